@@ -1,0 +1,123 @@
+//! One summary per profile: what `list` prints and what the picker shows.
+
+use crate::arn;
+use crate::profile::{AwsFiles, Section};
+use crate::resolve::{self, mfa_serial};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Static,
+    Mfa,
+    Role,
+    Sso,
+    Process,
+    Source,
+    WebIdentity,
+    Login,
+    ConfigOnly,
+}
+
+impl Kind {
+    /// What the profile's own keys make it, in the order the SDKs look at them.
+    pub fn of(p: &Section) -> Kind {
+        let has = |k| p.get(k).is_some();
+        if has("web_identity_token_file") {
+            Kind::WebIdentity
+        } else if has("role_arn") {
+            Kind::Role
+        } else if has("credential_source") {
+            Kind::Source
+        } else if [
+            "sso_session",
+            "sso_start_url",
+            "sso_account_id",
+            "sso_role_name",
+            "sso_region",
+        ]
+        .into_iter()
+        .any(has)
+        {
+            Kind::Sso
+        } else if has("login_session") {
+            Kind::Login
+        } else if has("credential_process") {
+            Kind::Process
+        } else if has("aws_access_key_id")
+            || has("aws_secret_access_key")
+            || has("aws_session_token")
+        {
+            if has("mfa_serial") || has("mfa_arn") {
+                Kind::Mfa
+            } else {
+                Kind::Static
+            }
+        } else {
+            Kind::ConfigOnly
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Static => "static",
+            Kind::Mfa => "mfa",
+            Kind::Role => "role",
+            Kind::Sso => "sso",
+            Kind::Process => "process",
+            Kind::Source => "source",
+            Kind::WebIdentity => "web-identity",
+            Kind::Login => "login",
+            Kind::ConfigOnly => "config-only",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry<'a> {
+    pub name: &'a str,
+    pub kind: Kind,
+    pub region: Option<&'a str>,
+    /// Profile names from this one to the one holding the base credentials.
+    pub chain: Vec<&'a str>,
+    pub role_arn: Option<&'a str>,
+    pub mfa_serial: Option<&'a str>,
+    pub account_id: Option<&'a str>,
+    pub source_file: String,
+    pub line: usize,
+    /// Why the profile cannot be used, when it cannot.
+    pub error: Option<String>,
+}
+
+/// Every profile, in file order (config first, then profiles only in credentials).
+pub fn entries(files: &AwsFiles) -> Vec<Entry<'_>> {
+    let set = &files.profiles;
+    set.profiles()
+        .iter()
+        .map(|p| {
+            let (chain, error) = match resolve::resolve(set, &p.name) {
+                Ok(plan) => (plan.chain, None),
+                Err(e) => (vec![p.name.as_str()], Some(e.to_string())),
+            };
+            let origin = p.headers.first().copied();
+            let role_arn = p.get("role_arn");
+            Entry {
+                name: &p.name,
+                kind: Kind::of(p),
+                region: p.get("region"),
+                chain,
+                role_arn,
+                mfa_serial: mfa_serial(p, &mut Vec::new()),
+                account_id: role_arn
+                    .and_then(arn::account_id)
+                    .or_else(|| p.get("sso_account_id"))
+                    .or_else(|| p.get("aws_account_id")),
+                source_file: origin
+                    .map(|o| files.file(o.file).path.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                line: origin.map_or(0, |o| o.line),
+                error,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,483 @@
+//! The checks behind `rolecall doctor`: everything that makes a profile fail, or makes the SDKs
+//! silently read something other than what the file seems to say.
+
+use crate::arn;
+use crate::profile::merge::IgnoredKind;
+use crate::profile::{AwsFiles, Content, FileKind, Origin, Section};
+use crate::resolve::{self, CREDENTIAL_SOURCES, ResolveError};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: &'static str,
+    /// The file as shown to the user (`~/.aws/config`).
+    pub file: String,
+    /// 1-based; 0 when the finding is about the whole file.
+    pub line: usize,
+    pub profile: Option<String>,
+    pub message: String,
+    pub hint: String,
+}
+
+struct Report<'a> {
+    files: &'a AwsFiles,
+    findings: Vec<Finding>,
+    seen: HashSet<(&'static str, Option<String>, String, usize)>,
+}
+
+impl Report<'_> {
+    fn add(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        at: Origin,
+        profile: Option<&str>,
+        message: String,
+        hint: &str,
+    ) {
+        let file = self.files.file(at.file).display.clone();
+        if !self
+            .seen
+            .insert((code, profile.map(str::to_owned), file.clone(), at.line))
+        {
+            return;
+        }
+        self.findings.push(Finding {
+            severity,
+            code,
+            file,
+            line: at.line,
+            profile: profile.map(str::to_owned),
+            message,
+            hint: hint.to_owned(),
+        });
+    }
+}
+
+/// Run every check. Findings come errors first, then by file and line.
+pub fn check(files: &AwsFiles) -> Vec<Finding> {
+    let mut report = Report {
+        files,
+        findings: Vec::new(),
+        seen: HashSet::new(),
+    };
+    check_files(&mut report);
+    let set = &files.profiles;
+    check_ignored(&mut report);
+    check_duplicates(&mut report);
+    for profile in set.profiles() {
+        check_profile(&mut report, profile);
+    }
+    check_shared_keys(&mut report);
+    let mut findings = report.findings;
+    findings.sort_by(|a, b| {
+        (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code))
+    });
+    findings
+}
+
+fn check_files(r: &mut Report) {
+    for file in [&r.files.config, &r.files.credentials] {
+        let whole = Origin {
+            file: file.kind,
+            line: 0,
+        };
+        match &file.content {
+            Content::Missing => {}
+            Content::Unreadable(why) => {
+                r.add(
+                    Severity::Error,
+                    "parse-error",
+                    whole,
+                    None,
+                    format!("cannot read the file: {why}"),
+                    "check its owner and permissions",
+                );
+            }
+            Content::NotUtf8 => r.add(
+                Severity::Error,
+                "parse-error",
+                whole,
+                None,
+                "the file is not UTF-8 text; the AWS SDKs ignore it entirely".into(),
+                "save it as UTF-8",
+            ),
+            Content::Text(doc) => {
+                if let Some(e) = file.parse_error() {
+                    let at = Origin {
+                        file: file.kind,
+                        line: e.line,
+                    };
+                    let message = format!("{}; the AWS SDKs reject the whole file", e.message);
+                    r.add(
+                        Severity::Error,
+                        "parse-error",
+                        at,
+                        None,
+                        message,
+                        "fix this line ('rolecall edit' checks as you save)",
+                    );
+                }
+                if doc.bom {
+                    r.add(
+                        Severity::Error,
+                        "byte-order-mark",
+                        Origin { file: file.kind, line: 1 },
+                        None,
+                        "the file starts with a UTF-8 byte-order mark, which the AWS SDKs and CLI cannot parse".into(),
+                        "save the file as UTF-8 without BOM",
+                    );
+                }
+            }
+        }
+        if file.kind == FileKind::Credentials {
+            if let Some(mode) = file.mode.filter(|m| m & 0o077 != 0) {
+                r.add(
+                    Severity::Error,
+                    "file-permissions",
+                    whole,
+                    None,
+                    format!("credentials file has mode {mode:04o}: other users can read or change your keys"),
+                    &format!("chmod 600 {}", file.display),
+                );
+            }
+        }
+    }
+}
+
+fn check_ignored(r: &mut Report) {
+    for ignored in &r.files.profiles.ignored {
+        let s = &ignored.section;
+        let (severity, code, message, hint) = match &ignored.kind {
+            IgnoredKind::MissingProfilePrefix => (
+                Severity::Warning,
+                "ignored-section",
+                format!(
+                    "[{s}] in the config file is ignored by the AWS SDKs: config sections other than [default] need the `profile` prefix"
+                ),
+                format!("rename it to [profile {s}]"),
+            ),
+            IgnoredKind::ProfilePrefixInCredentials => {
+                let name = s
+                    .split_once([' ', '\t'])
+                    .map_or(s.as_str(), |(_, n)| n.trim());
+                (
+                    Severity::Warning,
+                    "ignored-section",
+                    format!(
+                        "[{s}] in the credentials file is ignored by the AWS SDKs: credentials sections have no prefix"
+                    ),
+                    format!("rename it to [{name}]"),
+                )
+            }
+            IgnoredKind::ConfigSectionInCredentials => (
+                Severity::Warning,
+                "ignored-section",
+                format!(
+                    "[{s}] is ignored in the credentials file: this kind of section belongs in the config file"
+                ),
+                "move it to the config file".to_owned(),
+            ),
+            IgnoredKind::DefaultShadowed => (
+                Severity::Warning,
+                "ignored-section",
+                "[default] is ignored because [profile default] exists in the same file".into(),
+                "merge the two sections into one".to_owned(),
+            ),
+            IgnoredKind::InvalidName => (
+                Severity::Warning,
+                "invalid-profile-name",
+                format!(
+                    "[{s}] is ignored: names may only contain letters, digits and _ - / . % @ : +"
+                ),
+                "rename the section".to_owned(),
+            ),
+            IgnoredKind::InvalidKey(key) => (
+                Severity::Warning,
+                "invalid-key",
+                format!(
+                    "key `{key}` in [{s}] is ignored: keys may only contain letters, digits and _ - / . % @ : +"
+                ),
+                "fix the key's spelling".to_owned(),
+            ),
+        };
+        r.add(severity, code, ignored.origin, None, message, &hint);
+    }
+}
+
+fn check_duplicates(r: &mut Report) {
+    let set = &r.files.profiles;
+    for profile in set.profiles().iter().chain(set.sso_sessions()) {
+        for kind in [FileKind::Config, FileKind::Credentials] {
+            let headers: Vec<_> = profile.headers.iter().filter(|o| o.file == kind).collect();
+            if let [first, rest @ ..] = headers.as_slice() {
+                for again in rest {
+                    r.add(
+                        Severity::Warning,
+                        "duplicate-section",
+                        **again,
+                        Some(&profile.name),
+                        format!("section for `{}` appears again (first at line {}); the sections are merged and later keys win", profile.name, first.line),
+                        "merge the sections into one",
+                    );
+                }
+            }
+        }
+    }
+    for file in [&r.files.config, &r.files.credentials] {
+        for section in &file.raw.sections {
+            for (key, line) in &section.overridden {
+                let name = section.raw_name.trim();
+                r.add(
+                    Severity::Warning,
+                    "duplicate-key",
+                    Origin {
+                        file: file.kind,
+                        line: *line,
+                    },
+                    None,
+                    format!("`{key}` is set again later in [{name}]; this value is ignored"),
+                    "remove one of the two lines",
+                );
+            }
+        }
+    }
+}
+
+fn header(profile: &Section) -> Origin {
+    profile.headers.first().copied().unwrap_or(Origin {
+        file: FileKind::Config,
+        line: 0,
+    })
+}
+
+fn at_key(profile: &Section, key: &str) -> Origin {
+    profile
+        .get_value(key)
+        .map_or_else(|| header(profile), |v| v.origin)
+}
+
+fn check_profile(r: &mut Report, profile: &Section) {
+    let name = profile.name.as_str();
+    let p = Some(name);
+    if profile.get("mfa_arn").is_some() {
+        r.add(
+            Severity::Warning,
+            "mfa-arn-key",
+            at_key(profile, "mfa_arn"),
+            p,
+            "`mfa_arn` is not a standard key: the AWS CLI and SDKs ignore it (rolecall reads it as mfa_serial)".into(),
+            "rename it to mfa_serial",
+        );
+    }
+    if let Some(role_arn) = profile.get("role_arn").filter(|a| !arn::is_role_arn(a)) {
+        r.add(
+            Severity::Error,
+            "malformed-arn",
+            at_key(profile, "role_arn"),
+            p,
+            format!(
+                "role_arn `{role_arn}` is not a role ARN (arn:aws:iam::123456789012:role/NAME)"
+            ),
+            "copy the role's ARN from the IAM console",
+        );
+    }
+    for key in ["mfa_serial", "mfa_arn"] {
+        if let Some(serial) = profile.get(key).filter(|s| !arn::is_mfa_serial(s)) {
+            r.add(
+                Severity::Error,
+                "malformed-arn",
+                at_key(profile, key),
+                p,
+                format!("{key} `{serial}` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware serial"),
+                "copy the device's ARN from the IAM console (Security credentials)",
+            );
+        }
+    }
+    if let Some(source) = profile
+        .get("credential_source")
+        .filter(|s| !CREDENTIAL_SOURCES.contains(s))
+    {
+        r.add(
+            Severity::Error,
+            "invalid-credential-source",
+            at_key(profile, "credential_source"),
+            p,
+            format!(
+                "credential_source `{source}` is not one of {}",
+                CREDENTIAL_SOURCES.join(", ")
+            ),
+            "use one of the three names (case matters)",
+        );
+    }
+    let (id, secret) = (
+        profile.get("aws_access_key_id"),
+        profile.get("aws_secret_access_key"),
+    );
+    if id.is_some() != secret.is_some() {
+        let (have, missing) = if id.is_some() {
+            ("aws_access_key_id", "aws_secret_access_key")
+        } else {
+            ("aws_secret_access_key", "aws_access_key_id")
+        };
+        r.add(
+            Severity::Error,
+            "partial-credentials",
+            at_key(profile, have),
+            p,
+            format!("`{name}` has {have} but no {missing}"),
+            &format!("add {missing}, or remove {have}"),
+        );
+    }
+    if let Some(v) = profile
+        .get_value("aws_secret_access_key")
+        .filter(|v| v.origin.file == FileKind::Config)
+    {
+        r.add(
+            Severity::Warning,
+            "secret-in-config",
+            v.origin,
+            p,
+            "a secret access key is stored in the config file, which tools show and share more freely than credentials".into(),
+            "move the keys to the credentials file ('rolecall configure' does)",
+        );
+    }
+    let lower = name.to_ascii_lowercase();
+    if (lower == "root"
+        || lower.starts_with("root-")
+        || lower.ends_with("-root")
+        || lower.ends_with("_root"))
+        && id.is_some()
+    {
+        r.add(
+            Severity::Warning,
+            "root-keys-hint",
+            at_key(profile, "aws_access_key_id"),
+            p,
+            format!(
+                "`{name}` looks like root user access keys; AWS advises against root access keys"
+            ),
+            "use an IAM user or IAM Identity Center, and delete the root keys",
+        );
+    }
+    if !profile.has_from(FileKind::Config) && profile.get("region").is_none() && id.is_some() {
+        r.add(
+            Severity::Warning,
+            "credentials-without-config",
+            header(profile),
+            p,
+            format!("`{name}` has keys but no [profile {name}] in the config file, so no region"),
+            &format!("rolecall configure set {name} region REGION"),
+        );
+    }
+    if let Err(e) = resolve::resolve(&r.files.profiles, name) {
+        resolution_finding(r, profile, &e);
+    }
+}
+
+fn resolution_finding(r: &mut Report, profile: &Section, e: &ResolveError) {
+    let name = profile.name.as_str();
+    // Report each problem once, where it is written: a broken source is reported at the source.
+    if e.profile() != Some(name) {
+        return;
+    }
+    let set = &r.files.profiles;
+    let (severity, code, at, hint) = match e {
+        ResolveError::NoProfiles => return,
+        ResolveError::MissingProfile {
+            profile: missing, ..
+        } => {
+            let hint = match crate::suggest::did_you_mean(
+                missing,
+                set.profiles().iter().map(|p| p.name.as_str()),
+            ) {
+                Some(s) => format!("did you mean `{s}`? fix source_profile, or add the profile"),
+                None => "fix source_profile, or add the profile".into(),
+            };
+            (
+                Severity::Error,
+                "missing-source-profile",
+                at_key(profile, "source_profile"),
+                hint,
+            )
+        }
+        ResolveError::Loop { visited, next } => {
+            // Every member of the cycle sees it: report it once, at its first member by name.
+            let start = visited.iter().position(|v| v == next).unwrap_or(0);
+            if visited[start..].iter().any(|v| v.as_str() < name) {
+                return;
+            }
+            (
+                Severity::Error,
+                "source-profile-cycle",
+                at_key(profile, "source_profile"),
+                "break the loop: one profile must hold keys or credential_source".into(),
+            )
+        }
+        ResolveError::NoCredentials { .. } => (
+            Severity::Warning,
+            "dangling-config",
+            header(profile),
+            format!(
+                "add keys for `{name}` to the credentials file, or role_arn + source_profile, sso_session or credential_process"
+            ),
+        ),
+        ResolveError::PartialCredentials { .. } => return, // reported by check_profile
+        ResolveError::InvalidSource { .. } => (
+            Severity::Error,
+            "invalid-role-source",
+            at_key(profile, "role_arn"),
+            "a role profile needs exactly one of source_profile and credential_source".into(),
+        ),
+        ResolveError::InvalidSso { .. } => (
+            Severity::Error,
+            "invalid-sso-config",
+            header(profile),
+            "see 'aws configure sso' for the keys an SSO profile needs".into(),
+        ),
+        ResolveError::MissingSsoSession { .. } => (
+            Severity::Error,
+            "missing-sso-session",
+            at_key(profile, "sso_session"),
+            "add the [sso-session NAME] section, or fix sso_session".into(),
+        ),
+    };
+    r.add(severity, code, at, Some(name), e.to_string(), &hint);
+}
+
+fn check_shared_keys(r: &mut Report) {
+    let mut by_key: HashMap<&str, Vec<&Section>> = HashMap::new();
+    for profile in r.files.profiles.profiles() {
+        if let Some(id) = profile.get("aws_access_key_id").filter(|id| !id.is_empty()) {
+            by_key.entry(id).or_default().push(profile);
+        }
+    }
+    let mut groups: Vec<_> = by_key.into_iter().filter(|(_, v)| v.len() > 1).collect();
+    groups.sort_by_key(|(_, v)| v[0].name.clone());
+    for (id, profiles) in groups {
+        let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        for profile in &profiles[1..] {
+            r.add(
+                Severity::Warning,
+                "duplicate-access-key",
+                at_key(profile, "aws_access_key_id"),
+                Some(&profile.name),
+                format!(
+                    "access key {} is used by several profiles: {}",
+                    arn::mask(id),
+                    names.join(", ")
+                ),
+                "keep one profile with the keys and point the others at it with source_profile",
+            );
+        }
+    }
+}

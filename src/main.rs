@@ -1,0 +1,14 @@
+use clap::Parser;
+use rolecall::cli::Cli;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match rolecall::cmd::run(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("rolecall: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

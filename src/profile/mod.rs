@@ -1,0 +1,214 @@
+//! The AWS shared-config files: a lossless document per file, the merged profile view, and
+//! where the files are. Everything in rolecall reads the files through [`AwsFiles`].
+
+pub mod document;
+pub mod location;
+pub mod merge;
+
+use anyhow::{Result, anyhow};
+use document::{Document, ParseError, RawFile};
+pub use merge::{ProfileSet, Section};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Config,
+    Credentials,
+}
+
+/// Where something was written: which file, which 1-based line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: FileKind,
+    pub line: usize,
+}
+
+/// What reading one file gave.
+#[derive(Debug)]
+pub enum Content {
+    /// No file at the path (the SDKs treat it as empty).
+    Missing,
+    /// The file exists but could not be read.
+    Unreadable(String),
+    /// Not UTF-8: the SDKs ignore such a file entirely, and so does the merged view.
+    NotUtf8,
+    Text(Document),
+}
+
+#[derive(Debug)]
+pub struct SourceFile {
+    pub kind: FileKind,
+    pub path: PathBuf,
+    /// The path as shown to the user, with the home directory written `~`.
+    pub display: String,
+    pub content: Content,
+    /// The SDK reading of the document (empty unless the content is text).
+    pub raw: RawFile,
+    /// Unix permission bits, when the file exists.
+    pub mode: Option<u32>,
+}
+
+impl SourceFile {
+    pub fn read(kind: FileKind, path: PathBuf, home: Option<&str>) -> SourceFile {
+        let display = display_path(&path, home);
+        let (content, mode) = match std::fs::read(&path) {
+            Ok(bytes) => {
+                let mode = file_mode(&path);
+                match String::from_utf8(bytes) {
+                    Ok(text) => (Content::Text(Document::parse(&text)), mode),
+                    Err(_) => (Content::NotUtf8, mode),
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Content::Missing, None),
+            Err(e) => (Content::Unreadable(e.kind().to_string()), None),
+        };
+        Self::with_content(kind, path, display, content, mode)
+    }
+
+    /// A file from text in memory (tests, conformance data).
+    pub fn from_text(kind: FileKind, name: &str, text: &str) -> SourceFile {
+        let content = Content::Text(Document::parse(text));
+        Self::with_content(kind, PathBuf::from(name), name.to_owned(), content, None)
+    }
+
+    fn with_content(
+        kind: FileKind,
+        path: PathBuf,
+        display: String,
+        content: Content,
+        mode: Option<u32>,
+    ) -> SourceFile {
+        let raw = match &content {
+            Content::Text(doc) => doc.raw_sections(),
+            _ => RawFile::default(),
+        };
+        SourceFile {
+            kind,
+            path,
+            display,
+            content,
+            raw,
+            mode,
+        }
+    }
+
+    pub fn document(&self) -> Option<&Document> {
+        match &self.content {
+            Content::Text(doc) => Some(doc),
+            _ => None,
+        }
+    }
+
+    pub fn exists(&self) -> bool {
+        !matches!(self.content, Content::Missing)
+    }
+
+    pub fn parse_error(&self) -> Option<&ParseError> {
+        self.raw.error.as_ref()
+    }
+}
+
+/// Both files and their merged view.
+#[derive(Debug)]
+pub struct AwsFiles {
+    pub config: SourceFile,
+    pub credentials: SourceFile,
+    pub profiles: ProfileSet,
+}
+
+impl AwsFiles {
+    /// Read the files the process environment points to. Never fails: problems are kept in the
+    /// [`SourceFile`]s, and [`AwsFiles::check`] turns them into an error where one is needed.
+    pub fn load() -> AwsFiles {
+        let env = |k: &str| std::env::var(k).ok();
+        let platform = location::Platform::current();
+        let home = location::home_dir(&env, platform);
+        let read = |kind| {
+            SourceFile::read(
+                kind,
+                location::file_path(kind, &env, platform).into(),
+                home.as_deref(),
+            )
+        };
+        Self::from_files(read(FileKind::Config), read(FileKind::Credentials))
+    }
+
+    pub fn from_files(config: SourceFile, credentials: SourceFile) -> AwsFiles {
+        // The SDKs accept nothing from a set in which either file fails to parse.
+        let profiles = if config.raw.error.is_some() || credentials.raw.error.is_some() {
+            ProfileSet::default()
+        } else {
+            ProfileSet::merge([
+                (FileKind::Config, &config.raw),
+                (FileKind::Credentials, &credentials.raw),
+            ])
+        };
+        AwsFiles {
+            config,
+            credentials,
+            profiles,
+        }
+    }
+
+    pub fn file(&self, kind: FileKind) -> &SourceFile {
+        match kind {
+            FileKind::Config => &self.config,
+            FileKind::Credentials => &self.credentials,
+        }
+    }
+
+    /// `path:line` for an origin, as shown to the user.
+    pub fn locate(&self, origin: Origin) -> String {
+        format!("{}:{}", self.file(origin.file).display, origin.line)
+    }
+
+    /// The first problem that makes the files unusable, as one line: `~/.aws/config:12: why`.
+    pub fn check(&self) -> Result<()> {
+        for file in [&self.config, &self.credentials] {
+            match &file.content {
+                Content::Unreadable(why) => {
+                    return Err(anyhow!("{}: cannot read: {why}", file.display));
+                }
+                Content::Text(_) => {
+                    if let Some(e) = file.parse_error() {
+                        return Err(anyhow!("{}:{}: {}", file.display, e.line, e.message));
+                    }
+                }
+                Content::Missing | Content::NotUtf8 => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn any_exists(&self) -> bool {
+        self.config.exists() || self.credentials.exists()
+    }
+}
+
+/// Show a path under the home directory as `~/…`.
+fn display_path(path: &std::path::Path, home: Option<&str>) -> String {
+    let text = path.to_string_lossy();
+    if let Some(home) = home.filter(|h| !h.is_empty() && *h != "/") {
+        if let Some(rest) = text.strip_prefix(home.trim_end_matches('/')) {
+            if rest.starts_with('/') {
+                return format!("~{rest}");
+            }
+        }
+    }
+    text.into_owned()
+}
+
+#[cfg(unix)]
+fn file_mode(path: &std::path::Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn file_mode(_path: &std::path::Path) -> Option<u32> {
+    None
+}

@@ -1,0 +1,442 @@
+//! Profile -> credential plan: the base credentials, then the role hops in the order they are
+//! assumed. The walk follows aws-config's `resolve_chain` (shared/conformance
+//! `assume-role-tests.json`): `role_arn` beats static keys in the selected profile, static keys
+//! win in a source profile, a profile may name itself as `source_profile`, loops are errors.
+//!
+//! On top of the SDK, each hop and the base carry `mfa_serial` (or its common misspelling
+//! `mfa_arn`, accepted with a warning) and `duration_seconds`, which the SDK ignores and
+//! rolecall uses for its MFA session.
+
+use crate::profile::ProfileSet;
+use crate::profile::merge::Section;
+use std::fmt;
+
+/// Where the first credentials come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base<'a> {
+    /// Long-term (or pre-made session) keys in a profile.
+    AccessKey {
+        profile: &'a str,
+        access_key_id: &'a str,
+        secret_access_key: &'a str,
+        session_token: Option<&'a str>,
+        account_id: Option<&'a str>,
+        mfa_serial: Option<&'a str>,
+    },
+    /// `credential_source = Environment | Ec2InstanceMetadata | EcsContainer` (not validated
+    /// here, as in the SDK: see [`CREDENTIAL_SOURCES`]).
+    NamedSource { profile: &'a str, source: &'a str },
+    WebIdentity {
+        profile: &'a str,
+        role_arn: &'a str,
+        token_file: &'a str,
+        session_name: Option<&'a str>,
+    },
+    Sso {
+        profile: &'a str,
+        session_name: Option<&'a str>,
+        region: &'a str,
+        start_url: &'a str,
+        account_id: Option<&'a str>,
+        role_name: Option<&'a str>,
+    },
+    /// `login_session` (the SDKs' console-login credentials).
+    LoginSession { profile: &'a str, arn: &'a str },
+    Process {
+        profile: &'a str,
+        command: &'a str,
+        account_id: Option<&'a str>,
+    },
+}
+
+/// The credential sources the SDKs know.
+pub const CREDENTIAL_SOURCES: &[&str] = &["Environment", "Ec2InstanceMetadata", "EcsContainer"];
+
+/// One AssumeRole call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleHop<'a> {
+    pub profile: &'a str,
+    pub role_arn: &'a str,
+    pub external_id: Option<&'a str>,
+    pub session_name: Option<&'a str>,
+    pub duration_seconds: Option<&'a str>,
+    pub mfa_serial: Option<&'a str>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan<'a> {
+    pub base: Base<'a>,
+    /// In the order they are assumed: the hop next to the base first, the selected profile last.
+    pub hops: Vec<RoleHop<'a>>,
+    /// Profile names from the selected one to the one that holds the base.
+    pub chain: Vec<&'a str>,
+    /// Non-fatal remarks (e.g. `mfa_arn` used).
+    pub warnings: Vec<String>,
+}
+
+impl Base<'_> {
+    pub fn profile(&self) -> &str {
+        match self {
+            Base::AccessKey { profile, .. }
+            | Base::NamedSource { profile, .. }
+            | Base::WebIdentity { profile, .. }
+            | Base::Sso { profile, .. }
+            | Base::LoginSession { profile, .. }
+            | Base::Process { profile, .. } => profile,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolveError {
+    NoProfiles,
+    /// `profile` was not found; `from` names the profile whose `source_profile` points to it.
+    MissingProfile {
+        profile: String,
+        from: Option<String>,
+    },
+    /// The walk came back to `next` after visiting `visited`.
+    Loop {
+        visited: Vec<String>,
+        next: String,
+    },
+    /// The profile has no way to get credentials.
+    NoCredentials {
+        profile: String,
+    },
+    PartialCredentials {
+        profile: String,
+        missing: &'static str,
+    },
+    /// Both or neither of source_profile / credential_source on a role profile, or a base
+    /// profile that failed when used as a source.
+    InvalidSource {
+        profile: String,
+        message: String,
+    },
+    InvalidSso {
+        profile: String,
+        message: String,
+    },
+    MissingSsoSession {
+        profile: String,
+        session: String,
+    },
+}
+
+impl ResolveError {
+    /// The profile where the problem is written.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            ResolveError::NoProfiles => None,
+            ResolveError::MissingProfile { profile, from } => {
+                Some(from.as_deref().unwrap_or(profile))
+            }
+            ResolveError::Loop { next, .. } => Some(next),
+            ResolveError::NoCredentials { profile }
+            | ResolveError::PartialCredentials { profile, .. }
+            | ResolveError::InvalidSource { profile, .. }
+            | ResolveError::InvalidSso { profile, .. }
+            | ResolveError::MissingSsoSession { profile, .. } => Some(profile),
+        }
+    }
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResolveError::NoProfiles => write!(f, "No profiles were defined"),
+            ResolveError::MissingProfile {
+                profile,
+                from: None,
+            } => write!(f, "profile `{profile}` was not defined"),
+            ResolveError::MissingProfile {
+                profile,
+                from: Some(from),
+            } => write!(
+                f,
+                "profile `{profile}` was not defined: could not find source profile {profile} referenced from {from}"
+            ),
+            ResolveError::Loop { visited, next } => {
+                write!(
+                    f,
+                    "profile formed an infinite loop: {} → {next}",
+                    visited.join(" → ")
+                )
+            }
+            ResolveError::NoCredentials { profile } => {
+                write!(
+                    f,
+                    "profile `{profile}` did not contain credential information"
+                )
+            }
+            ResolveError::PartialCredentials { profile, missing } => {
+                write!(
+                    f,
+                    "invalid credential source in `{profile}`: profile missing {missing}"
+                )
+            }
+            ResolveError::InvalidSource { profile, message } => {
+                write!(f, "invalid credential source in `{profile}`: {message}")
+            }
+            ResolveError::InvalidSso { profile, message } => {
+                write!(f, "profile `{profile}` has invalid SSO config: {message}")
+            }
+            ResolveError::MissingSsoSession { profile, session } => {
+                write!(
+                    f,
+                    "sso-session named `{session}` (referenced by profile `{profile}`) was not found"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
+/// `mfa_serial`, or `mfa_arn` with a warning.
+pub fn mfa_serial<'a>(profile: &'a Section, warnings: &mut Vec<String>) -> Option<&'a str> {
+    if let Some(serial) = profile.get("mfa_serial") {
+        return Some(serial);
+    }
+    let alias = profile.get("mfa_arn")?;
+    warnings.push(format!(
+        "profile `{}` uses `mfa_arn`; the standard key is `mfa_serial` (the AWS CLI ignores `mfa_arn`)",
+        profile.name
+    ));
+    Some(alias)
+}
+
+/// Resolve the plan of `selected`.
+pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, ResolveError> {
+    if set.profiles().is_empty() || (selected == "default" && set.profile("default").is_none()) {
+        return Err(ResolveError::NoProfiles);
+    }
+    let mut name = selected;
+    let mut visited: Vec<&'a str> = Vec::new();
+    let mut hops = Vec::new();
+    let mut warnings = Vec::new();
+    let base = loop {
+        let profile = set
+            .profile(name)
+            .ok_or_else(|| ResolveError::MissingProfile {
+                profile: name.to_owned(),
+                from: visited.last().map(|s| s.to_string()),
+            })?;
+        if visited.contains(&name) {
+            return Err(ResolveError::Loop {
+                visited: visited.iter().map(|s| s.to_string()).collect(),
+                next: name.to_owned(),
+            });
+        }
+        visited.push(name);
+        if visited.len() > 1 {
+            if let Ok(base) = static_keys(profile, &mut warnings) {
+                break base;
+            }
+        }
+        match role_hop(profile, &mut warnings) {
+            Some(hop) => {
+                let next = next_profile(profile)?;
+                hops.push(hop);
+                match next {
+                    Some(source) => name = source,
+                    None => break base_of(set, profile, &mut warnings)?,
+                }
+            }
+            None => {
+                break base_of(set, profile, &mut warnings).map_err(|e| {
+                    if visited.len() == 1 {
+                        e
+                    } else {
+                        ResolveError::InvalidSource {
+                            profile: profile.name.clone(),
+                            message: format!("could not load source profile: {e}"),
+                        }
+                    }
+                })?;
+            }
+        }
+    };
+    hops.reverse();
+    Ok(Plan {
+        base,
+        hops,
+        chain: visited,
+        warnings,
+    })
+}
+
+/// `Some(name)` to continue with `source_profile`; `None` when the profile is its own source
+/// (`source_profile` naming itself, or `credential_source`).
+fn next_profile(profile: &Section) -> Result<Option<&str>, ResolveError> {
+    let invalid = |message: &str| ResolveError::InvalidSource {
+        profile: profile.name.clone(),
+        message: message.into(),
+    };
+    match (
+        profile.get("source_profile"),
+        profile.get("credential_source"),
+    ) {
+        (Some(_), Some(_)) => Err(invalid(
+            "profile contained both source_profile and credential_source. Only one or the other can be defined",
+        )),
+        (None, None) => Err(invalid(
+            "profile must contain `source_profile` or `credential_source` but neither were defined",
+        )),
+        (Some(source), None) if source == profile.name => Ok(None),
+        (Some(source), None) => Ok(Some(source)),
+        (None, Some(_)) => Ok(None),
+    }
+}
+
+fn role_hop<'a>(profile: &'a Section, warnings: &mut Vec<String>) -> Option<RoleHop<'a>> {
+    if profile.get("web_identity_token_file").is_some() {
+        return None;
+    }
+    Some(RoleHop {
+        profile: &profile.name,
+        role_arn: profile.get("role_arn")?,
+        external_id: profile.get("external_id"),
+        session_name: profile.get("role_session_name"),
+        duration_seconds: profile.get("duration_seconds"),
+        mfa_serial: mfa_serial(profile, warnings),
+    })
+}
+
+fn base_of<'a>(
+    set: &'a ProfileSet,
+    profile: &'a Section,
+    warnings: &mut Vec<String>,
+) -> Result<Base<'a>, ResolveError> {
+    let name = profile.name.as_str();
+    if let Some(source) = profile.get("credential_source") {
+        return Ok(Base::NamedSource {
+            profile: name,
+            source,
+        });
+    }
+    match (
+        profile.get("role_arn"),
+        profile.get("web_identity_token_file"),
+    ) {
+        (Some(role_arn), Some(token_file)) => {
+            return Ok(Base::WebIdentity {
+                profile: name,
+                role_arn,
+                token_file,
+                session_name: profile.get("role_session_name"),
+            });
+        }
+        (None, Some(_)) => {
+            return Err(ResolveError::InvalidSource {
+                profile: name.to_owned(),
+                message: "`web_identity_token_file` was specified but `role_arn` was missing"
+                    .into(),
+            });
+        }
+        _ => {}
+    }
+    if let Some(sso) = sso(set, profile)? {
+        return Ok(sso);
+    }
+    if let Some(arn) = profile.get("login_session") {
+        return Ok(Base::LoginSession { profile: name, arn });
+    }
+    if let Some(command) = profile.get("credential_process") {
+        return Ok(Base::Process {
+            profile: name,
+            command,
+            account_id: profile.get("aws_account_id"),
+        });
+    }
+    static_keys(profile, warnings)
+}
+
+fn sso<'a>(set: &'a ProfileSet, profile: &'a Section) -> Result<Option<Base<'a>>, ResolveError> {
+    let account_id = profile.get("sso_account_id");
+    let mut region = profile.get("sso_region");
+    let role_name = profile.get("sso_role_name");
+    let mut start_url = profile.get("sso_start_url");
+    let session_name = profile.get("sso_session");
+    if [account_id, region, role_name, start_url, session_name]
+        .iter()
+        .all(Option::is_none)
+    {
+        return Ok(None);
+    }
+    let invalid = |message: String| ResolveError::InvalidSso {
+        profile: profile.name.clone(),
+        message,
+    };
+    if let Some(session) = session_name {
+        for (key, value) in [("sso_start_url", start_url), ("sso_region", region)] {
+            if value.is_some() {
+                return Err(invalid(format!(
+                    "`{key}` can only be specified in the [sso-session] config when a session name is given"
+                )));
+            }
+        }
+        let Some(section) = set.sso_session(session) else {
+            return Err(ResolveError::MissingSsoSession {
+                profile: profile.name.clone(),
+                session: session.to_owned(),
+            });
+        };
+        start_url = section.get("sso_start_url");
+        region = section.get("sso_region");
+    }
+    match (account_id, role_name) {
+        (Some(_), None) => {
+            return Err(invalid(
+                "if `sso_account_id` is set, then `sso_role_name` must also be set".into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(invalid(
+                "if `sso_role_name` is set, then `sso_account_id` must also be set".into(),
+            ));
+        }
+        _ => {}
+    }
+    let missing = |key: &str| invalid(format!("profile missing field `{key}`"));
+    Ok(Some(Base::Sso {
+        profile: &profile.name,
+        session_name,
+        region: region.ok_or_else(|| missing("sso_region"))?,
+        start_url: start_url.ok_or_else(|| missing("sso_start_url"))?,
+        account_id,
+        role_name,
+    }))
+}
+
+fn static_keys<'a>(
+    profile: &'a Section,
+    warnings: &mut Vec<String>,
+) -> Result<Base<'a>, ResolveError> {
+    let (id, secret, token) = (
+        profile.get("aws_access_key_id"),
+        profile.get("aws_secret_access_key"),
+        profile.get("aws_session_token"),
+    );
+    let name = || profile.name.clone();
+    match (id, secret) {
+        (None, None) if token.is_none() => Err(ResolveError::NoCredentials { profile: name() }),
+        (None, _) => Err(ResolveError::PartialCredentials {
+            profile: name(),
+            missing: "aws_access_key_id",
+        }),
+        (Some(_), None) => Err(ResolveError::PartialCredentials {
+            profile: name(),
+            missing: "aws_secret_access_key",
+        }),
+        (Some(access_key_id), Some(secret_access_key)) => Ok(Base::AccessKey {
+            profile: &profile.name,
+            access_key_id,
+            secret_access_key,
+            session_token: token,
+            account_id: profile.get("aws_account_id"),
+            mfa_serial: mfa_serial(profile, warnings),
+        }),
+    }
+}
