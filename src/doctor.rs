@@ -423,6 +423,8 @@ fn resolution_finding(r: &mut Report, profile: &Section, e: &ResolveError) {
                 "break the loop: one profile must hold keys or credential_source".into(),
             )
         }
+        // `[default]` with only settings is normal: credentials then come from the environment.
+        ResolveError::NoCredentials { .. } if name == "default" => return,
         ResolveError::NoCredentials { .. } => (
             Severity::Warning,
             "dangling-config",
