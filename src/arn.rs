@@ -11,33 +11,21 @@ pub fn is_mfa_serial(s: &str) -> bool {
     if s.starts_with("arn:") {
         return iam_resource(s).is_some_and(|r| r.starts_with("mfa/") || r.starts_with("u2f/"));
     }
-    (9..=256).contains(&s.len())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c))
+    (9..=256).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c))
 }
 
 /// The 12-digit account id of an IAM ARN.
 pub fn account_id(s: &str) -> Option<&str> {
     let mut parts = s.splitn(6, ':');
-    let (_, _, _, _, account) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
+    let (_, _, _, _, account) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
 /// The resource part of an IAM ARN with a valid partition and a 12-digit account.
 fn iam_resource(s: &str) -> Option<&str> {
     let mut parts = s.splitn(6, ':');
-    let (arn, partition, service, region) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let partition_ok = partition.starts_with("aws")
-        && partition
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'-');
+    let (arn, partition, service, region) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let partition_ok = partition.starts_with("aws") && partition.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
     if arn != "arn" || !partition_ok || service != "iam" || !region.is_empty() {
         return None;
     }
@@ -48,14 +36,7 @@ fn iam_resource(s: &str) -> Option<&str> {
 
 /// A key id shown with all but its last four characters hidden: `****MPLE`.
 pub fn mask(s: &str) -> String {
-    let tail: String = s
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let tail: String = s.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     format!("****{tail}")
 }
 
@@ -66,9 +47,7 @@ mod tests {
     #[test]
     fn role_arns() {
         assert!(is_role_arn("arn:aws:iam::123456789012:role/Admin"));
-        assert!(is_role_arn(
-            "arn:aws-us-gov:iam::123456789012:role/path/Admin"
-        ));
+        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/path/Admin"));
         assert!(!is_role_arn("arn:aws:iam::123456789:role/RoleA"));
         assert!(!is_role_arn("arn:aws:iam::123456789012:user/me"));
         assert!(!is_role_arn("arn:aws:sts::123456789012:role/x"));

@@ -1,12 +1,11 @@
 //! One summary per profile: what `list` prints and what the picker shows.
 
 use crate::arn;
+use crate::json::{Object, ToJson};
 use crate::profile::{AwsFiles, Section};
 use crate::resolve::{self, mfa_serial};
-use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Static,
     Mfa,
@@ -21,7 +20,7 @@ pub enum Kind {
 
 impl Kind {
     /// What the profile's own keys make it, in the order the SDKs look at them.
-    pub fn of(p: &Section) -> Kind {
+    pub fn of(p: Section) -> Kind {
         let has = |k| p.get(k).is_some();
         if has("web_identity_token_file") {
             Kind::WebIdentity
@@ -29,30 +28,15 @@ impl Kind {
             Kind::Role
         } else if has("credential_source") {
             Kind::Source
-        } else if [
-            "sso_session",
-            "sso_start_url",
-            "sso_account_id",
-            "sso_role_name",
-            "sso_region",
-        ]
-        .into_iter()
-        .any(has)
+        } else if ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name", "sso_region"].into_iter().any(has)
         {
             Kind::Sso
         } else if has("login_session") {
             Kind::Login
         } else if has("credential_process") {
             Kind::Process
-        } else if has("aws_access_key_id")
-            || has("aws_secret_access_key")
-            || has("aws_session_token")
-        {
-            if has("mfa_serial") || has("mfa_arn") {
-                Kind::Mfa
-            } else {
-                Kind::Static
-            }
+        } else if has("aws_access_key_id") || has("aws_secret_access_key") || has("aws_session_token") {
+            if has("mfa_serial") || has("mfa_arn") { Kind::Mfa } else { Kind::Static }
         } else {
             Kind::ConfigOnly
         }
@@ -73,7 +57,7 @@ impl Kind {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Entry<'a> {
     pub name: &'a str,
     pub kind: Kind,
@@ -83,26 +67,30 @@ pub struct Entry<'a> {
     pub role_arn: Option<&'a str>,
     pub mfa_serial: Option<&'a str>,
     pub account_id: Option<&'a str>,
-    pub source_file: String,
+    pub source_file: &'a str,
     pub line: usize,
     /// Why the profile cannot be used, when it cannot.
     pub error: Option<String>,
 }
 
 /// Every profile, in file order (config first, then profiles only in credentials).
-pub fn entries(files: &AwsFiles) -> Vec<Entry<'_>> {
+pub fn entries(files: &AwsFiles) -> impl Iterator<Item = Entry<'_>> {
     let set = &files.profiles;
-    set.profiles()
-        .iter()
-        .map(|p| {
-            let (chain, error) = match resolve::resolve(set, &p.name) {
+    set.profiles().map(|p| entry(files, p))
+}
+
+fn entry<'a>(files: &'a AwsFiles, p: Section<'a>) -> Entry<'a> {
+    let set = &files.profiles;
+    {
+        {
+            let (chain, error) = match resolve::resolve(set, p.name()) {
                 Ok(plan) => (plan.chain, None),
-                Err(e) => (vec![p.name.as_str()], Some(e.to_string())),
+                Err(e) => (vec![p.name()], Some(e.to_string())),
             };
-            let origin = p.headers.first().copied();
+            let origin = p.headers().first().copied();
             let role_arn = p.get("role_arn");
             Entry {
-                name: &p.name,
+                name: p.name(),
                 kind: Kind::of(p),
                 region: p.get("region"),
                 chain,
@@ -112,12 +100,27 @@ pub fn entries(files: &AwsFiles) -> Vec<Entry<'_>> {
                     .and_then(arn::account_id)
                     .or_else(|| p.get("sso_account_id"))
                     .or_else(|| p.get("aws_account_id")),
-                source_file: origin
-                    .map(|o| files.file(o.file).path.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                source_file: origin.map_or("", |o| files.file(o.file).path_str()),
                 line: origin.map_or(0, |o| o.line),
                 error,
             }
-        })
-        .collect()
+        }
+    }
+}
+
+impl ToJson for Entry<'_> {
+    fn push_json(&self, out: &mut Vec<u8>) {
+        Object::start(out)
+            .str("name", self.name)
+            .str("kind", self.kind.as_str())
+            .opt_str("region", self.region)
+            .str_array("chain", &self.chain)
+            .opt_str("role_arn", self.role_arn)
+            .opt_str("mfa_serial", self.mfa_serial)
+            .opt_str("account_id", self.account_id)
+            .str("source_file", self.source_file)
+            .num("line", self.line as u64)
+            .opt_str("error", self.error.as_deref())
+            .end();
+    }
 }

@@ -3,12 +3,7 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "rolecall",
-    version,
-    about = "Switch AWS profiles in the current shell",
-    propagate_version = true
-)]
+#[command(name = "rolecall", version, about = "Switch AWS profiles in the current shell", propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -2,20 +2,19 @@
 //! silently read something other than what the file seems to say.
 
 use crate::arn;
+use crate::json::{Object, ToJson};
 use crate::profile::merge::IgnoredKind;
 use crate::profile::{AwsFiles, Content, FileKind, Origin, Section};
 use crate::resolve::{self, CREDENTIAL_SOURCES, ResolveError};
-use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
     pub code: &'static str,
@@ -26,6 +25,29 @@ pub struct Finding {
     pub profile: Option<String>,
     pub message: String,
     pub hint: String,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl ToJson for &Finding {
+    fn push_json(&self, out: &mut Vec<u8>) {
+        Object::start(out)
+            .str("severity", self.severity.as_str())
+            .str("code", self.code)
+            .str("file", &self.file)
+            .num("line", self.line as u64)
+            .opt_str("profile", self.profile.as_deref())
+            .str("message", &self.message)
+            .str("hint", &self.hint)
+            .end();
+    }
 }
 
 struct Report<'a> {
@@ -45,10 +67,7 @@ impl Report<'_> {
         hint: &str,
     ) {
         let file = self.files.file(at.file).display.clone();
-        if !self
-            .seen
-            .insert((code, profile.map(str::to_owned), file.clone(), at.line))
-        {
+        if !self.seen.insert((code, profile.map(str::to_owned), file.clone(), at.line)) {
             return;
         }
         self.findings.push(Finding {
@@ -65,11 +84,7 @@ impl Report<'_> {
 
 /// Run every check. Findings come errors first, then by file and line.
 pub fn check(files: &AwsFiles) -> Vec<Finding> {
-    let mut report = Report {
-        files,
-        findings: Vec::new(),
-        seen: HashSet::new(),
-    };
+    let mut report = Report { files, findings: Vec::new(), seen: HashSet::new() };
     check_files(&mut report);
     let set = &files.profiles;
     check_ignored(&mut report);
@@ -79,18 +94,13 @@ pub fn check(files: &AwsFiles) -> Vec<Finding> {
     }
     check_shared_keys(&mut report);
     let mut findings = report.findings;
-    findings.sort_by(|a, b| {
-        (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code))
-    });
+    findings.sort_by(|a, b| (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code)));
     findings
 }
 
 fn check_files(r: &mut Report) {
     for file in [&r.files.config, &r.files.credentials] {
-        let whole = Origin {
-            file: file.kind,
-            line: 0,
-        };
+        let whole = Origin { file: file.kind, line: 0 };
         match &file.content {
             Content::Missing => {}
             Content::Unreadable(why) => {
@@ -113,10 +123,7 @@ fn check_files(r: &mut Report) {
             ),
             Content::Text(doc) => {
                 if let Some(e) = file.parse_error() {
-                    let at = Origin {
-                        file: file.kind,
-                        line: e.line,
-                    };
+                    let at = Origin { file: file.kind, line: e.line };
                     let message = format!("{}; the AWS SDKs reject the whole file", e.message);
                     r.add(
                         Severity::Error,
@@ -167,9 +174,7 @@ fn check_ignored(r: &mut Report) {
                 format!("rename it to [profile {s}]"),
             ),
             IgnoredKind::ProfilePrefixInCredentials => {
-                let name = s
-                    .split_once([' ', '\t'])
-                    .map_or(s.as_str(), |(_, n)| n.trim());
+                let name = s.split_once([' ', '\t']).map_or(s.as_str(), |(_, n)| n.trim());
                 (
                     Severity::Warning,
                     "ignored-section",
@@ -182,9 +187,7 @@ fn check_ignored(r: &mut Report) {
             IgnoredKind::ConfigSectionInCredentials => (
                 Severity::Warning,
                 "ignored-section",
-                format!(
-                    "[{s}] is ignored in the credentials file: this kind of section belongs in the config file"
-                ),
+                format!("[{s}] is ignored in the credentials file: this kind of section belongs in the config file"),
                 "move it to the config file".to_owned(),
             ),
             IgnoredKind::DefaultShadowed => (
@@ -196,17 +199,13 @@ fn check_ignored(r: &mut Report) {
             IgnoredKind::InvalidName => (
                 Severity::Warning,
                 "invalid-profile-name",
-                format!(
-                    "[{s}] is ignored: names may only contain letters, digits and _ - / . % @ : +"
-                ),
+                format!("[{s}] is ignored: names may only contain letters, digits and _ - / . % @ : +"),
                 "rename the section".to_owned(),
             ),
             IgnoredKind::InvalidKey(key) => (
                 Severity::Warning,
                 "invalid-key",
-                format!(
-                    "key `{key}` in [{s}] is ignored: keys may only contain letters, digits and _ - / . % @ : +"
-                ),
+                format!("key `{key}` in [{s}] is ignored: keys may only contain letters, digits and _ - / . % @ : +"),
                 "fix the key's spelling".to_owned(),
             ),
         };
@@ -216,17 +215,17 @@ fn check_ignored(r: &mut Report) {
 
 fn check_duplicates(r: &mut Report) {
     let set = &r.files.profiles;
-    for profile in set.profiles().iter().chain(set.sso_sessions()) {
+    for profile in set.profiles().chain(set.sso_sessions()) {
         for kind in [FileKind::Config, FileKind::Credentials] {
-            let headers: Vec<_> = profile.headers.iter().filter(|o| o.file == kind).collect();
+            let headers: Vec<_> = profile.headers().iter().filter(|o| o.file == kind).collect();
             if let [first, rest @ ..] = headers.as_slice() {
                 for again in rest {
                     r.add(
                         Severity::Warning,
                         "duplicate-section",
                         **again,
-                        Some(&profile.name),
-                        format!("section for `{}` appears again (first at line {}); the sections are merged and later keys win", profile.name, first.line),
+                        Some(profile.name()),
+                        format!("section for `{}` appears again (first at line {}); the sections are merged and later keys win", profile.name(), first.line),
                         "merge the sections into one",
                     );
                 }
@@ -234,16 +233,13 @@ fn check_duplicates(r: &mut Report) {
         }
     }
     for file in [&r.files.config, &r.files.credentials] {
-        for section in &file.raw.sections {
+        for section in &file.raw().sections {
             for (key, line) in &section.overridden {
                 let name = section.raw_name.trim();
                 r.add(
                     Severity::Warning,
                     "duplicate-key",
-                    Origin {
-                        file: file.kind,
-                        line: *line,
-                    },
+                    Origin { file: file.kind, line: *line },
                     None,
                     format!("`{key}` is set again later in [{name}]; this value is ignored"),
                     "remove one of the two lines",
@@ -253,21 +249,16 @@ fn check_duplicates(r: &mut Report) {
     }
 }
 
-fn header(profile: &Section) -> Origin {
-    profile.headers.first().copied().unwrap_or(Origin {
-        file: FileKind::Config,
-        line: 0,
-    })
+fn header(profile: Section) -> Origin {
+    profile.headers().first().copied().unwrap_or(Origin { file: FileKind::Config, line: 0 })
 }
 
-fn at_key(profile: &Section, key: &str) -> Origin {
-    profile
-        .get_value(key)
-        .map_or_else(|| header(profile), |v| v.origin)
+fn at_key(profile: Section, key: &str) -> Origin {
+    profile.get_value(key).map_or_else(|| header(profile), |v| v.origin)
 }
 
-fn check_profile(r: &mut Report, profile: &Section) {
-    let name = profile.name.as_str();
+fn check_profile(r: &mut Report, profile: Section) {
+    let name = profile.name();
     let p = Some(name);
     if profile.get("mfa_arn").is_some() {
         r.add(
@@ -285,9 +276,7 @@ fn check_profile(r: &mut Report, profile: &Section) {
             "malformed-arn",
             at_key(profile, "role_arn"),
             p,
-            format!(
-                "role_arn `{role_arn}` is not a role ARN (arn:aws:iam::123456789012:role/NAME)"
-            ),
+            format!("role_arn `{role_arn}` is not a role ARN (arn:aws:iam::123456789012:role/NAME)"),
             "copy the role's ARN from the IAM console",
         );
     }
@@ -303,26 +292,17 @@ fn check_profile(r: &mut Report, profile: &Section) {
             );
         }
     }
-    if let Some(source) = profile
-        .get("credential_source")
-        .filter(|s| !CREDENTIAL_SOURCES.contains(s))
-    {
+    if let Some(source) = profile.get("credential_source").filter(|s| !CREDENTIAL_SOURCES.contains(s)) {
         r.add(
             Severity::Error,
             "invalid-credential-source",
             at_key(profile, "credential_source"),
             p,
-            format!(
-                "credential_source `{source}` is not one of {}",
-                CREDENTIAL_SOURCES.join(", ")
-            ),
+            format!("credential_source `{source}` is not one of {}", CREDENTIAL_SOURCES.join(", ")),
             "use one of the three names (case matters)",
         );
     }
-    let (id, secret) = (
-        profile.get("aws_access_key_id"),
-        profile.get("aws_secret_access_key"),
-    );
+    let (id, secret) = (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key"));
     if id.is_some() != secret.is_some() {
         let (have, missing) = if id.is_some() {
             ("aws_access_key_id", "aws_secret_access_key")
@@ -338,24 +318,19 @@ fn check_profile(r: &mut Report, profile: &Section) {
             &format!("add {missing}, or remove {have}"),
         );
     }
-    if let Some(v) = profile
-        .get_value("aws_secret_access_key")
-        .filter(|v| v.origin.file == FileKind::Config)
-    {
+    if let Some(v) = profile.get_value("aws_secret_access_key").filter(|v| v.origin.file == FileKind::Config) {
         r.add(
             Severity::Warning,
             "secret-in-config",
             v.origin,
             p,
-            "a secret access key is stored in the config file, which tools show and share more freely than credentials".into(),
+            "a secret access key is stored in the config file, which tools show and share more freely than credentials"
+                .into(),
             "move the keys to the credentials file ('rolecall configure' does)",
         );
     }
     let lower = name.to_ascii_lowercase();
-    if (lower == "root"
-        || lower.starts_with("root-")
-        || lower.ends_with("-root")
-        || lower.ends_with("_root"))
+    if (lower == "root" || lower.starts_with("root-") || lower.ends_with("-root") || lower.ends_with("_root"))
         && id.is_some()
     {
         r.add(
@@ -363,9 +338,7 @@ fn check_profile(r: &mut Report, profile: &Section) {
             "root-keys-hint",
             at_key(profile, "aws_access_key_id"),
             p,
-            format!(
-                "`{name}` looks like root user access keys; AWS advises against root access keys"
-            ),
+            format!("`{name}` looks like root user access keys; AWS advises against root access keys"),
             "use an IAM user or IAM Identity Center, and delete the root keys",
         );
     }
@@ -384,8 +357,8 @@ fn check_profile(r: &mut Report, profile: &Section) {
     }
 }
 
-fn resolution_finding(r: &mut Report, profile: &Section, e: &ResolveError) {
-    let name = profile.name.as_str();
+fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveError) {
+    let name = profile.name();
     // Report each problem once, where it is written: a broken source is reported at the source.
     if e.profile() != Some(name) {
         return;
@@ -393,22 +366,12 @@ fn resolution_finding(r: &mut Report, profile: &Section, e: &ResolveError) {
     let set = &r.files.profiles;
     let (severity, code, at, hint) = match e {
         ResolveError::NoProfiles => return,
-        ResolveError::MissingProfile {
-            profile: missing, ..
-        } => {
-            let hint = match crate::suggest::did_you_mean(
-                missing,
-                set.profiles().iter().map(|p| p.name.as_str()),
-            ) {
+        ResolveError::MissingProfile { profile: missing, .. } => {
+            let hint = match crate::suggest::did_you_mean(missing, set.profiles().map(|p| p.name())) {
                 Some(s) => format!("did you mean `{s}`? fix source_profile, or add the profile"),
                 None => "fix source_profile, or add the profile".into(),
             };
-            (
-                Severity::Error,
-                "missing-source-profile",
-                at_key(profile, "source_profile"),
-                hint,
-            )
+            (Severity::Error, "missing-source-profile", at_key(profile, "source_profile"), hint)
         }
         ResolveError::Loop { visited, next } => {
             // Every member of the cycle sees it: report it once, at its first member by name.
@@ -457,27 +420,23 @@ fn resolution_finding(r: &mut Report, profile: &Section, e: &ResolveError) {
 }
 
 fn check_shared_keys(r: &mut Report) {
-    let mut by_key: HashMap<&str, Vec<&Section>> = HashMap::new();
+    let mut by_key: HashMap<&str, Vec<Section>> = HashMap::new();
     for profile in r.files.profiles.profiles() {
         if let Some(id) = profile.get("aws_access_key_id").filter(|id| !id.is_empty()) {
             by_key.entry(id).or_default().push(profile);
         }
     }
     let mut groups: Vec<_> = by_key.into_iter().filter(|(_, v)| v.len() > 1).collect();
-    groups.sort_by_key(|(_, v)| v[0].name.clone());
+    groups.sort_by_key(|(_, v)| v[0].name());
     for (id, profiles) in groups {
-        let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<&str> = profiles.iter().map(|p| p.name()).collect();
         for profile in &profiles[1..] {
             r.add(
                 Severity::Warning,
                 "duplicate-access-key",
-                at_key(profile, "aws_access_key_id"),
-                Some(&profile.name),
-                format!(
-                    "access key {} is used by several profiles: {}",
-                    arn::mask(id),
-                    names.join(", ")
-                ),
+                at_key(*profile, "aws_access_key_id"),
+                Some(profile.name()),
+                format!("access key {} is used by several profiles: {}", arn::mask(id), names.join(", ")),
                 "keep one profile with the keys and point the others at it with source_profile",
             );
         }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod doctor;
+pub mod json;
 pub mod profile;
 pub mod resolve;
 pub mod style;

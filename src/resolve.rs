@@ -25,7 +25,10 @@ pub enum Base<'a> {
     },
     /// `credential_source = Environment | Ec2InstanceMetadata | EcsContainer` (not validated
     /// here, as in the SDK: see [`CREDENTIAL_SOURCES`]).
-    NamedSource { profile: &'a str, source: &'a str },
+    NamedSource {
+        profile: &'a str,
+        source: &'a str,
+    },
     WebIdentity {
         profile: &'a str,
         role_arn: &'a str,
@@ -41,7 +44,10 @@ pub enum Base<'a> {
         role_name: Option<&'a str>,
     },
     /// `login_session` (the SDKs' console-login credentials).
-    LoginSession { profile: &'a str, arn: &'a str },
+    LoginSession {
+        profile: &'a str,
+        arn: &'a str,
+    },
     Process {
         profile: &'a str,
         command: &'a str,
@@ -129,9 +135,7 @@ impl ResolveError {
     pub fn profile(&self) -> Option<&str> {
         match self {
             ResolveError::NoProfiles => None,
-            ResolveError::MissingProfile { profile, from } => {
-                Some(from.as_deref().unwrap_or(profile))
-            }
+            ResolveError::MissingProfile { profile, from } => Some(from.as_deref().unwrap_or(profile)),
             ResolveError::Loop { next, .. } => Some(next),
             ResolveError::NoCredentials { profile }
             | ResolveError::PartialCredentials { profile, .. }
@@ -146,35 +150,19 @@ impl fmt::Display for ResolveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ResolveError::NoProfiles => write!(f, "No profiles were defined"),
-            ResolveError::MissingProfile {
-                profile,
-                from: None,
-            } => write!(f, "profile `{profile}` was not defined"),
-            ResolveError::MissingProfile {
-                profile,
-                from: Some(from),
-            } => write!(
+            ResolveError::MissingProfile { profile, from: None } => write!(f, "profile `{profile}` was not defined"),
+            ResolveError::MissingProfile { profile, from: Some(from) } => write!(
                 f,
                 "profile `{profile}` was not defined: could not find source profile {profile} referenced from {from}"
             ),
             ResolveError::Loop { visited, next } => {
-                write!(
-                    f,
-                    "profile formed an infinite loop: {} → {next}",
-                    visited.join(" → ")
-                )
+                write!(f, "profile formed an infinite loop: {} → {next}", visited.join(" → "))
             }
             ResolveError::NoCredentials { profile } => {
-                write!(
-                    f,
-                    "profile `{profile}` did not contain credential information"
-                )
+                write!(f, "profile `{profile}` did not contain credential information")
             }
             ResolveError::PartialCredentials { profile, missing } => {
-                write!(
-                    f,
-                    "invalid credential source in `{profile}`: profile missing {missing}"
-                )
+                write!(f, "invalid credential source in `{profile}`: profile missing {missing}")
             }
             ResolveError::InvalidSource { profile, message } => {
                 write!(f, "invalid credential source in `{profile}`: {message}")
@@ -183,10 +171,7 @@ impl fmt::Display for ResolveError {
                 write!(f, "profile `{profile}` has invalid SSO config: {message}")
             }
             ResolveError::MissingSsoSession { profile, session } => {
-                write!(
-                    f,
-                    "sso-session named `{session}` (referenced by profile `{profile}`) was not found"
-                )
+                write!(f, "sso-session named `{session}` (referenced by profile `{profile}`) was not found")
             }
         }
     }
@@ -195,21 +180,21 @@ impl fmt::Display for ResolveError {
 impl std::error::Error for ResolveError {}
 
 /// `mfa_serial`, or `mfa_arn` with a warning.
-pub fn mfa_serial<'a>(profile: &'a Section, warnings: &mut Vec<String>) -> Option<&'a str> {
+pub fn mfa_serial<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Option<&'a str> {
     if let Some(serial) = profile.get("mfa_serial") {
         return Some(serial);
     }
     let alias = profile.get("mfa_arn")?;
     warnings.push(format!(
         "profile `{}` uses `mfa_arn`; the standard key is `mfa_serial` (the AWS CLI ignores `mfa_arn`)",
-        profile.name
+        profile.name()
     ));
     Some(alias)
 }
 
 /// Resolve the plan of `selected`.
 pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, ResolveError> {
-    if set.profiles().is_empty() || (selected == "default" && set.profile("default").is_none()) {
+    if set.profiles().len() == 0 || (selected == "default" && set.profile("default").is_none()) {
         return Err(ResolveError::NoProfiles);
     }
     let mut name = selected;
@@ -217,12 +202,10 @@ pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, R
     let mut hops = Vec::new();
     let mut warnings = Vec::new();
     let base = loop {
-        let profile = set
-            .profile(name)
-            .ok_or_else(|| ResolveError::MissingProfile {
-                profile: name.to_owned(),
-                from: visited.last().map(|s| s.to_string()),
-            })?;
+        let profile = set.profile(name).ok_or_else(|| ResolveError::MissingProfile {
+            profile: name.to_owned(),
+            from: visited.last().map(|s| s.to_string()),
+        })?;
         if visited.contains(&name) {
             return Err(ResolveError::Loop {
                 visited: visited.iter().map(|s| s.to_string()).collect(),
@@ -250,7 +233,7 @@ pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, R
                         e
                     } else {
                         ResolveError::InvalidSource {
-                            profile: profile.name.clone(),
+                            profile: profile.name().to_owned(),
                             message: format!("could not load source profile: {e}"),
                         }
                     }
@@ -259,43 +242,33 @@ pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, R
         }
     };
     hops.reverse();
-    Ok(Plan {
-        base,
-        hops,
-        chain: visited,
-        warnings,
-    })
+    Ok(Plan { base, hops, chain: visited, warnings })
 }
 
 /// `Some(name)` to continue with `source_profile`; `None` when the profile is its own source
 /// (`source_profile` naming itself, or `credential_source`).
-fn next_profile(profile: &Section) -> Result<Option<&str>, ResolveError> {
-    let invalid = |message: &str| ResolveError::InvalidSource {
-        profile: profile.name.clone(),
-        message: message.into(),
-    };
-    match (
-        profile.get("source_profile"),
-        profile.get("credential_source"),
-    ) {
+fn next_profile<'a>(profile: Section<'a>) -> Result<Option<&'a str>, ResolveError> {
+    let invalid =
+        |message: &str| ResolveError::InvalidSource { profile: profile.name().to_owned(), message: message.into() };
+    match (profile.get("source_profile"), profile.get("credential_source")) {
         (Some(_), Some(_)) => Err(invalid(
             "profile contained both source_profile and credential_source. Only one or the other can be defined",
         )),
-        (None, None) => Err(invalid(
-            "profile must contain `source_profile` or `credential_source` but neither were defined",
-        )),
-        (Some(source), None) if source == profile.name => Ok(None),
+        (None, None) => {
+            Err(invalid("profile must contain `source_profile` or `credential_source` but neither were defined"))
+        }
+        (Some(source), None) if source == profile.name() => Ok(None),
         (Some(source), None) => Ok(Some(source)),
         (None, Some(_)) => Ok(None),
     }
 }
 
-fn role_hop<'a>(profile: &'a Section, warnings: &mut Vec<String>) -> Option<RoleHop<'a>> {
+fn role_hop<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Option<RoleHop<'a>> {
     if profile.get("web_identity_token_file").is_some() {
         return None;
     }
     Some(RoleHop {
-        profile: &profile.name,
+        profile: profile.name(),
         role_arn: profile.get("role_arn")?,
         external_id: profile.get("external_id"),
         session_name: profile.get("role_session_name"),
@@ -306,20 +279,14 @@ fn role_hop<'a>(profile: &'a Section, warnings: &mut Vec<String>) -> Option<Role
 
 fn base_of<'a>(
     set: &'a ProfileSet,
-    profile: &'a Section,
+    profile: Section<'a>,
     warnings: &mut Vec<String>,
 ) -> Result<Base<'a>, ResolveError> {
-    let name = profile.name.as_str();
+    let name = profile.name();
     if let Some(source) = profile.get("credential_source") {
-        return Ok(Base::NamedSource {
-            profile: name,
-            source,
-        });
+        return Ok(Base::NamedSource { profile: name, source });
     }
-    match (
-        profile.get("role_arn"),
-        profile.get("web_identity_token_file"),
-    ) {
+    match (profile.get("role_arn"), profile.get("web_identity_token_file")) {
         (Some(role_arn), Some(token_file)) => {
             return Ok(Base::WebIdentity {
                 profile: name,
@@ -331,8 +298,7 @@ fn base_of<'a>(
         (None, Some(_)) => {
             return Err(ResolveError::InvalidSource {
                 profile: name.to_owned(),
-                message: "`web_identity_token_file` was specified but `role_arn` was missing"
-                    .into(),
+                message: "`web_identity_token_file` was specified but `role_arn` was missing".into(),
             });
         }
         _ => {}
@@ -344,31 +310,21 @@ fn base_of<'a>(
         return Ok(Base::LoginSession { profile: name, arn });
     }
     if let Some(command) = profile.get("credential_process") {
-        return Ok(Base::Process {
-            profile: name,
-            command,
-            account_id: profile.get("aws_account_id"),
-        });
+        return Ok(Base::Process { profile: name, command, account_id: profile.get("aws_account_id") });
     }
     static_keys(profile, warnings)
 }
 
-fn sso<'a>(set: &'a ProfileSet, profile: &'a Section) -> Result<Option<Base<'a>>, ResolveError> {
+fn sso<'a>(set: &'a ProfileSet, profile: Section<'a>) -> Result<Option<Base<'a>>, ResolveError> {
     let account_id = profile.get("sso_account_id");
     let mut region = profile.get("sso_region");
     let role_name = profile.get("sso_role_name");
     let mut start_url = profile.get("sso_start_url");
     let session_name = profile.get("sso_session");
-    if [account_id, region, role_name, start_url, session_name]
-        .iter()
-        .all(Option::is_none)
-    {
+    if [account_id, region, role_name, start_url, session_name].iter().all(Option::is_none) {
         return Ok(None);
     }
-    let invalid = |message: String| ResolveError::InvalidSso {
-        profile: profile.name.clone(),
-        message,
-    };
+    let invalid = |message: String| ResolveError::InvalidSso { profile: profile.name().to_owned(), message };
     if let Some(session) = session_name {
         for (key, value) in [("sso_start_url", start_url), ("sso_region", region)] {
             if value.is_some() {
@@ -379,7 +335,7 @@ fn sso<'a>(set: &'a ProfileSet, profile: &'a Section) -> Result<Option<Base<'a>>
         }
         let Some(section) = set.sso_session(session) else {
             return Err(ResolveError::MissingSsoSession {
-                profile: profile.name.clone(),
+                profile: profile.name().to_owned(),
                 session: session.to_owned(),
             });
         };
@@ -388,20 +344,16 @@ fn sso<'a>(set: &'a ProfileSet, profile: &'a Section) -> Result<Option<Base<'a>>
     }
     match (account_id, role_name) {
         (Some(_), None) => {
-            return Err(invalid(
-                "if `sso_account_id` is set, then `sso_role_name` must also be set".into(),
-            ));
+            return Err(invalid("if `sso_account_id` is set, then `sso_role_name` must also be set".into()));
         }
         (None, Some(_)) => {
-            return Err(invalid(
-                "if `sso_role_name` is set, then `sso_account_id` must also be set".into(),
-            ));
+            return Err(invalid("if `sso_role_name` is set, then `sso_account_id` must also be set".into()));
         }
         _ => {}
     }
     let missing = |key: &str| invalid(format!("profile missing field `{key}`"));
     Ok(Some(Base::Sso {
-        profile: &profile.name,
+        profile: profile.name(),
         session_name,
         region: region.ok_or_else(|| missing("sso_region"))?,
         start_url: start_url.ok_or_else(|| missing("sso_start_url"))?,
@@ -410,28 +362,16 @@ fn sso<'a>(set: &'a ProfileSet, profile: &'a Section) -> Result<Option<Base<'a>>
     }))
 }
 
-fn static_keys<'a>(
-    profile: &'a Section,
-    warnings: &mut Vec<String>,
-) -> Result<Base<'a>, ResolveError> {
-    let (id, secret, token) = (
-        profile.get("aws_access_key_id"),
-        profile.get("aws_secret_access_key"),
-        profile.get("aws_session_token"),
-    );
-    let name = || profile.name.clone();
+fn static_keys<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Result<Base<'a>, ResolveError> {
+    let (id, secret, token) =
+        (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key"), profile.get("aws_session_token"));
+    let name = || profile.name().to_owned();
     match (id, secret) {
         (None, None) if token.is_none() => Err(ResolveError::NoCredentials { profile: name() }),
-        (None, _) => Err(ResolveError::PartialCredentials {
-            profile: name(),
-            missing: "aws_access_key_id",
-        }),
-        (Some(_), None) => Err(ResolveError::PartialCredentials {
-            profile: name(),
-            missing: "aws_secret_access_key",
-        }),
+        (None, _) => Err(ResolveError::PartialCredentials { profile: name(), missing: "aws_access_key_id" }),
+        (Some(_), None) => Err(ResolveError::PartialCredentials { profile: name(), missing: "aws_secret_access_key" }),
         (Some(access_key_id), Some(secret_access_key)) => Ok(Base::AccessKey {
-            profile: &profile.name,
+            profile: profile.name(),
             access_key_id,
             secret_access_key,
             session_token: token,

@@ -10,9 +10,7 @@ pub struct Style {
 impl Style {
     pub fn for_stdout() -> Style {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: !no_color && std::io::stdout().is_terminal(),
-        }
+        Style { color: !no_color && std::io::stdout().is_terminal() }
     }
 
     pub fn plain() -> Style {
@@ -20,11 +18,7 @@ impl Style {
     }
 
     fn paint(self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
 
     pub fn bold(self, text: &str) -> String {

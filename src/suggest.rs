@@ -1,10 +1,7 @@
 //! "did you mean …?" for profile names.
 
 /// The closest candidate within a small edit distance, if any.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let len = word.chars().count();
     let limit = (len / 3).max(2).min(len.saturating_sub(1));
     candidates

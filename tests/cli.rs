@@ -18,12 +18,7 @@ fn list_json() {
     let run = home.run(&["list", "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let admin = value
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "admin")
-        .unwrap();
+    let admin = value.as_array().unwrap().iter().find(|p| p["name"] == "admin").unwrap();
     assert_eq!(admin["chain"], serde_json::json!(["admin", "base"]));
     assert_eq!(admin["kind"], "role");
     assert_eq!(admin["line"], 9);
@@ -53,10 +48,7 @@ fn doctor_json() {
     let run = home.run(&["doctor", "--json"]);
     assert_eq!(run.code, 1);
     let findings: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
-    let codes: std::collections::BTreeSet<&str> = findings
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes: std::collections::BTreeSet<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
     for code in [
         "dangling-config",
         "credentials-without-config",
@@ -72,10 +64,7 @@ fn doctor_json() {
         "root-keys-hint",
         "invalid-role-source",
     ] {
-        assert!(
-            codes.contains(code),
-            "doctor did not report {code}: {codes:?}"
-        );
+        assert!(codes.contains(code), "doctor did not report {code}: {codes:?}");
     }
     insta::assert_snapshot!(run.stdout);
 }
@@ -83,27 +72,13 @@ fn doctor_json() {
 #[test]
 fn doctor_codes_for_files() {
     let home = TempHome::new();
-    home.write(
-        "config",
-        "\u{feff}[default]\nregion = x\n[profile 'quoted']\n[profile ok]\nbad key = 1\n",
-    );
-    home.write(
-        "credentials",
-        "[x]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n",
-    );
+    home.write("config", "\u{feff}[default]\nregion = x\n[profile 'quoted']\n[profile ok]\nbad key = 1\n");
+    home.write("credentials", "[x]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n");
     home.chmod("credentials", 0o640);
     let run = home.run(&["doctor", "--json"]);
     let findings: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
-    let codes: Vec<&str> = findings
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
-    for code in [
-        "byte-order-mark",
-        "file-permissions",
-        "invalid-profile-name",
-        "invalid-key",
-    ] {
+    let codes: Vec<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    for code in ["byte-order-mark", "file-permissions", "invalid-profile-name", "invalid-key"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     assert_eq!(run.code, 1);
@@ -113,10 +88,7 @@ fn doctor_codes_for_files() {
 fn doctor_clean_files_exit_zero() {
     let home = TempHome::new();
     home.write("config", "[default]\nregion = eu-west-1\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/A\nsource_profile = default\n");
-    home.write(
-        "credentials",
-        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = abc\n",
-    );
+    home.write("credentials", "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = abc\n");
     home.chmod("credentials", 0o600);
     let run = home.run(&["doctor"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
@@ -130,17 +102,10 @@ fn parse_error_is_one_line_with_file_and_line() {
     let run = home.run(&["list"]);
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
-    assert_eq!(
-        run.stderr,
-        "rolecall: ~/.aws/config:3: Profile definition must end with ']' (run 'rolecall doctor')\n"
-    );
+    assert_eq!(run.stderr, "rolecall: ~/.aws/config:3: Profile definition must end with ']' (run 'rolecall doctor')\n");
     let doctor = home.run(&["doctor"]);
     assert_eq!(doctor.code, 1);
-    assert!(
-        doctor.stdout.contains("error[parse-error] ~/.aws/config:3"),
-        "{}",
-        doctor.stdout
-    );
+    assert!(doctor.stdout.contains("error[parse-error] ~/.aws/config:3"), "{}", doctor.stdout);
 }
 
 #[test]
@@ -149,9 +114,7 @@ fn env_overrides_file_locations() {
     let other = home.path.join("elsewhere");
     std::fs::write(&other, "[profile moved]\nregion = x\n").unwrap();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
-    cmd.args(["list", "--names"])
-        .env("HOME", &home.path)
-        .env("AWS_CONFIG_FILE", &other);
+    cmd.args(["list", "--names"]).env("HOME", &home.path).env("AWS_CONFIG_FILE", &other);
     cmd.env_remove("AWS_SHARED_CREDENTIALS_FILE");
     let out = cmd.output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "moved\n");
@@ -176,24 +139,11 @@ fn no_files_is_not_an_error() {
 #[test]
 fn secrets_never_printed() {
     let home = TempHome::fixture();
-    let secrets = [
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "leakysecret",
-        "rootsecret",
-        "wrongprefixsecret",
-    ];
-    for args in [
-        &["list"][..],
-        &["list", "--json"],
-        &["doctor"],
-        &["doctor", "--json"],
-    ] {
+    let secrets = ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "leakysecret", "rootsecret", "wrongprefixsecret"];
+    for args in [&["list"][..], &["list", "--json"], &["doctor"], &["doctor", "--json"]] {
         let run = home.run(args);
         for s in secrets {
-            assert!(
-                !run.stdout.contains(s) && !run.stderr.contains(s),
-                "{args:?} printed a secret"
-            );
+            assert!(!run.stdout.contains(s) && !run.stderr.contains(s), "{args:?} printed a secret");
         }
     }
 }
@@ -211,23 +161,10 @@ fn never_panics_on_garbage() {
     ];
     for input in inputs {
         std::fs::write(home.path.join(".aws/config"), input).unwrap();
-        for args in [
-            &["list"][..],
-            &["list", "--json"],
-            &["doctor"],
-            &["doctor", "--json"],
-        ] {
+        for args in [&["list"][..], &["list", "--json"], &["doctor"], &["doctor", "--json"]] {
             let run = home.run(args);
-            assert!(
-                run.code == 0 || run.code == 1,
-                "{args:?} on {input:?}: exit {}",
-                run.code
-            );
-            assert!(
-                !run.stderr.contains("panicked"),
-                "{args:?} on {input:?}: {}",
-                run.stderr
-            );
+            assert!(run.code == 0 || run.code == 1, "{args:?} on {input:?}: exit {}", run.code);
+            assert!(!run.stderr.contains("panicked"), "{args:?} on {input:?}: {}", run.stderr);
         }
     }
 }

@@ -12,11 +12,7 @@ fn conformance_dir() -> PathBuf {
     let dir = std::env::var_os("ROLECALL_CONFORMANCE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"));
-    assert!(
-        dir.is_dir(),
-        "conformance data not found at {} (set ROLECALL_CONFORMANCE_DIR)",
-        dir.display()
-    );
+    assert!(dir.is_dir(), "conformance data not found at {} (set ROLECALL_CONFORMANCE_DIR)", dir.display());
     dir
 }
 
@@ -26,32 +22,19 @@ fn read_json(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn sections_json(sections: &[Section]) -> Value {
+fn sections_json<'a>(sections: impl Iterator<Item = Section<'a>>) -> Value {
     let mut out = Map::new();
     for s in sections {
-        let props: Map<String, Value> = s
-            .properties
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v.value)))
-            .collect();
-        out.insert(s.name.clone(), Value::Object(props));
+        let props: Map<String, Value> = s.properties().map(|(k, v)| (k.to_owned(), json!(v.value))).collect();
+        out.insert(s.name().to_owned(), Value::Object(props));
     }
     Value::Object(out)
 }
 
 fn report(file: &str, passed: usize, total: usize, skipped: usize, failures: &[String]) {
-    let skipped = if skipped > 0 {
-        format!(" ({skipped} skipped)")
-    } else {
-        String::new()
-    };
+    let skipped = if skipped > 0 { format!(" ({skipped} skipped)") } else { String::new() };
     println!("conformance: {file}: {passed}/{total} passed{skipped}");
-    assert!(
-        failures.is_empty(),
-        "{file}: {} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{file}: {} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -62,11 +45,7 @@ fn profile_parser_tests() {
     for t in tests {
         let name = t["name"].as_str().unwrap();
         let input = &t["input"];
-        let config = SourceFile::from_text(
-            FileKind::Config,
-            "config",
-            input["configFile"].as_str().unwrap_or(""),
-        );
+        let config = SourceFile::from_text(FileKind::Config, "config", input["configFile"].as_str().unwrap_or(""));
         let creds = SourceFile::from_text(
             FileKind::Credentials,
             "credentials",
@@ -77,9 +56,7 @@ fn profile_parser_tests() {
         if let Some(expected) = output["errorContaining"].as_str() {
             match files.check() {
                 Err(e) if e.to_string().contains(expected) => {}
-                other => failures.push(format!(
-                    "{name}: expected error containing {expected:?}, got {other:?}"
-                )),
+                other => failures.push(format!("{name}: expected error containing {expected:?}, got {other:?}")),
             }
             continue;
         }
@@ -90,10 +67,7 @@ fn profile_parser_tests() {
         let expected = &output["config"];
         let profiles = sections_json(files.profiles.profiles());
         if profiles != expected["profiles"] {
-            failures.push(format!(
-                "{name}: profiles {profiles} != {}",
-                expected["profiles"]
-            ));
+            failures.push(format!("{name}: profiles {profiles} != {}", expected["profiles"]));
         }
         if let Some(want) = expected.get("sso_sessions") {
             let got = sections_json(files.profiles.sso_sessions());
@@ -102,13 +76,7 @@ fn profile_parser_tests() {
             }
         }
     }
-    report(
-        "profile-parser-tests.json",
-        tests.len() - failures.len(),
-        tests.len(),
-        0,
-        &failures,
-    );
+    report("profile-parser-tests.json", tests.len() - failures.len(), tests.len(), 0, &failures);
     assert_eq!(tests.len(), 65);
 }
 
@@ -129,27 +97,16 @@ fn file_location_tests() {
         };
         let config = location::file_path(FileKind::Config, &env, platform);
         let creds = location::file_path(FileKind::Credentials, &env, platform);
-        if config != t["configLocation"].as_str().unwrap()
-            || creds != t["credentialsLocation"].as_str().unwrap()
-        {
+        if config != t["configLocation"].as_str().unwrap() || creds != t["credentialsLocation"].as_str().unwrap() {
             failures.push(format!("{name}: got {config} / {creds}"));
         }
         if let Some(profile) = t["profile"].as_str() {
             if location::selected_profile(&env) != profile {
-                failures.push(format!(
-                    "{name}: selected profile {}",
-                    location::selected_profile(&env)
-                ));
+                failures.push(format!("{name}: selected profile {}", location::selected_profile(&env)));
             }
         }
     }
-    report(
-        "file-location-tests.json",
-        tests.len() - failures.len(),
-        tests.len(),
-        0,
-        &failures,
-    );
+    report("file-location-tests.json", tests.len() - failures.len(), tests.len(), 0, &failures);
     assert_eq!(tests.len(), 9);
 }
 
@@ -163,13 +120,7 @@ fn chain_json(plan: &rolecall::resolve::Plan) -> Value {
     let mut out = Vec::new();
     let mut m = Map::new();
     let base = match &plan.base {
-        Base::AccessKey {
-            access_key_id,
-            secret_access_key,
-            session_token,
-            account_id,
-            ..
-        } => {
+        Base::AccessKey { access_key_id, secret_access_key, session_token, account_id, .. } => {
             m.insert("access_key_id".into(), json!(access_key_id));
             m.insert("secret_access_key".into(), json!(secret_access_key));
             opt(&mut m, "session_token", *session_token);
@@ -177,25 +128,13 @@ fn chain_json(plan: &rolecall::resolve::Plan) -> Value {
             json!({ "AccessKey": m })
         }
         Base::NamedSource { source, .. } => json!({ "NamedSource": source }),
-        Base::WebIdentity {
-            role_arn,
-            token_file,
-            session_name,
-            ..
-        } => {
+        Base::WebIdentity { role_arn, token_file, session_name, .. } => {
             m.insert("role_arn".into(), json!(role_arn));
             m.insert("web_identity_token_file".into(), json!(token_file));
             opt(&mut m, "role_session_name", *session_name);
             json!({ "WebIdentityToken": m })
         }
-        Base::Sso {
-            session_name,
-            region,
-            start_url,
-            account_id,
-            role_name,
-            ..
-        } => {
+        Base::Sso { session_name, region, start_url, account_id, role_name, .. } => {
             opt(&mut m, "sso_session", *session_name);
             m.insert("sso_region".into(), json!(region));
             m.insert("sso_start_url".into(), json!(start_url));
@@ -203,11 +142,7 @@ fn chain_json(plan: &rolecall::resolve::Plan) -> Value {
             opt(&mut m, "sso_role_name", *role_name);
             json!({ "Sso": m })
         }
-        Base::Process {
-            command,
-            account_id,
-            ..
-        } => {
+        Base::Process { command, account_id, .. } => {
             m.insert("command".into(), json!(command));
             opt(&mut m, "account_id", *account_id);
             json!({ "CredentialProcess": m })
@@ -230,12 +165,8 @@ fn maps(v: &Value) -> Vec<(&str, Vec<(&str, &str)>)> {
         .map(|o| {
             o.iter()
                 .map(|(name, props)| {
-                    let props = props
-                        .as_object()
-                        .unwrap()
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
-                        .collect();
+                    let props =
+                        props.as_object().unwrap().iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())).collect();
                     (name.as_str(), props)
                 })
                 .collect()
@@ -260,12 +191,6 @@ fn assume_role_tests() {
             (_, got) => failures.push(format!("{docs}: expected {output}, got {got:?}")),
         }
     }
-    report(
-        "assume-role-tests.json",
-        tests.len() - failures.len(),
-        tests.len(),
-        0,
-        &failures,
-    );
+    report("assume-role-tests.json", tests.len() - failures.len(), tests.len(), 0, &failures);
     assert_eq!(tests.len(), 28);
 }

@@ -13,9 +13,7 @@
 
 use aws_config::profile::ProfileSet as SdkSet;
 use aws_config::profile::parser::load;
-use aws_runtime::env_config::file::{
-    EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles,
-};
+use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -25,25 +23,8 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 
-const PREFIXES: &[Option<&str>] = &[
-    None,
-    Some("profile"),
-    Some("sso-session"),
-    Some("services"),
-    Some("sso-sesion"),
-];
-const NAMES: &[&str] = &[
-    "default",
-    "foo",
-    "bar",
-    "a.b-c_d",
-    "x@y:z+1/2%",
-    "foo!bar",
-    "",
-    "d e",
-    "Äö",
-    "profile.x",
-];
+const PREFIXES: &[Option<&str>] = &[None, Some("profile"), Some("sso-session"), Some("services"), Some("sso-sesion")];
+const NAMES: &[&str] = &["default", "foo", "bar", "a.b-c_d", "x@y:z+1/2%", "foo!bar", "", "d e", "Äö", "profile.x"];
 const KEYS: &[&str] = &[
     "region",
     "Region",
@@ -59,31 +40,12 @@ const KEYS: &[&str] = &[
     "",
     "mfa_serial",
 ];
-const VALUES: &[&str] = &[
-    "",
-    "us-east-1",
-    "a=b",
-    "x#y",
-    "x # y",
-    "x\t;y",
-    "ünï 🐱",
-    "tab\there",
-    "val;ue",
-    "cr\rx",
-    "=",
-    "\u{a0}nb",
-];
+const VALUES: &[&str] =
+    &["", "us-east-1", "a=b", "x#y", "x # y", "x\t;y", "ünï 🐱", "tab\there", "val;ue", "cr\rx", "=", "\u{a0}nb"];
 const WS: &[&str] = &["", " ", "\t", "  ", " \t", "\u{a0}"];
 const COMMENTS: &[&str] = &["#c", ";c", "# c # d", "#", ";[x]"];
-const CONTINUATIONS: &[&str] = &[
-    "name = value",
-    "name =",
-    "= v",
-    "junk",
-    "x#y",
-    "k=v # c",
-    "endpoint_url = http://h:1",
-];
+const CONTINUATIONS: &[&str] =
+    &["name = value", "name =", "= v", "junk", "x#y", "k=v # c", "endpoint_url = http://h:1"];
 
 #[derive(Clone, Debug)]
 enum Line {
@@ -144,11 +106,7 @@ fn file_spec() -> impl Strategy<Value = FileSpec> {
             if valid {
                 make_valid(&mut lines);
             }
-            FileSpec {
-                spellings,
-                lines,
-                final_newline,
-            }
+            FileSpec { spellings, lines, final_newline }
         })
 }
 
@@ -182,18 +140,8 @@ fn make_valid(lines: &mut Vec<(Line, usize)>) {
                 if after_property {
                     *line = Line::Continuation(w, if c % 2 == 0 { 0 } else { 5 });
                 } else {
-                    let key = if KEYS[c % KEYS.len()].is_empty() {
-                        0
-                    } else {
-                        c % KEYS.len()
-                    };
-                    *line = Line::Property {
-                        key,
-                        left: 1,
-                        right: 1,
-                        value: w,
-                        comment: None,
-                    };
+                    let key = if KEYS[c % KEYS.len()].is_empty() { 0 } else { c % KEYS.len() };
+                    *line = Line::Property { key, left: 1, right: 1, value: w, comment: None };
                     after_property = true;
                 }
             }
@@ -228,13 +176,7 @@ fn render(spec: &FileSpec) -> String {
                     out.push_str(COMMENTS[*c]);
                 }
             }
-            Line::Property {
-                key,
-                left,
-                right,
-                value,
-                comment,
-            } => {
+            Line::Property { key, left, right, value, comment } => {
                 out.push_str(KEYS[*key]);
                 out.push_str(WS[*left]);
                 out.push('=');
@@ -274,13 +216,7 @@ fn sdk_load(config: &str, credentials: &str) -> Result<SdkSet, String> {
         .with_contents(ProfileFileKind::Config, config)
         .with_contents(ProfileFileKind::Credentials, credentials)
         .build();
-    now(load(
-        &Fs::from_slice(&[]),
-        &Env::from_slice(&[]),
-        &files,
-        None,
-    ))
-    .map_err(|e| {
+    now(load(&Fs::from_slice(&[]), &Env::from_slice(&[]), &files, None)).map_err(|e| {
         use std::error::Error;
         e.source().map_or_else(|| e.to_string(), |s| s.to_string())
     })
@@ -313,37 +249,22 @@ fn compare(config: &str, credentials: &str, headers: &BTreeSet<usize>) -> Result
         (Err(a), Some(b)) if a == b => return Ok(()),
         (Ok(sdk), None) => sdk,
         (a, b) => {
-            return Err(format!(
-                "error mismatch: sdk {:?} / rolecall {:?}",
-                a.err(),
-                b
-            ));
+            return Err(format!("error mismatch: sdk {:?} / rolecall {:?}", a.err(), b));
         }
     };
     let sdk_names: BTreeSet<&str> = sdk.profiles().collect();
-    let our_names: BTreeSet<&str> = ours
-        .profiles
-        .profiles()
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
+    let our_names: BTreeSet<&str> = ours.profiles.profiles().map(|p| p.name()).collect();
     if sdk_names != our_names {
-        return Err(format!(
-            "profiles: sdk {sdk_names:?} / rolecall {our_names:?}"
-        ));
+        return Err(format!("profiles: sdk {sdk_names:?} / rolecall {our_names:?}"));
     }
     let keys = candidate_keys(&[config, credentials]);
     for p in ours.profiles.profiles() {
-        let theirs = sdk.get_profile(&p.name).unwrap();
-        for k in keys
-            .iter()
-            .map(String::as_str)
-            .chain(p.properties.iter().map(|(k, _)| k.as_str()))
-        {
+        let theirs = sdk.get_profile(p.name()).unwrap();
+        for k in keys.iter().map(String::as_str).chain(p.properties().map(|(k, _)| k)) {
             if theirs.get(k) != p.get(k) {
                 return Err(format!(
                     "profile {:?} key {k:?}: sdk {:?} / rolecall {:?}",
-                    p.name,
+                    p.name(),
                     theirs.get(k),
                     p.get(k)
                 ));
@@ -351,28 +272,17 @@ fn compare(config: &str, credentials: &str, headers: &BTreeSet<usize>) -> Result
         }
     }
     let sdk_sso: BTreeSet<&str> = sdk.sso_sessions().collect();
-    let our_sso: BTreeSet<&str> = ours
-        .profiles
-        .sso_sessions()
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
+    let our_sso: BTreeSet<&str> = ours.profiles.sso_sessions().map(|p| p.name()).collect();
     if sdk_sso != our_sso {
-        return Err(format!(
-            "sso-sessions: sdk {sdk_sso:?} / rolecall {our_sso:?}"
-        ));
+        return Err(format!("sso-sessions: sdk {sdk_sso:?} / rolecall {our_sso:?}"));
     }
     for s in ours.profiles.sso_sessions() {
-        let theirs = sdk.sso_session(&s.name).unwrap();
-        for k in keys
-            .iter()
-            .map(String::as_str)
-            .chain(s.properties.iter().map(|(k, _)| k.as_str()))
-        {
+        let theirs = sdk.sso_session(s.name()).unwrap();
+        for k in keys.iter().map(String::as_str).chain(s.properties().map(|(k, _)| k)) {
             if theirs.get(k) != s.get(k) {
                 return Err(format!(
                     "sso-session {:?} key {k:?}: sdk {:?} / rolecall {:?}",
-                    s.name,
+                    s.name(),
                     theirs.get(k),
                     s.get(k)
                 ));
@@ -386,12 +296,8 @@ fn compare(config: &str, credentials: &str, headers: &BTreeSet<usize>) -> Result
         .filter_map(|c| c.split_once('=').map(|(k, _)| k.trim().to_owned()))
         .chain(ours.profiles.other.iter().map(|o| o.sub_property.clone()))
         .collect();
-    let mut sections: BTreeSet<(String, String)> = ours
-        .profiles
-        .other
-        .iter()
-        .map(|o| (o.section_key.clone(), o.section_name.clone()))
-        .collect();
+    let mut sections: BTreeSet<(String, String)> =
+        ours.profiles.other.iter().map(|o| (o.section_key.clone(), o.section_name.clone())).collect();
     for &s in headers {
         if let Some(prefix) = PREFIXES[s / NAMES.len()] {
             sections.insert((prefix.to_string(), NAMES[s % NAMES.len()].to_string()));
@@ -408,10 +314,8 @@ fn compare(config: &str, credentials: &str, headers: &BTreeSet<usize>) -> Result
                     .build()
                     .unwrap();
                 let theirs = sdk.other_sections().get(&key).map(|v| v.to_string());
-                let mine = ours
-                    .profiles
-                    .other_property(section_key, section_name, property, sub)
-                    .map(|v| v.value.clone());
+                let mine =
+                    ours.profiles.other_property(section_key, section_name, property, sub).map(|v| v.value.clone());
                 if theirs != mine {
                     return Err(format!(
                         "[{section_key} {section_name}] {property}.{sub}: sdk {theirs:?} / rolecall {mine:?}"
@@ -425,39 +329,23 @@ fn compare(config: &str, credentials: &str, headers: &BTreeSet<usize>) -> Result
 
 #[test]
 fn merged_profiles_equal_aws_config() {
-    let cases: u32 = std::env::var("ROLECALL_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let cases: u32 = std::env::var("ROLECALL_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let ran = AtomicUsize::new(0);
     let errors = AtomicUsize::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
     let result = runner.run(&(file_spec(), file_spec()), |(config, credentials)| {
         let headers: BTreeSet<usize> = [&config, &credentials]
             .iter()
             .flat_map(|spec| spec.lines.iter())
-            .filter_map(|(line, _)| {
-                if let Line::Header(s, ..) = line {
-                    Some(*s)
-                } else {
-                    None
-                }
-            })
+            .filter_map(|(line, _)| if let Line::Header(s, ..) = line { Some(*s) } else { None })
             .collect();
         let (config, credentials) = (render(&config), render(&credentials));
         ran.fetch_add(1, Ordering::Relaxed);
         if sdk_load(&config, &credentials).is_err() {
             errors.fetch_add(1, Ordering::Relaxed);
         }
-        compare(&config, &credentials, &headers).map_err(|e| {
-            TestCaseError::fail(format!(
-                "{e}\nconfig:\n{config:?}\ncredentials:\n{credentials:?}"
-            ))
-        })
+        compare(&config, &credentials, &headers)
+            .map_err(|e| TestCaseError::fail(format!("{e}\nconfig:\n{config:?}\ncredentials:\n{credentials:?}")))
     });
     let ran = ran.into_inner();
     println!(
@@ -475,20 +363,12 @@ fn merged_profiles_equal_aws_config() {
 #[test]
 fn regressions() {
     for (config, credentials) in [
-        (
-            "[profile foo]\ns3 =\n name = value\n\t \n name2 = value2",
-            "",
-        ),
+        ("[profile foo]\ns3 =\n name = value\n\t \n name2 = value2", ""),
         ("[profile foo]\u{a0}\nx = 1", ""),
         ("[profile foo]\nk = a\u{a0}# not a comment? \n", ""),
         ("[services s]\nsts =\n endpoint_url = http://h:1\n", ""),
         ("", "[profile foo]\nk = v\n[foo]\nk = w"),
     ] {
-        compare(
-            config,
-            credentials,
-            &(0..PREFIXES.len() * NAMES.len()).collect(),
-        )
-        .unwrap();
+        compare(config, credentials, &(0..PREFIXES.len() * NAMES.len()).collect()).unwrap();
     }
 }

@@ -6,11 +6,7 @@ use rolecall::profile::document::Document;
 use std::path::Path;
 
 fn assert_round_trip(name: &str, text: &str) {
-    assert_eq!(
-        Document::parse(text).render(),
-        text,
-        "{name} did not round-trip"
-    );
+    assert_eq!(Document::parse(text).render(), text, "{name} did not round-trip");
 }
 
 #[test]
@@ -19,16 +15,11 @@ fn corpus_round_trips() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        assert_round_trip(
-            &path.display().to_string(),
-            &std::fs::read_to_string(&path).unwrap(),
-        );
+        assert_round_trip(&path.display().to_string(), &std::fs::read_to_string(&path).unwrap());
         n += 1;
     }
     for name in ["config", "credentials"] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/home/.aws")
-            .join(name);
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/home/.aws").join(name);
         assert_round_trip(name, &std::fs::read_to_string(path).unwrap());
         n += 1;
     }

@@ -2,6 +2,7 @@
 
 use super::write_stdout;
 use crate::doctor::{self, Finding, Severity};
+use crate::json;
 use crate::profile::AwsFiles;
 use crate::style::Style;
 use anyhow::Result;
@@ -12,33 +13,15 @@ pub fn run(json: bool) -> Result<ExitCode> {
     let files = AwsFiles::load();
     let findings = doctor::check(&files);
     write_stdout(|out| {
-        if json {
-            serde_json::to_writer_pretty(&mut *out, &findings)?;
-            writeln!(out)
-        } else {
-            write_report(out, &files, &findings, Style::for_stdout())
-        }
+        if json { json::write_lines(out, &findings) } else { write_report(out, &files, &findings, Style::for_stdout()) }
     })?;
     let failed = findings.iter().any(|f| f.severity == Severity::Error);
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-pub fn write_report(
-    out: &mut dyn Write,
-    files: &AwsFiles,
-    findings: &[Finding],
-    style: Style,
-) -> std::io::Result<()> {
+pub fn write_report(out: &mut dyn Write, files: &AwsFiles, findings: &[Finding], style: Style) -> std::io::Result<()> {
     if !files.any_exists() {
-        writeln!(
-            out,
-            "no AWS files: neither {} nor {} exists",
-            files.config.display, files.credentials.display
-        )?;
+        writeln!(out, "no AWS files: neither {} nor {} exists", files.config.display, files.credentials.display)?;
         return Ok(());
     }
     for f in findings {
@@ -46,36 +29,17 @@ pub fn write_report(
             Severity::Error => style.red("error"),
             Severity::Warning => style.yellow("warning"),
         };
-        let place = if f.line == 0 {
-            f.file.clone()
-        } else {
-            format!("{}:{}", f.file, f.line)
-        };
-        let profile = f
-            .profile
-            .as_ref()
-            .map(|p| format!(" [{p}]"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{severity}[{}] {place}{profile}: {}",
-            f.code, f.message
-        )?;
+        let place = if f.line == 0 { f.file.clone() } else { format!("{}:{}", f.file, f.line) };
+        let profile = f.profile.as_ref().map(|p| format!(" [{p}]")).unwrap_or_default();
+        writeln!(out, "{severity}[{}] {place}{profile}: {}", f.code, f.message)?;
         writeln!(out, "  {} {}", style.dim("hint:"), f.hint)?;
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;
     let profiles = files.profiles.profiles().len();
     let checked = format!("{profiles} profile{}", if profiles == 1 { "" } else { "s" });
     if findings.is_empty() {
-        writeln!(
-            out,
-            "{} {checked} checked, no problems found",
-            style.bold("ok:")
-        )
+        writeln!(out, "{} {checked} checked, no problems found", style.bold("ok:"))
     } else {
         writeln!(
             out,

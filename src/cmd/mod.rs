@@ -24,10 +24,7 @@ fn load_checked() -> Result<AwsFiles> {
     }
     for file in [&files.config, &files.credentials] {
         if matches!(file.content, Content::NotUtf8) {
-            eprintln!(
-                "rolecall: warning: {} is not UTF-8 text; ignored, as the AWS SDKs do",
-                file.display
-            );
+            eprintln!("rolecall: warning: {} is not UTF-8 text; ignored, as the AWS SDKs do", file.display);
         }
     }
     Ok(files)

@@ -10,14 +10,14 @@
 //! what is whitespace (space and tab only), where comments start, continuation lines and
 //! sub-properties, and the first error that makes the whole file unreadable.
 
-use std::collections::HashMap;
+use super::FastMap;
+use std::borrow::Cow;
 
 /// The UTF-8 byte-order mark. Kept by the document; skipped when reading profiles.
 pub const BOM: char = '\u{feff}';
 
 /// What the SDKs count as whitespace inside a line.
 pub const WHITESPACE: &[char] = &[' ', '\t'];
-const COMMENT: &[char] = &['#', ';'];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Eol {
@@ -36,17 +36,12 @@ impl Eol {
     }
 }
 
-/// One physical line: its text without the line ending, and the ending.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Line {
-    pub text: String,
-    pub eol: Eol,
-}
-
+/// The file's text after the BOM. Lines are found when read (a stored index would cost more
+/// than it saves on a 10,000-profile file).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Document {
     pub bom: bool,
-    pub lines: Vec<Line>,
+    text: String,
 }
 
 /// The first line the SDKs cannot read; they reject the whole file for it.
@@ -59,11 +54,11 @@ pub struct ParseError {
 
 /// A property as the SDK parser sees it (before identifier validation).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RawProperty {
+pub struct RawProperty<'a> {
     /// Lower-cased (ASCII) key.
-    pub key: String,
+    pub key: Cow<'a, str>,
     /// Value; continuation lines are appended as `\n` + trimmed line.
-    pub value: String,
+    pub value: Cow<'a, str>,
     /// 1-based line number of the `key = value` line.
     pub line: usize,
 }
@@ -71,167 +66,190 @@ pub struct RawProperty {
 /// All headers with the same raw text (`[profile  a]` and `[profile a]` differ here; the SDK
 /// merges them later, after normalising the name).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawSection {
+pub struct RawSection<'a> {
     /// Text between the brackets, comment removed, outer whitespace trimmed.
-    pub raw_name: String,
+    pub raw_name: &'a str,
     /// 1-based line numbers of every header with this raw name.
     pub header_lines: Vec<usize>,
     /// Properties in first-definition order; a later definition of the same key replaces the
     /// value in place.
-    pub properties: Vec<RawProperty>,
+    pub properties: Vec<RawProperty<'a>>,
     /// Definitions that a later line with the same key replaced: (key, line).
-    pub overridden: Vec<(String, usize)>,
+    pub overridden: Vec<(Cow<'a, str>, usize)>,
 }
 
 /// The result of reading a document with the SDK rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawFile {
-    pub sections: Vec<RawSection>,
+pub struct RawFile<'a> {
+    pub sections: Vec<RawSection<'a>>,
     pub error: Option<ParseError>,
 }
 
 impl Document {
     pub fn parse(text: &str) -> Document {
-        let (bom, body) = match text.strip_prefix(BOM) {
-            Some(rest) => (true, rest),
-            None => (false, text),
-        };
-        let mut lines = Vec::with_capacity(body.len() / 24 + 1);
-        let mut rest = body;
-        while !rest.is_empty() {
-            match rest.find('\n') {
-                Some(i) => {
-                    let (text, eol) = match rest[..i].strip_suffix('\r') {
-                        Some(t) => (t, Eol::CrLf),
-                        None => (&rest[..i], Eol::Lf),
-                    };
-                    lines.push(Line {
-                        text: text.to_owned(),
-                        eol,
-                    });
-                    rest = &rest[i + 1..];
-                }
-                None => {
-                    lines.push(Line {
-                        text: rest.to_owned(),
-                        eol: Eol::None,
-                    });
-                    rest = "";
-                }
-            }
+        Document::from_string(text.to_owned())
+    }
+
+    /// Take ownership of the text (no copy unless there is a BOM to split off).
+    pub fn from_string(mut text: String) -> Document {
+        let bom = text.starts_with(BOM);
+        if bom {
+            text.drain(..BOM.len_utf8());
         }
-        Document { bom, lines }
+        Document { bom, text }
+    }
+
+    /// The text after the BOM.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The document as bytes, identical to the parsed input when nothing was edited.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 2).sum());
+        let mut out = String::with_capacity(self.text.len() + 3);
         if self.bom {
             out.push(BOM);
         }
-        for line in &self.lines {
-            out.push_str(&line.text);
-            out.push_str(line.eol.as_str());
-        }
+        out.push_str(&self.text);
         out
     }
 
-    /// Read the sections with the SDK parser's rules. Stops at the first error, as the SDKs do.
-    pub fn raw_sections(&self) -> RawFile {
-        let mut file = RawFile::default();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        // (section index, property index, value was empty = sub-properties follow)
-        let mut current: Option<(usize, Option<(usize, bool)>)> = None;
-        for (i, line) in self.lines.iter().enumerate() {
+    /// Each line's text (without its ending) and its ending: `\n`, `\r\n`, or none for a last
+    /// line without one. A lone `\r` is part of the text, as for the SDKs.
+    pub fn lines(&self) -> impl Iterator<Item = (&str, Eol)> {
+        let mut rest = self.text.as_str();
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let (line, eol, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
+                Some(i) => match rest[..i].strip_suffix('\r') {
+                    Some(line) => (line, Eol::CrLf, &rest[i + 1..]),
+                    None => (&rest[..i], Eol::Lf, &rest[i + 1..]),
+                },
+                None => (rest, Eol::None, ""),
+            };
+            rest = next;
+            Some((line, eol))
+        })
+    }
+
+    /// Read the lines with the SDK parser's rules, reporting each header, property and
+    /// continuation to `visitor` in file order. Stops at the first error, as the SDKs do.
+    pub fn read<'a>(&'a self, visitor: &mut impl Visitor<'a>) -> Result<(), ParseError> {
+        let mut in_section = false;
+        // Some(value was empty) once a property was read: an empty value starts sub-properties.
+        let mut property: Option<bool> = None;
+        for (i, (text, _)) in self.lines().enumerate() {
             let number = i + 1;
-            let text = line.text.as_str();
-            if is_blank(text) || text.starts_with(COMMENT) {
+            if is_blank(text) || matches!(text.as_bytes()[0], b'#' | b';') {
                 continue;
             }
-            let err = |message: String| ParseError {
-                line: number,
-                message,
-            };
+            let err = |message: String| ParseError { line: number, message };
             if text.starts_with('[') {
-                let inner = match strip_comment(text, false).strip_suffix(']') {
-                    Some(s) => &s[1..],
-                    None => {
-                        file.error = Some(err("Profile definition must end with ']'".into()));
-                        return file;
-                    }
-                };
-                let idx = *index.entry(inner).or_insert_with(|| {
-                    file.sections.push(RawSection {
-                        raw_name: inner.to_owned(),
-                        ..Default::default()
-                    });
-                    file.sections.len() - 1
-                });
-                file.sections[idx].header_lines.push(number);
-                current = Some((idx, None));
-            } else if text.starts_with(WHITESPACE) {
-                let (sec, prop, sub) = match current {
-                    None => {
-                        file.error = Some(err("Expected a profile definition".into()));
-                        return file;
-                    }
-                    Some((_, None)) => {
-                        file.error = Some(err(
-                            "Expected a property definition, found continuation".into(),
-                        ));
-                        return file;
-                    }
-                    Some((sec, Some((prop, sub)))) => (sec, prop, sub),
-                };
+                let inner = strip_comment(text, false)
+                    .strip_suffix(']')
+                    .ok_or_else(|| err("Profile definition must end with ']'".into()))?;
+                visitor.header(&inner[1..], number);
+                in_section = true;
+                property = None;
+            } else if !in_section {
+                return Err(err("Expected a profile definition".into()));
+            } else if matches!(text.as_bytes()[0], b' ' | b'\t') {
+                let sub = property.ok_or_else(|| err("Expected a property definition, found continuation".into()))?;
                 if sub {
-                    if let Err(e) = split_property(text) {
-                        file.error = Some(err(e.message("sub-property")));
-                        return file;
-                    }
+                    split_property(text).map_err(|e| err(e.message("sub-property")))?;
                 }
-                let value = &mut file.sections[sec].properties[prop].value;
-                value.push('\n');
-                value.push_str(text.trim_matches(WHITESPACE));
+                visitor.continuation(trim_ws(text), number);
             } else {
-                let Some((sec, _)) = current else {
-                    file.error = Some(err("Expected a profile definition".into()));
-                    return file;
+                let (key, value) = split_property(text).map_err(|e| err(e.message("property")))?;
+                let key = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(key.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(key)
                 };
-                let (key, value) = match split_property(text) {
-                    Ok(kv) => kv,
-                    Err(e) => {
-                        file.error = Some(err(e.message("property")));
-                        return file;
-                    }
-                };
-                let key = key.to_ascii_lowercase();
-                let section = &mut file.sections[sec];
-                let sub = value.is_empty();
-                let new = RawProperty {
-                    key,
-                    value: value.to_owned(),
-                    line: number,
-                };
-                let prop = match section.properties.iter().position(|p| p.key == new.key) {
-                    Some(p) => {
-                        let old = std::mem::replace(&mut section.properties[p], new);
-                        section.overridden.push((old.key, old.line));
-                        p
-                    }
-                    None => {
-                        section.properties.push(new);
-                        section.properties.len() - 1
-                    }
-                };
-                current = Some((sec, Some((prop, sub))));
+                visitor.property(key, value, number);
+                property = Some(value.is_empty());
             }
         }
-        file
+        Ok(())
+    }
+
+    /// The sections as the SDK parser collects them before normalising names (for `doctor`).
+    pub fn raw_sections(&self) -> RawFile<'_> {
+        let mut builder = RawBuilder::default();
+        let error = self.read(&mut builder).err();
+        RawFile { sections: builder.sections, error }
+    }
+}
+
+/// What [`Document::read`] reports, in file order, for lines the SDKs accept.
+pub trait Visitor<'a> {
+    /// `[…]`: the text between the brackets, comment removed, outer whitespace trimmed.
+    fn header(&mut self, raw_name: &'a str, line: usize);
+    /// `key = value`: key lower-cased, both sides trimmed, comment removed.
+    fn property(&mut self, key: Cow<'a, str>, value: &'a str, line: usize);
+    /// An indented line that continues the last property's value (trimmed).
+    fn continuation(&mut self, text: &'a str, line: usize);
+}
+
+#[derive(Default)]
+struct RawBuilder<'a> {
+    sections: Vec<RawSection<'a>>,
+    index: FastMap<&'a str, usize>,
+    /// (section, property) the next continuation extends.
+    current: Option<(usize, Option<usize>)>,
+}
+
+impl<'a> Visitor<'a> for RawBuilder<'a> {
+    fn header(&mut self, raw_name: &'a str, line: usize) {
+        let sections = &mut self.sections;
+        let idx = *self.index.entry(raw_name).or_insert_with(|| {
+            sections.push(RawSection { raw_name, ..Default::default() });
+            sections.len() - 1
+        });
+        self.sections[idx].header_lines.push(line);
+        self.current = Some((idx, None));
+    }
+
+    fn property(&mut self, key: Cow<'a, str>, value: &'a str, line: usize) {
+        let Some((sec, _)) = self.current else { return };
+        let section = &mut self.sections[sec];
+        let new = RawProperty { key, value: Cow::Borrowed(value), line };
+        let prop = match section.properties.iter().position(|p| p.key == new.key) {
+            Some(p) => {
+                let old = std::mem::replace(&mut section.properties[p], new);
+                section.overridden.push((old.key, old.line));
+                p
+            }
+            None => {
+                section.properties.push(new);
+                section.properties.len() - 1
+            }
+        };
+        self.current = Some((sec, Some(prop)));
+    }
+
+    fn continuation(&mut self, text: &'a str, _line: usize) {
+        if let Some((sec, Some(prop))) = self.current {
+            let value = self.sections[sec].properties[prop].value.to_mut();
+            value.push('\n');
+            value.push_str(text);
+        }
     }
 }
 
 fn is_blank(line: &str) -> bool {
-    line.trim_matches(WHITESPACE).is_empty()
+    line.bytes().all(|b| b == b' ' || b == b'\t')
+}
+
+/// `s.trim_matches(WHITESPACE)`, on bytes: space and tab are ASCII, so this is the same cut and
+/// several times faster than matching a char set.
+pub fn trim_ws(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| c != b' ' && c != b'\t').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b' ' && c != b'\t').map_or(start, |i| i + 1);
+    &s[start..end]
 }
 
 enum PropertyError {
@@ -255,24 +273,27 @@ impl PropertyError {
 /// `key = value` with comments removed and both sides trimmed (key not yet lower-cased).
 fn split_property(line: &str) -> Result<(&str, &str), PropertyError> {
     let line = strip_comment(line, true);
-    let (k, v) = line.split_once('=').ok_or(PropertyError::NoEquals)?;
-    let k = k.trim_matches(WHITESPACE);
+    let eq = memchr::memchr(b'=', line.as_bytes()).ok_or(PropertyError::NoEquals)?;
+    let (k, v) = (&line[..eq], &line[eq + 1..]);
+    let k = trim_ws(k);
     if k.is_empty() {
         return Err(PropertyError::NoName);
     }
-    Ok((k, v.trim_matches(WHITESPACE)))
+    Ok((k, trim_ws(v)))
 }
 
 /// Trim, then cut at the first `#`/`;` (in property lines only when it follows whitespace, where
 /// the SDK counts any Unicode whitespace), then trim again.
 fn strip_comment(line: &str, comments_need_whitespace: bool) -> &str {
-    let line = line.trim_matches(WHITESPACE);
-    let mut prev_ws = false;
-    for (idx, c) in line.char_indices() {
-        if COMMENT.contains(&c) && (prev_ws || !comments_need_whitespace) {
-            return line[..idx].trim_matches(WHITESPACE);
+    let line = trim_ws(line);
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'#', b';', &bytes[from..]) {
+        let idx = from + i;
+        if !comments_need_whitespace || line[..idx].chars().next_back().is_some_and(char::is_whitespace) {
+            return trim_ws(&line[..idx]);
         }
-        prev_ws = c.is_whitespace();
+        from = idx + 1;
     }
     line
 }
@@ -306,21 +327,17 @@ mod tests {
 
     #[test]
     fn later_duplicate_key_replaces_and_is_recorded() {
-        let raw = Document::parse("[p]\na = 1\nA = 2\n").raw_sections();
+        let doc = Document::parse("[p]\na = 1\nA = 2\n");
+        let raw = doc.raw_sections();
         assert_eq!(raw.sections[0].properties.len(), 1);
         assert_eq!(raw.sections[0].properties[0].value, "2");
-        assert_eq!(raw.sections[0].overridden, vec![("a".to_string(), 2)]);
+        assert_eq!(raw.sections[0].overridden, vec![(Cow::Borrowed("a"), 2)]);
     }
 
     #[test]
     fn errors_carry_line_numbers() {
-        let raw = Document::parse("[default]\nk=v\n[oops\n").raw_sections();
-        assert_eq!(
-            raw.error,
-            Some(ParseError {
-                line: 3,
-                message: "Profile definition must end with ']'".into()
-            })
-        );
+        let doc = Document::parse("[default]\nk=v\n[oops\n");
+        let raw = doc.raw_sections();
+        assert_eq!(raw.error, Some(ParseError { line: 3, message: "Profile definition must end with ']'".into() }));
     }
 }

@@ -12,11 +12,7 @@ pub enum Platform {
 
 impl Platform {
     pub fn current() -> Platform {
-        if cfg!(windows) {
-            Platform::Windows
-        } else {
-            Platform::Unix
-        }
+        if cfg!(windows) { Platform::Windows } else { Platform::Unix }
     }
 
     fn separator(self) -> char {
@@ -59,11 +55,7 @@ pub fn home_dir(env: &dyn Fn(&str) -> Option<String>, platform: Platform) -> Opt
 }
 
 /// The path of one of the two files, as a string in the platform's own form.
-pub fn file_path(
-    kind: FileKind,
-    env: &dyn Fn(&str) -> Option<String>,
-    platform: Platform,
-) -> String {
+pub fn file_path(kind: FileKind, env: &dyn Fn(&str) -> Option<String>, platform: Platform) -> String {
     let path = env(kind.env_var()).unwrap_or_else(|| kind.default_path().to_owned());
     expand_home(&path, home_dir(env, platform).as_deref(), platform)
 }
@@ -97,22 +89,10 @@ mod tests {
 
     #[test]
     fn expands_tilde_only_as_first_component() {
-        assert_eq!(
-            expand_home("~/.aws/config", Some("/h"), Platform::Unix),
-            "/h/.aws/config"
-        );
-        assert_eq!(
-            expand_home("/x/~/config", Some("/h"), Platform::Unix),
-            "/x/~/config"
-        );
-        assert_eq!(
-            expand_home("~x/config", Some("/h"), Platform::Unix),
-            "~x/config"
-        );
+        assert_eq!(expand_home("~/.aws/config", Some("/h"), Platform::Unix), "/h/.aws/config");
+        assert_eq!(expand_home("/x/~/config", Some("/h"), Platform::Unix), "/x/~/config");
+        assert_eq!(expand_home("~x/config", Some("/h"), Platform::Unix), "~x/config");
         assert_eq!(expand_home("~/a", None, Platform::Unix), "~/a");
-        assert_eq!(
-            expand_home("~/.aws/config", Some("C:\\u"), Platform::Windows),
-            "C:\\u\\.aws\\config"
-        );
+        assert_eq!(expand_home("~/.aws/config", Some("C:\\u"), Platform::Windows), "C:\\u\\.aws\\config");
     }
 }

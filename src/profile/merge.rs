@@ -9,58 +9,91 @@
 //! Everything the SDK drops silently (sections without the right prefix, invalid names, invalid
 //! keys, a `[default]` shadowed by `[profile default]`) is recorded as an [`Ignored`] note so that
 //! `doctor` can say so.
+//!
+//! Names, keys and values live in one string arena, so that a file of 10,000 profiles costs a
+//! few allocations rather than a hundred thousand (`rolecall list` must stay in milliseconds).
 
-use super::document::{RawFile, WHITESPACE};
+use super::FastMap;
+use super::document::{Document, ParseError, Visitor, trim_ws};
 use super::{FileKind, Origin};
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+/// A string in the arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SectionData {
+    name: Span,
+    /// One bit per key present ([`key_bit`]): most lookups are for keys a profile does not
+    /// have (sso_*, credential_process …), and this answers them without comparing strings.
+    key_bits: u64,
+    headers: Vec<Origin>,
+    /// (key, value, where the value was written), in first-definition order.
+    properties: Vec<(Span, Span, Origin)>,
+}
+
+/// The bit of a key in [`SectionData::key_bits`]: from its length and last two bytes.
+fn key_bit(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let (last, prev) = (b.last().copied().unwrap_or(0), b.len().checked_sub(2).map_or(0, |i| b[i]));
+    let h =
+        (b.len() as u32).wrapping_mul(31).wrapping_add(u32::from(last)).wrapping_mul(31).wrapping_add(u32::from(prev));
+    1 << (h % 64)
+}
 
 /// One property value with where it was defined.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Value {
-    pub value: String,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Value<'a> {
+    pub value: &'a str,
     pub origin: Origin,
 }
 
 /// A profile or an sso-session: a name and its properties (keys lower-cased).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Section {
-    pub name: String,
-    /// Every header that contributed, in order (config first, then credentials).
-    pub headers: Vec<Origin>,
-    /// Properties in first-definition order.
-    pub properties: Vec<(String, Value)>,
+#[derive(Clone, Copy, Debug)]
+pub struct Section<'a> {
+    arena: &'a str,
+    data: &'a SectionData,
 }
 
-impl Section {
-    fn new(name: &str) -> Section {
-        Section {
-            name: name.to_owned(),
-            headers: Vec::new(),
-            properties: Vec::new(),
+impl<'a> Section<'a> {
+    fn text(&self, span: Span) -> &'a str {
+        &self.arena[span.start as usize..span.end as usize]
+    }
+
+    pub fn name(&self) -> &'a str {
+        self.text(self.data.name)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a str> {
+        self.get_value(key).map(|v| v.value)
+    }
+
+    pub fn get_value(&self, key: &str) -> Option<Value<'a>> {
+        if self.data.key_bits & key_bit(key) == 0 {
+            return None;
         }
+        let &(_, value, origin) = self.data.properties.iter().find(|(k, _, _)| self.text(*k) == key)?;
+        Some(Value { value: self.text(value), origin })
     }
 
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.get_value(key).map(|v| v.value.as_str())
+    /// (key, value) in first-definition order.
+    pub fn properties(&self) -> impl Iterator<Item = (&'a str, Value<'a>)> + use<'a> {
+        let this = *self;
+        self.data.properties.iter().map(move |&(k, v, origin)| (this.text(k), Value { value: this.text(v), origin }))
     }
 
-    pub fn get_value(&self, key: &str) -> Option<&Value> {
-        self.properties
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+    /// Every header that contributed, in order (config first, then credentials).
+    pub fn headers(&self) -> &'a [Origin] {
+        &self.data.headers
     }
 
-    fn insert(&mut self, key: &str, value: Value) {
-        match self.properties.iter_mut().find(|(k, _)| k == key) {
-            Some((_, v)) => *v = value,
-            None => self.properties.push((key.to_owned(), value)),
-        }
-    }
-
-    /// Whether any property came from the given file.
+    /// Whether a header for this section is in the given file.
     pub fn has_from(&self, file: FileKind) -> bool {
-        self.headers.iter().any(|o| o.file == file)
+        self.data.headers.iter().any(|o| o.file == file)
     }
 }
 
@@ -72,7 +105,8 @@ pub struct OtherProperty {
     pub section_name: String,
     pub property: String,
     pub sub_property: String,
-    pub value: Value,
+    pub value: String,
+    pub origin: Origin,
 }
 
 /// Why a section or key was dropped.
@@ -100,13 +134,16 @@ pub struct Ignored {
     pub origin: Origin,
 }
 
+type Index = FastMap<Box<str>, usize>;
+
 /// The merged view of both files.
 #[derive(Clone, Debug, Default)]
 pub struct ProfileSet {
-    profiles: Vec<Section>,
-    profile_index: HashMap<String, usize>,
-    sso_sessions: Vec<Section>,
-    sso_index: HashMap<String, usize>,
+    arena: String,
+    profiles: Vec<SectionData>,
+    profile_index: Index,
+    sso_sessions: Vec<SectionData>,
+    sso_index: Index,
     pub other: Vec<OtherProperty>,
     pub ignored: Vec<Ignored>,
 }
@@ -123,16 +160,11 @@ struct SectionPair<'a> {
 
 impl<'a> SectionPair<'a> {
     fn parse(raw: &'a str) -> SectionPair<'a> {
-        let input = raw.trim_matches(WHITESPACE);
-        match input.split_once(WHITESPACE) {
-            Some((prefix, suffix)) => SectionPair {
-                prefix: Some(prefix.trim()),
-                suffix: suffix.trim(),
-            },
-            None => SectionPair {
-                prefix: None,
-                suffix: input.trim(),
-            },
+        let input = trim_ws(raw);
+        let split = memchr::memchr2(b' ', b'\t', input.as_bytes()).map(|i| (&input[..i], &input[i + 1..]));
+        match split {
+            Some((prefix, suffix)) => SectionPair { prefix: Some(prefix.trim()), suffix: suffix.trim() },
+            None => SectionPair { prefix: None, suffix: input.trim() },
         }
     }
 
@@ -146,195 +178,345 @@ impl<'a> SectionPair<'a> {
 
     fn validate(&self, kind: FileKind) -> Result<(), IgnoredKind> {
         match (kind, self.prefix) {
-            (FileKind::Config, Some(_)) if !is_identifier(self.suffix) => {
-                Err(IgnoredKind::InvalidName)
-            }
+            (FileKind::Config, Some(_)) if !is_identifier(self.suffix) => Err(IgnoredKind::InvalidName),
             (FileKind::Config, Some(_)) => Ok(()),
             (FileKind::Config, None) if self.is_unprefixed_default() => Ok(()),
             (FileKind::Config, None) => Err(IgnoredKind::MissingProfilePrefix),
-            (FileKind::Credentials, Some(PROFILE_PREFIX)) => {
-                Err(IgnoredKind::ProfilePrefixInCredentials)
-            }
+            (FileKind::Credentials, Some(PROFILE_PREFIX)) => Err(IgnoredKind::ProfilePrefixInCredentials),
             (FileKind::Credentials, Some(_)) => Err(IgnoredKind::ConfigSectionInCredentials),
-            (FileKind::Credentials, None) if !is_identifier(self.suffix) => {
-                Err(IgnoredKind::InvalidName)
-            }
+            (FileKind::Credentials, None) if !is_identifier(self.suffix) => Err(IgnoredKind::InvalidName),
             (FileKind::Credentials, None) => Ok(()),
         }
     }
 }
 
-/// Identifiers (profile names, keys) must match `[A-Za-z0-9_\-/.%@:+]+`... or be empty, as the
-/// SDK's check accepts the empty string.
+/// Identifiers (profile names, keys) must match `[A-Za-z0-9_\-/.%@:+]*` (the SDK's check
+/// accepts the empty string).
 pub fn is_identifier(s: &str) -> bool {
-    s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
+    s.bytes().all(|c| matches!(c, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+'))
+}
+
+/// Where the lines of the current section go.
+enum Target<'a> {
+    /// An ignored section (or none yet): its lines are dropped.
+    Dropped,
+    Section {
+        sso: bool,
+        at: usize,
+    },
+    /// `[default]` in the config file: applied at the end unless `[profile default]` is there too.
+    PendingDefault,
+    /// `[services x]` and other prefixed sections: sub-properties only.
+    Other {
+        prefix: &'a str,
+        name: &'a str,
+        raw: &'a str,
+    },
+}
+
+/// What the next continuation line extends.
+enum Current {
+    None,
+    Arena { sso: bool, at: usize, prop: usize },
+    PendingDefault(usize),
+    Other(PendingOther),
+}
+
+struct PendingOther {
+    prefix: String,
+    name: String,
+    key: String,
+    value: String,
+    origin: Origin,
+}
+
+#[derive(Default)]
+struct PendingDefault {
+    headers: Vec<usize>,
+    properties: Vec<(String, String, usize)>,
+}
+
+struct Merger<'s> {
+    set: &'s mut ProfileSet,
+    kind: FileKind,
+    target: Target<'s>,
+    current: Current,
+    pending_default: Option<PendingDefault>,
+    saw_prefixed_default: bool,
+    /// `[services …]` properties of this file: like the SDK, a later definition of the same
+    /// property replaces the whole value (sub-properties included) before any is used.
+    others: Vec<PendingOther>,
+}
+
+impl Merger<'_> {
+    fn ignore(&mut self, kind: IgnoredKind, raw_name: &str, line: usize) {
+        let origin = Origin { file: self.kind, line };
+        self.set.ignored.push(Ignored { kind, section: trim_ws(raw_name).to_owned(), origin });
+    }
+
+    /// Close the property being read (an `[services …]` value is complete only now).
+    fn close_property(&mut self) {
+        if let Current::Other(other) = std::mem::replace(&mut self.current, Current::None) {
+            let same = |o: &&mut PendingOther| o.prefix == other.prefix && o.name == other.name && o.key == other.key;
+            match self.others.iter_mut().find(same) {
+                Some(o) => *o = other,
+                None => self.others.push(other),
+            }
+        }
+    }
+
+    fn finish(mut self) {
+        self.close_property();
+        for other in std::mem::take(&mut self.others) {
+            self.set.add_other(other);
+        }
+        let Some(pending) = self.pending_default.take() else { return };
+        if self.saw_prefixed_default {
+            for line in pending.headers {
+                self.ignore(IgnoredKind::DefaultShadowed, DEFAULT, line);
+            }
+            return;
+        }
+        let at = self.set.section(false, DEFAULT);
+        for (key, value, line) in &pending.properties {
+            self.set.set_property(false, at, key, value, Origin { file: self.kind, line: *line });
+        }
+        let kind = self.kind;
+        self.set.profiles[at].headers.extend(pending.headers.iter().map(|&line| Origin { file: kind, line }));
+    }
+}
+
+impl<'a> Visitor<'a> for Merger<'a> {
+    fn header(&mut self, raw_name: &'a str, line: usize) {
+        self.close_property();
+        let pair = SectionPair::parse(raw_name);
+        if let Err(why) = pair.validate(self.kind) {
+            self.ignore(why, raw_name, line);
+            self.target = Target::Dropped;
+            return;
+        }
+        let origin = Origin { file: self.kind, line };
+        self.target = match pair.prefix {
+            None if self.kind == FileKind::Config => {
+                // Only `[default]` is valid here; its place in the list is kept from now on.
+                self.set.section(false, DEFAULT);
+                self.pending_default.get_or_insert_with(PendingDefault::default).headers.push(line);
+                Target::PendingDefault
+            }
+            None | Some(PROFILE_PREFIX) | Some(SSO_SESSION_PREFIX) => {
+                let sso = pair.prefix == Some(SSO_SESSION_PREFIX);
+                if pair.is_prefixed_default() {
+                    self.saw_prefixed_default = true;
+                }
+                let at = self.set.section(sso, pair.suffix);
+                self.set.list(sso)[at].headers.push(origin);
+                Target::Section { sso, at }
+            }
+            Some(prefix) => Target::Other { prefix, name: pair.suffix, raw: raw_name },
+        };
+    }
+
+    fn property(&mut self, key: Cow<'a, str>, value: &'a str, line: usize) {
+        self.close_property();
+        let origin = Origin { file: self.kind, line };
+        if matches!(self.target, Target::Dropped) {
+            return;
+        }
+        if !is_identifier(&key) {
+            let raw = match self.target {
+                Target::Section { sso, at } => self.set.list(sso)[at].name,
+                _ => Span { start: 0, end: 0 },
+            };
+            let section = match self.target {
+                Target::Other { raw, .. } => trim_ws(raw).to_owned(),
+                Target::PendingDefault => DEFAULT.to_owned(),
+                _ => self.set.arena[raw.start as usize..raw.end as usize].to_owned(),
+            };
+            self.set.ignored.push(Ignored { kind: IgnoredKind::InvalidKey(key.into_owned()), section, origin });
+            return;
+        }
+        self.current = match self.target {
+            Target::Dropped => Current::None,
+            Target::Section { sso, at } => {
+                let prop = self.set.set_property(sso, at, &key, value, origin);
+                Current::Arena { sso, at, prop }
+            }
+            Target::PendingDefault => {
+                let props = &mut self.pending_default.get_or_insert_with(PendingDefault::default).properties;
+                let entry = (key.into_owned(), value.to_owned(), line);
+                match props.iter().position(|(k, _, _)| *k == entry.0) {
+                    Some(p) => {
+                        props[p] = entry;
+                        Current::PendingDefault(p)
+                    }
+                    None => {
+                        props.push(entry);
+                        Current::PendingDefault(props.len() - 1)
+                    }
+                }
+            }
+            Target::Other { prefix, name, .. } => Current::Other(PendingOther {
+                prefix: prefix.to_owned(),
+                name: name.to_owned(),
+                key: key.into_owned(),
+                value: value.to_owned(),
+                origin,
+            }),
+        };
+    }
+
+    fn continuation(&mut self, text: &'a str, _line: usize) {
+        let value: &mut String = match &mut self.current {
+            Current::None => return,
+            Current::Arena { sso, at, prop } => {
+                let (sso, at, prop) = (*sso, *at, *prop);
+                self.set.arena.push('\n');
+                self.set.arena.push_str(text);
+                let end = self.set.arena.len() as u32;
+                let entry = &mut self.set.list(sso)[at].properties[prop];
+                debug_assert!(entry.1.end as usize + 1 + text.len() == end as usize, "value is last in the arena");
+                entry.1.end = end;
+                return;
+            }
+            Current::PendingDefault(p) => match self.pending_default.as_mut() {
+                Some(pending) => &mut pending.properties[*p].1,
+                None => return,
+            },
+            Current::Other(other) => &mut other.value,
+        };
+        value.push('\n');
+        value.push_str(text);
+    }
 }
 
 impl ProfileSet {
-    /// Merge files in order (config first, then credentials, which override).
-    pub fn merge<'a>(files: impl IntoIterator<Item = (FileKind, &'a RawFile)>) -> ProfileSet {
-        let mut set = ProfileSet::default();
-        for (kind, raw) in files {
-            set.merge_file(kind, raw);
-        }
-        set
+    /// Merge one file into the set (config first, then credentials, which override). On a parse
+    /// error the set is left half-merged: the SDKs then use neither file, and neither may we.
+    pub fn merge_document(&mut self, kind: FileKind, doc: &Document) -> Result<(), ParseError> {
+        // Size the tables once: growing them by doubling costs copies and page faults.
+        let headers = memchr::memchr_iter(b'[', doc.text().as_bytes()).count();
+        self.arena.reserve(doc.text().len());
+        self.profiles.reserve(headers);
+        self.profile_index.reserve(headers);
+        let mut merger = Merger {
+            set: self,
+            kind,
+            target: Target::Dropped,
+            current: Current::None,
+            pending_default: None,
+            saw_prefixed_default: false,
+            others: Vec::new(),
+        };
+        doc.read(&mut merger)?;
+        merger.finish();
+        Ok(())
     }
 
-    fn merge_file(&mut self, kind: FileKind, raw: &RawFile) {
-        let mut valid = Vec::with_capacity(raw.sections.len());
-        for section in &raw.sections {
-            let pair = SectionPair::parse(&section.raw_name);
-            match pair.validate(kind) {
-                Ok(()) => valid.push((pair, section)),
-                Err(why) => self.ignore_headers(why, section, kind),
+    fn store(&mut self, s: &str) -> Span {
+        let start = self.arena.len() as u32;
+        self.arena.push_str(s);
+        Span { start, end: self.arena.len() as u32 }
+    }
+
+    fn list(&mut self, sso: bool) -> &mut Vec<SectionData> {
+        if sso { &mut self.sso_sessions } else { &mut self.profiles }
+    }
+
+    /// The section for a profile or sso-session name, created (in file order) when new.
+    fn section(&mut self, sso: bool, name: &str) -> usize {
+        let index = if sso { &self.sso_index } else { &self.profile_index };
+        if let Some(&at) = index.get(name) {
+            return at;
+        }
+        let name_span = self.store(name);
+        let list = if sso { &mut self.sso_sessions } else { &mut self.profiles };
+        let index = if sso { &mut self.sso_index } else { &mut self.profile_index };
+        index.insert(name.into(), list.len());
+        list.push(SectionData { name: name_span, key_bits: 0, headers: Vec::new(), properties: Vec::with_capacity(4) });
+        list.len() - 1
+    }
+
+    /// Set `key` in a section; the value is stored last in the arena so continuation lines can
+    /// extend it in place. Returns the property's index.
+    fn set_property(&mut self, sso: bool, at: usize, key: &str, value: &str, origin: Origin) -> usize {
+        let arena = &self.arena;
+        let section = if sso { &self.sso_sessions[at] } else { &self.profiles[at] };
+        let existing = if section.key_bits & key_bit(key) == 0 {
+            None
+        } else {
+            section.properties.iter().position(|(k, _, _)| arena[k.start as usize..k.end as usize] == *key)
+        };
+        match existing {
+            Some(p) => {
+                let value = self.store(value);
+                self.list(sso)[at].properties[p] = (self.list(sso)[at].properties[p].0, value, origin);
+                p
+            }
+            None => {
+                let bit = key_bit(key);
+                let key = self.store(key);
+                let value = self.store(value);
+                let section = &mut self.list(sso)[at];
+                section.key_bits |= bit;
+                section.properties.push((key, value, origin));
+                section.properties.len() - 1
             }
         }
-        let shadow_default = valid.iter().any(|(pair, _)| pair.is_prefixed_default());
-        for (pair, section) in valid {
-            if shadow_default && pair.is_unprefixed_default() {
-                self.ignore_headers(IgnoredKind::DefaultShadowed, section, kind);
-                continue;
-            }
-            let (map, index) = match pair.prefix {
-                None | Some(PROFILE_PREFIX) => (&mut self.profiles, &mut self.profile_index),
-                Some(SSO_SESSION_PREFIX) => (&mut self.sso_sessions, &mut self.sso_index),
-                Some(prefix) => {
-                    self.merge_other(kind, prefix, pair.suffix, section);
-                    continue;
-                }
+    }
+
+    fn add_other(&mut self, other: PendingOther) {
+        for line in other.value.split('\n').filter(|l| !l.is_empty()) {
+            let Some((k, v)) = line.split_once('=') else { continue };
+            let (sub_property, value) = (trim_ws(k), trim_ws(v).to_owned());
+            let same = |o: &&mut OtherProperty| {
+                o.section_key == other.prefix
+                    && o.section_name == other.name
+                    && o.property == other.key
+                    && o.sub_property == sub_property
             };
-            let at = *index.entry(pair.suffix.to_owned()).or_insert_with(|| {
-                map.push(Section::new(pair.suffix));
-                map.len() - 1
-            });
-            let target = &mut map[at];
-            target.headers.extend(
-                section
-                    .header_lines
-                    .iter()
-                    .map(|&line| Origin { file: kind, line }),
-            );
-            for p in &section.properties {
-                let origin = Origin {
-                    file: kind,
-                    line: p.line,
-                };
-                if is_identifier(&p.key) {
-                    target.insert(
-                        &p.key,
-                        Value {
-                            value: p.value.clone(),
-                            origin,
-                        },
-                    );
-                } else {
-                    self.ignored.push(Ignored {
-                        kind: IgnoredKind::InvalidKey(p.key.clone()),
-                        section: section.raw_name.trim_matches(WHITESPACE).to_owned(),
-                        origin,
-                    });
+            match self.other.iter_mut().find(same) {
+                Some(o) => {
+                    o.value = value;
+                    o.origin = other.origin;
                 }
+                None => self.other.push(OtherProperty {
+                    section_key: other.prefix.clone(),
+                    section_name: other.name.clone(),
+                    property: other.key.clone(),
+                    sub_property: sub_property.to_owned(),
+                    value,
+                    origin: other.origin,
+                }),
             }
         }
     }
 
-    fn merge_other(
-        &mut self,
-        kind: FileKind,
-        prefix: &str,
-        name: &str,
-        section: &super::document::RawSection,
-    ) {
-        for p in &section.properties {
-            let origin = Origin {
-                file: kind,
-                line: p.line,
-            };
-            if !is_identifier(&p.key) {
-                self.ignored.push(Ignored {
-                    kind: IgnoredKind::InvalidKey(p.key.clone()),
-                    section: section.raw_name.trim_matches(WHITESPACE).to_owned(),
-                    origin,
-                });
-                continue;
-            }
-            for line in p.value.split('\n').filter(|l| !l.is_empty()) {
-                let Some((k, v)) = line.split_once('=') else {
-                    continue;
-                };
-                let sub_property = k.trim_matches(WHITESPACE).to_owned();
-                let value = Value {
-                    value: v.trim_matches(WHITESPACE).to_owned(),
-                    origin,
-                };
-                match self.other.iter_mut().find(|o| {
-                    o.section_key == prefix
-                        && o.section_name == name
-                        && o.property == p.key
-                        && o.sub_property == sub_property
-                }) {
-                    Some(o) => o.value = value,
-                    None => self.other.push(OtherProperty {
-                        section_key: prefix.to_owned(),
-                        section_name: name.to_owned(),
-                        property: p.key.clone(),
-                        sub_property,
-                        value,
-                    }),
-                }
-            }
-        }
+    fn view<'a>(&'a self, data: &'a SectionData) -> Section<'a> {
+        Section { arena: &self.arena, data }
     }
 
-    fn ignore_headers(
-        &mut self,
-        kind: IgnoredKind,
-        section: &super::document::RawSection,
-        file: FileKind,
-    ) {
-        for &line in &section.header_lines {
-            self.ignored.push(Ignored {
-                kind: kind.clone(),
-                section: section.raw_name.trim_matches(WHITESPACE).to_owned(),
-                origin: Origin { file, line },
-            });
-        }
+    /// Every profile: config order first, then those only in the credentials file.
+    pub fn profiles(&self) -> impl ExactSizeIterator<Item = Section<'_>> {
+        self.profiles.iter().map(|d| self.view(d))
     }
 
-    pub fn profiles(&self) -> &[Section] {
-        &self.profiles
+    pub fn profile(&self, name: &str) -> Option<Section<'_>> {
+        self.profile_index.get(name).map(|&i| self.view(&self.profiles[i]))
     }
 
-    pub fn profile(&self, name: &str) -> Option<&Section> {
-        self.profile_index.get(name).map(|&i| &self.profiles[i])
+    pub fn sso_sessions(&self) -> impl ExactSizeIterator<Item = Section<'_>> {
+        self.sso_sessions.iter().map(|d| self.view(d))
     }
 
-    pub fn sso_sessions(&self) -> &[Section] {
-        &self.sso_sessions
-    }
-
-    pub fn sso_session(&self, name: &str) -> Option<&Section> {
-        self.sso_index.get(name).map(|&i| &self.sso_sessions[i])
+    pub fn sso_session(&self, name: &str) -> Option<Section<'_>> {
+        self.sso_index.get(name).map(|&i| self.view(&self.sso_sessions[i]))
     }
 
     /// `[services NAME]` `service =` / `  key = value`.
-    pub fn other_property(
-        &self,
-        key: &str,
-        name: &str,
-        property: &str,
-        sub: &str,
-    ) -> Option<&Value> {
+    pub fn other_property(&self, key: &str, name: &str, property: &str, sub: &str) -> Option<&OtherProperty> {
         self.other
             .iter()
-            .find(|o| {
-                o.section_key == key
-                    && o.section_name == name
-                    && o.property == property
-                    && o.sub_property == sub
-            })
-            .map(|o| &o.value)
+            .find(|o| o.section_key == key && o.section_name == name && o.property == property && o.sub_property == sub)
     }
 
     /// Build a set directly from name -> properties maps (the conformance data's shape).
@@ -343,35 +525,16 @@ impl ProfileSet {
         sso_sessions: impl IntoIterator<Item = (&'a str, Vec<(&'a str, &'a str)>)>,
     ) -> ProfileSet {
         let mut set = ProfileSet::default();
-        let origin = Origin {
-            file: FileKind::Config,
-            line: 0,
-        };
-        for (target, index, items) in [
-            (
-                &mut set.profiles,
-                &mut set.profile_index,
-                profiles.into_iter().collect::<Vec<_>>(),
-            ),
-            (
-                &mut set.sso_sessions,
-                &mut set.sso_index,
-                sso_sessions.into_iter().collect(),
-            ),
-        ] {
+        let origin = Origin { file: FileKind::Config, line: 0 };
+        for (sso, items) in
+            [(false, profiles.into_iter().collect::<Vec<_>>()), (true, sso_sessions.into_iter().collect())]
+        {
             for (name, props) in items {
-                let mut section = Section::new(name);
+                let at = set.section(sso, name);
+                set.list(sso)[at].headers.push(origin);
                 for (k, v) in props {
-                    section.insert(
-                        k,
-                        Value {
-                            value: v.to_owned(),
-                            origin,
-                        },
-                    );
+                    set.set_property(sso, at, k, v, origin);
                 }
-                index.insert(name.to_owned(), target.len());
-                target.push(section);
             }
         }
         set

@@ -8,15 +8,35 @@ pub mod merge;
 use anyhow::{Result, anyhow};
 use document::{Document, ParseError, RawFile};
 pub use merge::{ProfileSet, Section};
-use serde::Serialize;
+use std::hash::Hasher;
 use std::path::PathBuf;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Config,
     Credentials,
 }
+
+/// FNV-1a: profile names are short and trusted, SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A hash map keyed by profile names, with [`Fnv`].
+pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// Where something was written: which file, which 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,8 +64,8 @@ pub struct SourceFile {
     /// The path as shown to the user, with the home directory written `~`.
     pub display: String,
     pub content: Content,
-    /// The SDK reading of the document (empty unless the content is text).
-    pub raw: RawFile,
+    /// The first line the SDKs cannot read, if any.
+    pub error: Option<ParseError>,
     /// Unix permission bits, when the file exists.
     pub mode: Option<u32>,
 }
@@ -57,7 +77,7 @@ impl SourceFile {
             Ok(bytes) => {
                 let mode = file_mode(&path);
                 match String::from_utf8(bytes) {
-                    Ok(text) => (Content::Text(Document::parse(&text)), mode),
+                    Ok(text) => (Content::Text(Document::from_string(text)), mode),
                     Err(_) => (Content::NotUtf8, mode),
                 }
             }
@@ -73,25 +93,13 @@ impl SourceFile {
         Self::with_content(kind, PathBuf::from(name), name.to_owned(), content, None)
     }
 
-    fn with_content(
-        kind: FileKind,
-        path: PathBuf,
-        display: String,
-        content: Content,
-        mode: Option<u32>,
-    ) -> SourceFile {
-        let raw = match &content {
-            Content::Text(doc) => doc.raw_sections(),
-            _ => RawFile::default(),
-        };
-        SourceFile {
-            kind,
-            path,
-            display,
-            content,
-            raw,
-            mode,
-        }
+    fn with_content(kind: FileKind, path: PathBuf, display: String, content: Content, mode: Option<u32>) -> SourceFile {
+        SourceFile { kind, path, display, content, error: None, mode }
+    }
+
+    /// The path as text (lossy for a path that is not UTF-8).
+    pub fn path_str(&self) -> &str {
+        self.path.to_str().unwrap_or(&self.display)
     }
 
     pub fn document(&self) -> Option<&Document> {
@@ -106,7 +114,12 @@ impl SourceFile {
     }
 
     pub fn parse_error(&self) -> Option<&ParseError> {
-        self.raw.error.as_ref()
+        self.error.as_ref()
+    }
+
+    /// The SDK reading of the document (empty unless the content is text).
+    pub fn raw(&self) -> RawFile<'_> {
+        self.document().map(Document::raw_sections).unwrap_or_default()
     }
 }
 
@@ -125,31 +138,22 @@ impl AwsFiles {
         let env = |k: &str| std::env::var(k).ok();
         let platform = location::Platform::current();
         let home = location::home_dir(&env, platform);
-        let read = |kind| {
-            SourceFile::read(
-                kind,
-                location::file_path(kind, &env, platform).into(),
-                home.as_deref(),
-            )
-        };
+        let read = |kind| SourceFile::read(kind, location::file_path(kind, &env, platform).into(), home.as_deref());
         Self::from_files(read(FileKind::Config), read(FileKind::Credentials))
     }
 
-    pub fn from_files(config: SourceFile, credentials: SourceFile) -> AwsFiles {
-        // The SDKs accept nothing from a set in which either file fails to parse.
-        let profiles = if config.raw.error.is_some() || credentials.raw.error.is_some() {
-            ProfileSet::default()
-        } else {
-            ProfileSet::merge([
-                (FileKind::Config, &config.raw),
-                (FileKind::Credentials, &credentials.raw),
-            ])
-        };
-        AwsFiles {
-            config,
-            credentials,
-            profiles,
+    pub fn from_files(mut config: SourceFile, mut credentials: SourceFile) -> AwsFiles {
+        let mut profiles = ProfileSet::default();
+        for file in [&mut config, &mut credentials] {
+            if let Some(doc) = file.document() {
+                file.error = profiles.merge_document(file.kind, doc).err();
+            }
         }
+        // The SDKs accept nothing from a set in which either file fails to parse.
+        if config.error.is_some() || credentials.error.is_some() {
+            profiles = ProfileSet::default();
+        }
+        AwsFiles { config, credentials, profiles }
     }
 
     pub fn file(&self, kind: FileKind) -> &SourceFile {
@@ -203,9 +207,7 @@ fn display_path(path: &std::path::Path, home: Option<&str>) -> String {
 #[cfg(unix)]
 fn file_mode(path: &std::path::Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o7777)
+    std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
 }
 
 #[cfg(not(unix))]

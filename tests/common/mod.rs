@@ -40,11 +40,7 @@ impl TempHome {
 
     pub fn chmod(&self, name: &str, mode: u32) {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(
-            self.path.join(".aws").join(name),
-            std::fs::Permissions::from_mode(mode),
-        )
-        .unwrap();
+        std::fs::set_permissions(self.path.join(".aws").join(name), std::fs::Permissions::from_mode(mode)).unwrap();
     }
 
     /// Run rolecall with this HOME and a clean AWS environment.
@@ -76,15 +72,7 @@ impl Run {
     /// Output with the temporary HOME written as `$HOME`, so snapshots do not depend on it.
     fn from(out: Output, home: &Path) -> Run {
         let home = home.to_string_lossy();
-        let clean = |b: Vec<u8>| {
-            String::from_utf8(b)
-                .unwrap()
-                .replace(home.as_ref(), "$HOME")
-        };
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: clean(out.stdout),
-            stderr: clean(out.stderr),
-        }
+        let clean = |b: Vec<u8>| String::from_utf8(b).unwrap().replace(home.as_ref(), "$HOME");
+        Run { code: out.status.code().unwrap_or(-1), stdout: clean(out.stdout), stderr: clean(out.stderr) }
     }
 }
