@@ -14,11 +14,13 @@ pub fn is_mfa_serial(s: &str) -> bool {
     (9..=256).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c))
 }
 
-/// The 12-digit account id of an IAM ARN.
+/// The 12-digit account id of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`).
 pub fn account_id(s: &str) -> Option<&str> {
-    let mut parts = s.splitn(6, ':');
-    let (_, _, _, _, account) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    let mut colons = memchr::memchr_iter(b':', s.as_bytes());
+    let start = colons.nth(3)? + 1;
+    let end = colons.next()?;
+    let account = &s[start..end];
+    (s.starts_with("arn:") && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
 /// The resource part of an IAM ARN with a valid partition and a 12-digit account.
@@ -61,6 +63,14 @@ mod tests {
         assert!(is_mfa_serial("GAHT12345678"));
         assert!(!is_mfa_serial("arn:aws:iam::123456789012:user/me"));
         assert!(!is_mfa_serial("123"));
+    }
+
+    #[test]
+    fn account_ids() {
+        assert_eq!(account_id("arn:aws:iam::123456789012:role/A"), Some("123456789012"));
+        assert_eq!(account_id("arn:aws:iam::1234:role/A"), None);
+        assert_eq!(account_id("arn:aws:iam::123456789012"), None);
+        assert_eq!(account_id("xyz:aws:iam::123456789012:role/A"), None);
     }
 
     #[test]

@@ -146,17 +146,15 @@ fn check_files(r: &mut Report) {
                 }
             }
         }
-        if file.kind == FileKind::Credentials {
-            if let Some(mode) = file.mode.filter(|m| m & 0o077 != 0) {
-                r.add(
-                    Severity::Error,
-                    "file-permissions",
-                    whole,
-                    None,
-                    format!("credentials file has mode {mode:04o}: other users can read or change your keys"),
-                    &format!("chmod 600 {}", file.display),
-                );
-            }
+        if let Some(mode) = file.mode.filter(|m| m & 0o077 != 0 && file.kind == FileKind::Credentials) {
+            r.add(
+                Severity::Error,
+                "file-permissions",
+                whole,
+                None,
+                format!("credentials file has mode {mode:04o}: other users can read or change your keys"),
+                &format!("chmod 600 {}", file.display),
+            );
         }
     }
 }

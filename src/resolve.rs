@@ -213,10 +213,10 @@ pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, R
             });
         }
         visited.push(name);
-        if visited.len() > 1 {
-            if let Ok(base) = static_keys(profile, &mut warnings) {
-                break base;
-            }
+        if visited.len() > 1
+            && let Ok(base) = static_keys(profile, &mut warnings)
+        {
+            break base;
         }
         match role_hop(profile, &mut warnings) {
             Some(hop) => {

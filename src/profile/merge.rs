@@ -193,8 +193,20 @@ impl<'a> SectionPair<'a> {
 /// Identifiers (profile names, keys) must match `[A-Za-z0-9_\-/.%@:+]*` (the SDK's check
 /// accepts the empty string).
 pub fn is_identifier(s: &str) -> bool {
-    s.bytes().all(|c| matches!(c, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+'))
+    s.bytes().all(|c| IDENTIFIER[usize::from(c)])
 }
+
+/// Which bytes may appear in an identifier (a table: checked for every name and key).
+static IDENTIFIER: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/' | b'.' | b'%' | b'@' | b':' | b'+');
+        c += 1;
+    }
+    table
+};
 
 /// Where the lines of the current section go.
 enum Target<'a> {

@@ -194,12 +194,11 @@ impl AwsFiles {
 /// Show a path under the home directory as `~/…`.
 fn display_path(path: &std::path::Path, home: Option<&str>) -> String {
     let text = path.to_string_lossy();
-    if let Some(home) = home.filter(|h| !h.is_empty() && *h != "/") {
-        if let Some(rest) = text.strip_prefix(home.trim_end_matches('/')) {
-            if rest.starts_with('/') {
-                return format!("~{rest}");
-            }
-        }
+    if let Some(home) = home.filter(|h| !h.is_empty() && *h != "/")
+        && let Some(rest) = text.strip_prefix(home.trim_end_matches('/'))
+        && rest.starts_with('/')
+    {
+        return format!("~{rest}");
     }
     text.into_owned()
 }
