@@ -100,10 +100,10 @@ fn file_location_tests() {
         if config != t["configLocation"].as_str().unwrap() || creds != t["credentialsLocation"].as_str().unwrap() {
             failures.push(format!("{name}: got {config} / {creds}"));
         }
-        if let Some(profile) = t["profile"].as_str() {
-            if location::selected_profile(&env) != profile {
-                failures.push(format!("{name}: selected profile {}", location::selected_profile(&env)));
-            }
+        if let Some(profile) = t["profile"].as_str()
+            && location::selected_profile(&env) != profile
+        {
+            failures.push(format!("{name}: selected profile {}", location::selected_profile(&env)));
         }
     }
     report("file-location-tests.json", tests.len() - failures.len(), tests.len(), 0, &failures);
