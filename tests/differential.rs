@@ -17,7 +17,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvCon
 use aws_types::os_shim_internal::{Env, Fs};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use rolecall::profile::{AwsFiles, FileKind, SourceFile};
+use rolecall::profile::{AwsFiles, FileKind, Section, SourceFile};
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -235,6 +235,30 @@ fn candidate_keys(texts: &[&str]) -> BTreeSet<String> {
     keys
 }
 
+/// The same section names on both sides, and for each, the same value for every key the texts
+/// could define (the SDK's sections cannot list their keys).
+fn compare_sections<'a>(
+    what: &str,
+    sdk_names: BTreeSet<&str>,
+    ours: impl Iterator<Item = Section<'a>> + Clone,
+    sdk_get: impl Fn(&str, &str) -> Option<&'a str>,
+    keys: &BTreeSet<String>,
+) -> Result<(), String> {
+    let our_names: BTreeSet<&str> = ours.clone().map(|p| p.name()).collect();
+    if sdk_names != our_names {
+        return Err(format!("{what}s: sdk {sdk_names:?} / rolecall {our_names:?}"));
+    }
+    for p in ours {
+        for k in keys.iter().map(String::as_str).chain(p.properties().map(|(k, _)| k)) {
+            let (theirs, mine) = (sdk_get(p.name(), k), p.get(k));
+            if theirs != mine {
+                return Err(format!("{what} {:?} key {k:?}: sdk {theirs:?} / rolecall {mine:?}", p.name()));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn compare(config: &str, credentials: &str, headers: &BTreeSet<usize>) -> Result<(), String> {
     let ours = AwsFiles::from_files(
         SourceFile::from_text(FileKind::Config, "", config),
@@ -252,43 +276,21 @@ fn compare(config: &str, credentials: &str, headers: &BTreeSet<usize>) -> Result
             return Err(format!("error mismatch: sdk {:?} / rolecall {:?}", a.err(), b));
         }
     };
-    let sdk_names: BTreeSet<&str> = sdk.profiles().collect();
-    let our_names: BTreeSet<&str> = ours.profiles.profiles().map(|p| p.name()).collect();
-    if sdk_names != our_names {
-        return Err(format!("profiles: sdk {sdk_names:?} / rolecall {our_names:?}"));
-    }
     let keys = candidate_keys(&[config, credentials]);
-    for p in ours.profiles.profiles() {
-        let theirs = sdk.get_profile(p.name()).unwrap();
-        for k in keys.iter().map(String::as_str).chain(p.properties().map(|(k, _)| k)) {
-            if theirs.get(k) != p.get(k) {
-                return Err(format!(
-                    "profile {:?} key {k:?}: sdk {:?} / rolecall {:?}",
-                    p.name(),
-                    theirs.get(k),
-                    p.get(k)
-                ));
-            }
-        }
-    }
-    let sdk_sso: BTreeSet<&str> = sdk.sso_sessions().collect();
-    let our_sso: BTreeSet<&str> = ours.profiles.sso_sessions().map(|p| p.name()).collect();
-    if sdk_sso != our_sso {
-        return Err(format!("sso-sessions: sdk {sdk_sso:?} / rolecall {our_sso:?}"));
-    }
-    for s in ours.profiles.sso_sessions() {
-        let theirs = sdk.sso_session(s.name()).unwrap();
-        for k in keys.iter().map(String::as_str).chain(s.properties().map(|(k, _)| k)) {
-            if theirs.get(k) != s.get(k) {
-                return Err(format!(
-                    "sso-session {:?} key {k:?}: sdk {:?} / rolecall {:?}",
-                    s.name(),
-                    theirs.get(k),
-                    s.get(k)
-                ));
-            }
-        }
-    }
+    compare_sections(
+        "profile",
+        sdk.profiles().collect(),
+        ours.profiles.profiles(),
+        |name, key| sdk.get_profile(name).and_then(|p| p.get(key)),
+        &keys,
+    )?;
+    compare_sections(
+        "sso-session",
+        sdk.sso_sessions().collect(),
+        ours.profiles.sso_sessions(),
+        |name, key| sdk.sso_session(name).and_then(|p| p.get(key)),
+        &keys,
+    )?;
     // Other sections ([services x] …): every sub-property we found, the SDK has with the same
     // value; and every (section, property, sub-property) the texts could name agrees.
     let subs: BTreeSet<String> = CONTINUATIONS

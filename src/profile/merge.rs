@@ -508,7 +508,7 @@ impl ProfileSet {
     }
 
     /// Every profile: config order first, then those only in the credentials file.
-    pub fn profiles(&self) -> impl ExactSizeIterator<Item = Section<'_>> {
+    pub fn profiles(&self) -> impl ExactSizeIterator<Item = Section<'_>> + Clone {
         self.profiles.iter().map(|d| self.view(d))
     }
 
@@ -516,7 +516,7 @@ impl ProfileSet {
         self.profile_index.get(name).map(|&i| self.view(&self.profiles[i]))
     }
 
-    pub fn sso_sessions(&self) -> impl ExactSizeIterator<Item = Section<'_>> {
+    pub fn sso_sessions(&self) -> impl ExactSizeIterator<Item = Section<'_>> + Clone {
         self.sso_sessions.iter().map(|d| self.view(d))
     }
 
