@@ -2,6 +2,7 @@
 
 use crate::arn;
 use crate::json::{Object, ToJson};
+use crate::profile::Key;
 use crate::profile::{AwsFiles, Section};
 use crate::resolve::{self, mfa_serial};
 
@@ -87,19 +88,19 @@ fn entry<'a>(files: &'a AwsFiles, p: Section<'a>) -> Entry<'a> {
                 Ok(plan) => (plan.chain, None),
                 Err(e) => (vec![p.name()], Some(e.to_string())),
             };
-            let origin = p.headers().first().copied();
-            let role_arn = p.get("role_arn");
+            let origin = p.headers().next();
+            let role_arn = p.get(Key::RoleArn);
             Entry {
                 name: p.name(),
                 kind: Kind::of(p),
-                region: p.get("region"),
+                region: p.get(Key::Region),
                 chain,
                 role_arn,
                 mfa_serial: mfa_serial(p, &mut Vec::new()),
                 account_id: role_arn
                     .and_then(arn::account_id)
-                    .or_else(|| p.get("sso_account_id"))
-                    .or_else(|| p.get("aws_account_id")),
+                    .or_else(|| p.get(Key::SsoAccountId))
+                    .or_else(|| p.get(Key::AccountId)),
                 source_file: origin.map_or("", |o| files.file(o.file).path_str()),
                 line: origin.map_or(0, |o| o.line),
                 error,

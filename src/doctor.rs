@@ -3,6 +3,7 @@
 
 use crate::arn;
 use crate::json::{Object, ToJson};
+use crate::profile::Key;
 use crate::profile::merge::IgnoredKind;
 use crate::profile::{AwsFiles, Content, FileKind, Origin, Section};
 use crate::resolve::{self, CREDENTIAL_SOURCES, ResolveError};
@@ -215,13 +216,13 @@ fn check_duplicates(r: &mut Report) {
     let set = &r.files.profiles;
     for profile in set.profiles().chain(set.sso_sessions()) {
         for kind in [FileKind::Config, FileKind::Credentials] {
-            let headers: Vec<_> = profile.headers().iter().filter(|o| o.file == kind).collect();
+            let headers: Vec<_> = profile.headers().filter(|o| o.file == kind).collect();
             if let [first, rest @ ..] = headers.as_slice() {
                 for again in rest {
                     r.add(
                         Severity::Warning,
                         "duplicate-section",
-                        **again,
+                        *again,
                         Some(profile.name()),
                         format!("section for `{}` appears again (first at line {}); the sections are merged and later keys win", profile.name(), first.line),
                         "merge the sections into one",
@@ -248,7 +249,7 @@ fn check_duplicates(r: &mut Report) {
 }
 
 fn header(profile: Section) -> Origin {
-    profile.headers().first().copied().unwrap_or(Origin { file: FileKind::Config, line: 0 })
+    profile.headers().next().unwrap_or(Origin { file: FileKind::Config, line: 0 })
 }
 
 fn at_key(profile: Section, key: &str) -> Origin {
@@ -258,7 +259,7 @@ fn at_key(profile: Section, key: &str) -> Origin {
 fn check_profile(r: &mut Report, profile: Section) {
     let name = profile.name();
     let p = Some(name);
-    if profile.get("mfa_arn").is_some() {
+    if profile.get(Key::MfaArn).is_some() {
         r.add(
             Severity::Warning,
             "mfa-arn-key",
@@ -268,7 +269,7 @@ fn check_profile(r: &mut Report, profile: Section) {
             "rename it to mfa_serial",
         );
     }
-    if let Some(role_arn) = profile.get("role_arn").filter(|a| !arn::is_role_arn(a)) {
+    if let Some(role_arn) = profile.get(Key::RoleArn).filter(|a| !arn::is_role_arn(a)) {
         r.add(
             Severity::Error,
             "malformed-arn",
@@ -290,7 +291,7 @@ fn check_profile(r: &mut Report, profile: Section) {
             );
         }
     }
-    if let Some(source) = profile.get("credential_source").filter(|s| !CREDENTIAL_SOURCES.contains(s)) {
+    if let Some(source) = profile.get(Key::CredentialSource).filter(|s| !CREDENTIAL_SOURCES.contains(s)) {
         r.add(
             Severity::Error,
             "invalid-credential-source",
@@ -300,7 +301,7 @@ fn check_profile(r: &mut Report, profile: Section) {
             "use one of the three names (case matters)",
         );
     }
-    let (id, secret) = (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key"));
+    let (id, secret) = (profile.get(Key::AccessKeyId), profile.get(Key::SecretAccessKey));
     if id.is_some() != secret.is_some() {
         let (have, missing) = if id.is_some() {
             ("aws_access_key_id", "aws_secret_access_key")
@@ -316,7 +317,7 @@ fn check_profile(r: &mut Report, profile: Section) {
             &format!("add {missing}, or remove {have}"),
         );
     }
-    if let Some(v) = profile.get_value("aws_secret_access_key").filter(|v| v.origin.file == FileKind::Config) {
+    if let Some(v) = profile.get_value(Key::SecretAccessKey).filter(|v| v.origin.file == FileKind::Config) {
         r.add(
             Severity::Warning,
             "secret-in-config",
@@ -340,7 +341,7 @@ fn check_profile(r: &mut Report, profile: Section) {
             "use an IAM user or IAM Identity Center, and delete the root keys",
         );
     }
-    if !profile.has_from(FileKind::Config) && profile.get("region").is_none() && id.is_some() {
+    if !profile.has_from(FileKind::Config) && profile.get(Key::Region).is_none() && id.is_some() {
         r.add(
             Severity::Warning,
             "credentials-without-config",
@@ -420,7 +421,7 @@ fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveError) {
 fn check_shared_keys(r: &mut Report) {
     let mut by_key: HashMap<&str, Vec<Section>> = HashMap::new();
     for profile in r.files.profiles.profiles() {
-        if let Some(id) = profile.get("aws_access_key_id").filter(|id| !id.is_empty()) {
+        if let Some(id) = profile.get(Key::AccessKeyId).filter(|id| !id.is_empty()) {
             by_key.entry(id).or_default().push(profile);
         }
     }

@@ -4,30 +4,48 @@
 
 use std::io::{self, Write};
 
+/// Whether any byte is a control character, `"` or `\\`: eight bytes at a time (a false
+/// positive only means the careful path).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let below_space = x.wrapping_sub(0x20 * LO) & !x & HI != 0;
+        if below_space || has_zero(x ^ (u64::from(b'"') * LO)) || has_zero(x ^ (u64::from(b'\\') * LO)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 /// Append a JSON string literal.
 pub fn push_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
-    // No early exit: the compiler vectorises this check.
-    let plain = !bytes.iter().fold(false, |any, &b| any | (b < 0x20) | (b == b'"') | (b == b'\\'));
-    if plain {
+    if !needs_escape(bytes) {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
         out.extend_from_slice(bytes);
-    } else {
-        for &b in bytes {
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                0..=0x1f => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(b >> 4)]);
-                    out.push(HEX[usize::from(b & 0xf)]);
-                }
-                _ => out.push(b),
+        out.push(b'"');
+        return;
+    }
+    out.push(b'"');
+    for &b in bytes {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
             }
+            _ => out.push(b),
         }
     }
     out.push(b'"');
@@ -45,13 +63,17 @@ impl<'w> Object<'w> {
         Object { out, empty: true }
     }
 
-    /// Field names are our own plain identifiers: written as they are.
+    /// Field names are our own plain identifiers: `,"name":` is written in one copy.
     fn key(&mut self, name: &str) -> &mut Vec<u8> {
-        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        self.out.extend_from_slice(if self.empty { b"\"" } else { b",\"" });
+        debug_assert!(name.len() <= 28 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        let mut buf = [0u8; 32];
+        let start = usize::from(self.empty);
+        buf[0] = b',';
+        buf[1] = b'"';
+        buf[2..2 + name.len()].copy_from_slice(name.as_bytes());
+        buf[2 + name.len()..4 + name.len()].copy_from_slice(b"\":");
+        self.out.extend_from_slice(&buf[start..4 + name.len()]);
         self.empty = false;
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\":");
         self.out
     }
 
@@ -71,7 +93,18 @@ impl<'w> Object<'w> {
     }
 
     pub fn num(&mut self, name: &str, value: u64) -> &mut Self {
-        self.key(name).extend_from_slice(value.to_string().as_bytes());
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut v = value;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.key(name).extend_from_slice(&digits[at..]);
         self
     }
 
@@ -129,6 +162,29 @@ mod tests {
             push_str(&mut out, s);
             let back: String = serde_json::from_slice(&out).unwrap();
             assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn escape_detection_matches_bytewise() {
+        let samples =
+            ["", "abcdefgh", "abcdefg\"", "x\\yyyyyyyyyyyyy", "0123456789abcdef\u{1f}", "ünïcödé ✓ 🐱 long enough"];
+        for s in samples {
+            let slow = s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+            assert_eq!(needs_escape(s.as_bytes()), slow, "{s:?}");
+        }
+        for b in 0..=255u8 {
+            let bytes = [b'a', b'a', b'a', b, b'a', b'a', b'a', b'a', b'a'];
+            assert_eq!(needs_escape(&bytes[..8]), b < 0x20 || b == b'"' || b == b'\\', "{b}");
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        for n in [0, 7, 10, 12345, u64::MAX] {
+            let mut out = Vec::new();
+            Object::start(&mut out).num("n", n).end();
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{{\"n\":{n}}}"));
         }
     }
 }

@@ -7,6 +7,7 @@
 //! `mfa_arn`, accepted with a warning) and `duration_seconds`, which the SDK ignores and
 //! rolecall uses for its MFA session.
 
+use crate::profile::Key;
 use crate::profile::ProfileSet;
 use crate::profile::merge::Section;
 use std::fmt;
@@ -181,10 +182,10 @@ impl std::error::Error for ResolveError {}
 
 /// `mfa_serial`, or `mfa_arn` with a warning.
 pub fn mfa_serial<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Option<&'a str> {
-    if let Some(serial) = profile.get("mfa_serial") {
+    if let Some(serial) = profile.get(Key::MfaSerial) {
         return Some(serial);
     }
-    let alias = profile.get("mfa_arn")?;
+    let alias = profile.get(Key::MfaArn)?;
     warnings.push(format!(
         "profile `{}` uses `mfa_arn`; the standard key is `mfa_serial` (the AWS CLI ignores `mfa_arn`)",
         profile.name()
@@ -250,7 +251,7 @@ pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, R
 fn next_profile<'a>(profile: Section<'a>) -> Result<Option<&'a str>, ResolveError> {
     let invalid =
         |message: &str| ResolveError::InvalidSource { profile: profile.name().to_owned(), message: message.into() };
-    match (profile.get("source_profile"), profile.get("credential_source")) {
+    match (profile.get(Key::SourceProfile), profile.get(Key::CredentialSource)) {
         (Some(_), Some(_)) => Err(invalid(
             "profile contained both source_profile and credential_source. Only one or the other can be defined",
         )),
@@ -264,15 +265,15 @@ fn next_profile<'a>(profile: Section<'a>) -> Result<Option<&'a str>, ResolveErro
 }
 
 fn role_hop<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Option<RoleHop<'a>> {
-    if profile.get("web_identity_token_file").is_some() {
+    if profile.get(Key::WebIdentityTokenFile).is_some() {
         return None;
     }
     Some(RoleHop {
         profile: profile.name(),
-        role_arn: profile.get("role_arn")?,
-        external_id: profile.get("external_id"),
-        session_name: profile.get("role_session_name"),
-        duration_seconds: profile.get("duration_seconds"),
+        role_arn: profile.get(Key::RoleArn)?,
+        external_id: profile.get(Key::ExternalId),
+        session_name: profile.get(Key::RoleSessionName),
+        duration_seconds: profile.get(Key::DurationSeconds),
         mfa_serial: mfa_serial(profile, warnings),
     })
 }
@@ -283,16 +284,16 @@ fn base_of<'a>(
     warnings: &mut Vec<String>,
 ) -> Result<Base<'a>, ResolveError> {
     let name = profile.name();
-    if let Some(source) = profile.get("credential_source") {
+    if let Some(source) = profile.get(Key::CredentialSource) {
         return Ok(Base::NamedSource { profile: name, source });
     }
-    match (profile.get("role_arn"), profile.get("web_identity_token_file")) {
+    match (profile.get(Key::RoleArn), profile.get(Key::WebIdentityTokenFile)) {
         (Some(role_arn), Some(token_file)) => {
             return Ok(Base::WebIdentity {
                 profile: name,
                 role_arn,
                 token_file,
-                session_name: profile.get("role_session_name"),
+                session_name: profile.get(Key::RoleSessionName),
             });
         }
         (None, Some(_)) => {
@@ -306,21 +307,21 @@ fn base_of<'a>(
     if let Some(sso) = sso(set, profile)? {
         return Ok(sso);
     }
-    if let Some(arn) = profile.get("login_session") {
+    if let Some(arn) = profile.get(Key::LoginSession) {
         return Ok(Base::LoginSession { profile: name, arn });
     }
-    if let Some(command) = profile.get("credential_process") {
-        return Ok(Base::Process { profile: name, command, account_id: profile.get("aws_account_id") });
+    if let Some(command) = profile.get(Key::CredentialProcess) {
+        return Ok(Base::Process { profile: name, command, account_id: profile.get(Key::AccountId) });
     }
     static_keys(profile, warnings)
 }
 
 fn sso<'a>(set: &'a ProfileSet, profile: Section<'a>) -> Result<Option<Base<'a>>, ResolveError> {
-    let account_id = profile.get("sso_account_id");
-    let mut region = profile.get("sso_region");
-    let role_name = profile.get("sso_role_name");
-    let mut start_url = profile.get("sso_start_url");
-    let session_name = profile.get("sso_session");
+    let account_id = profile.get(Key::SsoAccountId);
+    let mut region = profile.get(Key::SsoRegion);
+    let role_name = profile.get(Key::SsoRoleName);
+    let mut start_url = profile.get(Key::SsoStartUrl);
+    let session_name = profile.get(Key::SsoSession);
     if [account_id, region, role_name, start_url, session_name].iter().all(Option::is_none) {
         return Ok(None);
     }
@@ -339,8 +340,8 @@ fn sso<'a>(set: &'a ProfileSet, profile: Section<'a>) -> Result<Option<Base<'a>>
                 session: session.to_owned(),
             });
         };
-        start_url = section.get("sso_start_url");
-        region = section.get("sso_region");
+        start_url = section.get(Key::SsoStartUrl);
+        region = section.get(Key::SsoRegion);
     }
     match (account_id, role_name) {
         (Some(_), None) => {
@@ -364,7 +365,7 @@ fn sso<'a>(set: &'a ProfileSet, profile: Section<'a>) -> Result<Option<Base<'a>>
 
 fn static_keys<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Result<Base<'a>, ResolveError> {
     let (id, secret, token) =
-        (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key"), profile.get("aws_session_token"));
+        (profile.get(Key::AccessKeyId), profile.get(Key::SecretAccessKey), profile.get(Key::SessionToken));
     let name = || profile.name().to_owned();
     match (id, secret) {
         (None, None) if token.is_none() => Err(ResolveError::NoCredentials { profile: name() }),
@@ -375,7 +376,7 @@ fn static_keys<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Result<B
             access_key_id,
             secret_access_key,
             session_token: token,
-            account_id: profile.get("aws_account_id"),
+            account_id: profile.get(Key::AccountId),
             mfa_serial: mfa_serial(profile, warnings),
         }),
     }

@@ -3,6 +3,7 @@
 use super::{load_checked, write_stdout};
 use crate::catalog::{self, Kind};
 use crate::json;
+use crate::profile::Key;
 use crate::profile::{AwsFiles, Section};
 use crate::style::Style;
 use anyhow::Result;
@@ -30,6 +31,8 @@ pub fn run(names: bool, json: bool) -> Result<ExitCode> {
             write_table(out, &files, Style::for_stdout())
         }
     })?;
+    // The process ends now: freeing 10,000 profiles one by one would only cost time.
+    std::mem::forget(files);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -42,7 +45,7 @@ pub fn write_table(out: &mut dyn Write, files: &AwsFiles, style: Style) -> std::
     let width = |f: &dyn Fn(Section) -> usize, title: &str| set.profiles().map(f).max().unwrap_or(0).max(title.len());
     let name_w = width(&|p| p.name().chars().count(), "PROFILE");
     let kind_w = width(&|p| Kind::of(p).as_str().len(), "KIND");
-    let region_w = width(&|p| p.get("region").map_or(1, |r| r.chars().count()), "REGION");
+    let region_w = width(&|p| p.get(Key::Region).map_or(1, |r| r.chars().count()), "REGION");
     let head = format!("{:name_w$}  {:kind_w$}  {:region_w$}  CHAIN", "PROFILE", "KIND", "REGION");
     writeln!(out, "{}", style.bold(head.trim_end()))?;
     for e in catalog::entries(files) {

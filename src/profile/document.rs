@@ -147,7 +147,7 @@ impl Document {
             }
             let err = |message: String| ParseError { line: number, message };
             if text.starts_with('[') {
-                let inner = strip_comment(text, false)
+                let inner = strip_header_comment(text)
                     .strip_suffix(']')
                     .ok_or_else(|| err("Profile definition must end with ']'".into()))?;
                 visitor.header(&inner[1..], number);
@@ -270,32 +270,46 @@ impl PropertyError {
     }
 }
 
-/// `key = value` with comments removed and both sides trimmed (key not yet lower-cased).
+/// `key = value` with comments removed and both sides trimmed (key not yet lower-cased): cut
+/// at the first `#`/`;` that follows whitespace, trim, split at the first `=`.
 fn split_property(line: &str) -> Result<(&str, &str), PropertyError> {
-    let line = strip_comment(line, true);
+    let line = trim_ws(line);
+    let bytes = line.as_bytes();
+    let mut end = bytes.len();
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'#', b';', &bytes[from..]) {
+        let at = from + i;
+        if at > 0 && preceded_by_whitespace(line, at) {
+            end = at;
+            break;
+        }
+        from = at + 1;
+    }
+    let line = &line[..end];
     let eq = memchr::memchr(b'=', line.as_bytes()).ok_or(PropertyError::NoEquals)?;
-    let (k, v) = (&line[..eq], &line[eq + 1..]);
-    let k = trim_ws(k);
+    let k = trim_ws(&line[..eq]);
     if k.is_empty() {
         return Err(PropertyError::NoName);
     }
-    Ok((k, trim_ws(v)))
+    Ok((k, trim_ws(&line[eq + 1..])))
 }
 
-/// Trim, then cut at the first `#`/`;` (in property lines only when it follows whitespace, where
-/// the SDK counts any Unicode whitespace), then trim again.
-fn strip_comment(line: &str, comments_need_whitespace: bool) -> &str {
-    let line = trim_ws(line);
-    let bytes = line.as_bytes();
-    let mut from = 0;
-    while let Some(i) = memchr::memchr2(b'#', b';', &bytes[from..]) {
-        let idx = from + i;
-        if !comments_need_whitespace || line[..idx].chars().next_back().is_some_and(char::is_whitespace) {
-            return trim_ws(&line[..idx]);
-        }
-        from = idx + 1;
+/// Whether the character before byte `i` is whitespace (any Unicode whitespace, as the SDK).
+fn preceded_by_whitespace(line: &str, i: usize) -> bool {
+    match line.as_bytes()[i - 1] {
+        b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => true,
+        b if b < 0x80 => false,
+        _ => line[..i].chars().next_back().is_some_and(char::is_whitespace),
     }
-    line
+}
+
+/// A header line trimmed and cut at its first `#`/`;` (no whitespace needed before it there).
+fn strip_header_comment(line: &str) -> &str {
+    let line = trim_ws(line);
+    match memchr::memchr2(b'#', b';', line.as_bytes()) {
+        Some(i) => trim_ws(&line[..i]),
+        None => line,
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 
 use super::FastMap;
 use super::document::{Document, ParseError, Visitor, trim_ws};
+use super::key::Key;
 use super::{FileKind, Origin};
 use std::borrow::Cow;
 
@@ -26,23 +27,52 @@ struct Span {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct SectionData {
+pub struct SectionData {
     name: Span,
-    /// One bit per key present ([`key_bit`]): most lookups are for keys a profile does not
-    /// have (sso_*, credential_process …), and this answers them without comparing strings.
-    key_bits: u64,
-    headers: Vec<Origin>,
+    /// For each [`Key`], 1 + the index of its property, or 0.
+    known: [u16; Key::COUNT],
+    /// The first header (most sections have one: no allocation for it), then any others.
+    first_header: Option<Origin>,
+    more_headers: Vec<Origin>,
     /// (key, value, where the value was written), in first-definition order.
     properties: Vec<(Span, Span, Origin)>,
 }
 
-/// The bit of a key in [`SectionData::key_bits`]: from its length and last two bytes.
-fn key_bit(key: &str) -> u64 {
-    let b = key.as_bytes();
-    let (last, prev) = (b.last().copied().unwrap_or(0), b.len().checked_sub(2).map_or(0, |i| b[i]));
-    let h =
-        (b.len() as u32).wrapping_mul(31).wrapping_add(u32::from(last)).wrapping_mul(31).wrapping_add(u32::from(prev));
-    1 << (h % 64)
+impl SectionData {
+    fn add_header(&mut self, origin: Origin) {
+        match self.first_header {
+            None => self.first_header = Some(origin),
+            Some(_) => self.more_headers.push(origin),
+        }
+    }
+}
+
+/// How a property is looked up: by [`Key`] (a table lookup) or by any name (a search).
+pub trait PropertyName {
+    fn position(self, data: &SectionData, arena: &str) -> Option<usize>;
+}
+
+impl PropertyName for Key {
+    fn position(self, data: &SectionData, arena: &str) -> Option<usize> {
+        match data.known[self as usize] {
+            0 if data.properties.len() >= usize::from(u16::MAX) => search(data, arena, self.as_str()),
+            0 => None,
+            i => Some(usize::from(i) - 1),
+        }
+    }
+}
+
+impl PropertyName for &str {
+    fn position(self, data: &SectionData, arena: &str) -> Option<usize> {
+        match Key::parse(self) {
+            Some(key) => key.position(data, arena),
+            None => search(data, arena, self),
+        }
+    }
+}
+
+fn search(data: &SectionData, arena: &str, key: &str) -> Option<usize> {
+    data.properties.iter().position(|(k, _, _)| &arena[k.start as usize..k.end as usize] == key)
 }
 
 /// One property value with where it was defined.
@@ -68,15 +98,12 @@ impl<'a> Section<'a> {
         self.text(self.data.name)
     }
 
-    pub fn get(&self, key: &str) -> Option<&'a str> {
+    pub fn get(&self, key: impl PropertyName) -> Option<&'a str> {
         self.get_value(key).map(|v| v.value)
     }
 
-    pub fn get_value(&self, key: &str) -> Option<Value<'a>> {
-        if self.data.key_bits & key_bit(key) == 0 {
-            return None;
-        }
-        let &(_, value, origin) = self.data.properties.iter().find(|(k, _, _)| self.text(*k) == key)?;
+    pub fn get_value(&self, key: impl PropertyName) -> Option<Value<'a>> {
+        let (_, value, origin) = self.data.properties[key.position(self.data, self.arena)?];
         Some(Value { value: self.text(value), origin })
     }
 
@@ -87,13 +114,13 @@ impl<'a> Section<'a> {
     }
 
     /// Every header that contributed, in order (config first, then credentials).
-    pub fn headers(&self) -> &'a [Origin] {
-        &self.data.headers
+    pub fn headers(&self) -> impl Iterator<Item = Origin> + use<'a> {
+        self.data.first_header.into_iter().chain(self.data.more_headers.iter().copied())
     }
 
     /// Whether a header for this section is in the given file.
     pub fn has_from(&self, file: FileKind) -> bool {
-        self.data.headers.iter().any(|o| o.file == file)
+        self.headers().any(|o| o.file == file)
     }
 }
 
@@ -294,7 +321,9 @@ impl Merger<'_> {
             self.set.set_property(false, at, key, value, Origin { file: self.kind, line: *line });
         }
         let kind = self.kind;
-        self.set.profiles[at].headers.extend(pending.headers.iter().map(|&line| Origin { file: kind, line }));
+        for &line in &pending.headers {
+            self.set.profiles[at].add_header(Origin { file: kind, line });
+        }
     }
 }
 
@@ -321,7 +350,7 @@ impl<'a> Visitor<'a> for Merger<'a> {
                     self.saw_prefixed_default = true;
                 }
                 let at = self.set.section(sso, pair.suffix);
-                self.set.list(sso)[at].headers.push(origin);
+                self.set.list(sso)[at].add_header(origin);
                 Target::Section { sso, at }
             }
             Some(prefix) => Target::Other { prefix, name: pair.suffix, raw: raw_name },
@@ -444,34 +473,47 @@ impl ProfileSet {
         let list = if sso { &mut self.sso_sessions } else { &mut self.profiles };
         let index = if sso { &mut self.sso_index } else { &mut self.profile_index };
         index.insert(name.into(), list.len());
-        list.push(SectionData { name: name_span, key_bits: 0, headers: Vec::new(), properties: Vec::with_capacity(4) });
+        list.push(SectionData {
+            name: name_span,
+            known: [0; Key::COUNT],
+            first_header: None,
+            more_headers: Vec::new(),
+            properties: Vec::with_capacity(4),
+        });
         list.len() - 1
     }
 
     /// Set `key` in a section; the value is stored last in the arena so continuation lines can
     /// extend it in place. Returns the property's index.
     fn set_property(&mut self, sso: bool, at: usize, key: &str, value: &str, origin: Origin) -> usize {
-        let arena = &self.arena;
+        let known = Key::parse(key);
         let section = if sso { &self.sso_sessions[at] } else { &self.profiles[at] };
-        let existing = if section.key_bits & key_bit(key) == 0 {
-            None
-        } else {
-            section.properties.iter().position(|(k, _, _)| arena[k.start as usize..k.end as usize] == *key)
+        let existing = match known {
+            Some(k) => k.position(section, &self.arena),
+            None => {
+                section.properties.iter().position(|(k, _, _)| self.arena[k.start as usize..k.end as usize] == *key)
+            }
         };
+        // The value goes last into the arena, so that continuation lines can extend it.
         match existing {
             Some(p) => {
                 let value = self.store(value);
-                self.list(sso)[at].properties[p] = (self.list(sso)[at].properties[p].0, value, origin);
+                let props = &mut self.list(sso)[at].properties;
+                props[p].1 = value;
+                props[p].2 = origin;
                 p
             }
             None => {
-                let bit = key_bit(key);
-                let key = self.store(key);
+                let key_span = self.store(key);
                 let value = self.store(value);
                 let section = &mut self.list(sso)[at];
-                section.key_bits |= bit;
-                section.properties.push((key, value, origin));
-                section.properties.len() - 1
+                section.properties.push((key_span, value, origin));
+                let p = section.properties.len() - 1;
+                if let Some(k) = known {
+                    // A section with more than 65,534 properties falls back to searching.
+                    section.known[k as usize] = u16::try_from(p + 1).unwrap_or(0);
+                }
+                p
             }
         }
     }
@@ -543,7 +585,7 @@ impl ProfileSet {
         {
             for (name, props) in items {
                 let at = set.section(sso, name);
-                set.list(sso)[at].headers.push(origin);
+                set.list(sso)[at].add_header(origin);
                 for (k, v) in props {
                     set.set_property(sso, at, k, v, origin);
                 }

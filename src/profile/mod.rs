@@ -2,11 +2,13 @@
 //! where the files are. Everything in rolecall reads the files through [`AwsFiles`].
 
 pub mod document;
+pub mod key;
 pub mod location;
 pub mod merge;
 
 use anyhow::{Result, anyhow};
 use document::{Document, ParseError, RawFile};
+pub use key::Key;
 pub use merge::{ProfileSet, Section};
 use std::hash::Hasher;
 use std::path::PathBuf;
