@@ -13,10 +13,6 @@ impl Style {
         Style { color: !no_color && std::io::stdout().is_terminal() }
     }
 
-    pub fn plain() -> Style {
-        Style { color: false }
-    }
-
     fn paint(self, code: &str, text: &str) -> String {
         if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }

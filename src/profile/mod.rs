@@ -165,11 +165,6 @@ impl AwsFiles {
         }
     }
 
-    /// `path:line` for an origin, as shown to the user.
-    pub fn locate(&self, origin: Origin) -> String {
-        format!("{}:{}", self.file(origin.file).display, origin.line)
-    }
-
     /// The first problem that makes the files unusable, as one line: `~/.aws/config:12: why`.
     pub fn check(&self) -> Result<()> {
         for file in [&self.config, &self.credentials] {
