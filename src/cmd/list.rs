@@ -50,6 +50,8 @@ pub fn write_table(out: &mut dyn Write, files: &AwsFiles, style: Style) -> std::
     writeln!(out, "{}", style.bold(head.trim_end()))?;
     for e in catalog::entries(files) {
         let chain = match &e.error {
+            // The kind says it already; a red error would only repeat it.
+            Some(_) if e.kind == Kind::ConfigOnly => style.dim("(no credentials)"),
             Some(err) => style.red(&format!("error: {err}")),
             None => e.chain.join(" → "),
         };
