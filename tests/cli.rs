@@ -81,6 +81,11 @@ fn doctor_codes_for_files() {
     for code in ["byte-order-mark", "file-permissions", "invalid-profile-name", "invalid-key"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
+    let invalid_key = findings.iter().find(|f| f["code"] == "invalid-key").unwrap();
+    assert_eq!(
+        invalid_key["message"],
+        "key `bad key` in [profile ok] is ignored: keys may only contain letters, digits and _ - / . % @ : +"
+    );
     assert_eq!(run.code, 1);
 }
 

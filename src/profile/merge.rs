@@ -249,7 +249,6 @@ enum Target<'a> {
     Other {
         prefix: &'a str,
         name: &'a str,
-        raw: &'a str,
     },
 }
 
@@ -279,6 +278,8 @@ struct Merger<'s> {
     set: &'s mut ProfileSet,
     kind: FileKind,
     target: Target<'s>,
+    /// The current section's header as written (for notes about its keys).
+    raw_header: &'s str,
     current: Current,
     pending_default: Option<PendingDefault>,
     saw_prefixed_default: bool,
@@ -330,6 +331,7 @@ impl Merger<'_> {
 impl<'a> Visitor<'a> for Merger<'a> {
     fn header(&mut self, raw_name: &'a str, line: usize) {
         self.close_property();
+        self.raw_header = raw_name;
         let pair = SectionPair::parse(raw_name);
         if let Err(why) = pair.validate(self.kind) {
             self.ignore(why, raw_name, line);
@@ -353,7 +355,7 @@ impl<'a> Visitor<'a> for Merger<'a> {
                 self.set.list(sso)[at].add_header(origin);
                 Target::Section { sso, at }
             }
-            Some(prefix) => Target::Other { prefix, name: pair.suffix, raw: raw_name },
+            Some(prefix) => Target::Other { prefix, name: pair.suffix },
         };
     }
 
@@ -364,16 +366,7 @@ impl<'a> Visitor<'a> for Merger<'a> {
             return;
         }
         if !is_identifier(&key) {
-            let raw = match self.target {
-                Target::Section { sso, at } => self.set.list(sso)[at].name,
-                _ => Span { start: 0, end: 0 },
-            };
-            let section = match self.target {
-                Target::Other { raw, .. } => trim_ws(raw).to_owned(),
-                Target::PendingDefault => DEFAULT.to_owned(),
-                _ => self.set.arena[raw.start as usize..raw.end as usize].to_owned(),
-            };
-            self.set.ignored.push(Ignored { kind: IgnoredKind::InvalidKey(key.into_owned()), section, origin });
+            self.ignore(IgnoredKind::InvalidKey(key.into_owned()), self.raw_header, line);
             return;
         }
         self.current = match self.target {
@@ -396,7 +389,7 @@ impl<'a> Visitor<'a> for Merger<'a> {
                     }
                 }
             }
-            Target::Other { prefix, name, .. } => Current::Other(PendingOther {
+            Target::Other { prefix, name } => Current::Other(PendingOther {
                 prefix: prefix.to_owned(),
                 name: name.to_owned(),
                 key: key.into_owned(),
@@ -443,6 +436,7 @@ impl ProfileSet {
             set: self,
             kind,
             target: Target::Dropped,
+            raw_header: "",
             current: Current::None,
             pending_default: None,
             saw_prefixed_default: false,

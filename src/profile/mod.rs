@@ -75,14 +75,11 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn read(kind: FileKind, path: PathBuf, home: Option<&str>) -> SourceFile {
         let display = display_path(&path, home);
-        let (content, mode) = match std::fs::read(&path) {
-            Ok(bytes) => {
-                let mode = file_mode(&path);
-                match String::from_utf8(bytes) {
-                    Ok(text) => (Content::Text(Document::from_string(text)), mode),
-                    Err(_) => (Content::NotUtf8, mode),
-                }
-            }
+        let (content, mode) = match read_with_mode(&path) {
+            Ok((bytes, mode)) => match String::from_utf8(bytes) {
+                Ok(text) => (Content::Text(Document::from_string(text)), mode),
+                Err(_) => (Content::NotUtf8, mode),
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Content::Missing, None),
             Err(e) => (Content::Unreadable(e.kind().to_string()), None),
         };
@@ -200,13 +197,23 @@ fn display_path(path: &std::path::Path, home: Option<&str>) -> String {
     text.into_owned()
 }
 
+/// The file's bytes and its permission bits, from one open (no second lookup by path).
+fn read_with_mode(path: &std::path::Path) -> std::io::Result<(Vec<u8>, Option<u32>)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, mode_bits(&meta)))
+}
+
 #[cfg(unix)]
-fn file_mode(path: &std::path::Path) -> Option<u32> {
+fn mode_bits(meta: &std::fs::Metadata) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+    Some(meta.permissions().mode() & 0o7777)
 }
 
 #[cfg(not(unix))]
-fn file_mode(_path: &std::path::Path) -> Option<u32> {
+fn mode_bits(_meta: &std::fs::Metadata) -> Option<u32> {
     None
 }
