@@ -1,6 +1,6 @@
 //! The command line, declared only: no logic here (the same definition serves completions).
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(name = "rolecall", version, about = "Switch AWS profiles in the current shell", propagate_version = true)]
@@ -26,4 +26,86 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Get temporary credentials for a profile and print shell code that exports them
+    ///
+    /// Meant to run through the `assume` shell function of `rolecall init`, which evaluates
+    /// the output only when rolecall exits 0.
+    Assume(AssumeArgs),
+    /// Run a command with a profile's credentials in its environment
+    Exec {
+        profile: String,
+        #[command(flatten)]
+        creds: CredsArgs,
+        /// The command and its arguments, after `--`
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+    /// Print a profile's credentials as credential_process JSON (for `credential_process =`)
+    CredentialProcess {
+        profile: String,
+        #[command(flatten)]
+        creds: CredsArgs,
+    },
+    /// Show the account, ARN and user id of the current credentials or of a profile
+    Whoami {
+        profile: Option<String>,
+        /// Print JSON like `aws sts get-caller-identity`
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        creds: CredsArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AssumeArgs {
+    /// The profile to assume
+    pub profile: Option<String>,
+    /// The syntax to print: shell code, JSON, or VAR=value lines
+    #[arg(long, value_enum)]
+    pub shell: Option<ShellKind>,
+    /// Print code that clears every variable rolecall sets
+    #[arg(short = 'u', long, conflicts_with = "profile")]
+    pub unset: bool,
+    #[command(flatten)]
+    pub creds: CredsArgs,
+    /// Run this command with the credentials instead of printing them (like `rolecall exec`)
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// How credentials are fetched: shared by assume, exec, credential-process and whoami.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CredsArgs {
+    /// The MFA code (else mfa_process, else a prompt on the terminal)
+    #[arg(long, value_name = "CODE")]
+    pub mfa_code: Option<String>,
+    /// Region to export and to call STS in (default: the profile's)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Lifetime of the credentials: 3600, 90m, 1h
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Lifetime of the MFA session (default 12h, or the profile's mfa_session_duration)
+    #[arg(long, value_name = "DURATION")]
+    pub mfa_duration: Option<String>,
+    /// Fetch new credentials even if cached ones are still valid
+    #[arg(long)]
+    pub refresh: bool,
+    /// Neither read nor write the cache
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Pass the MFA code to AssumeRole (as the AWS CLI does) instead of using an MFA session
+    #[arg(long)]
+    pub no_mfa_session: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellKind {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Json,
+    Env,
 }

@@ -92,6 +92,14 @@ impl<'w> Object<'w> {
         }
     }
 
+    /// The field only when there is a value (for readers that reject `null`).
+    pub fn some_str(&mut self, name: &str, value: Option<&str>) -> &mut Self {
+        if let Some(v) = value {
+            self.str(name, v);
+        }
+        self
+    }
+
     pub fn num(&mut self, name: &str, value: u64) -> &mut Self {
         let mut digits = [0u8; 20];
         let mut at = digits.len();

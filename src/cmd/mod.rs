@@ -1,7 +1,11 @@
 //! One file per subcommand. Only this module knows about the command line.
 
+pub mod assume;
+pub mod credential_process;
 pub mod doctor;
+pub mod exec;
 pub mod list;
+pub mod whoami;
 
 use crate::cli::Command;
 use crate::profile::{AwsFiles, Content};
@@ -13,6 +17,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::List { names, json } => list::run(names, json),
         Command::Doctor { json } => doctor::run(json),
+        Command::Assume(args) => assume::run(args),
+        Command::Exec { profile, creds, command } => exec::run(&profile, &creds, &command),
+        Command::CredentialProcess { profile, creds } => credential_process::run(&profile, &creds),
+        Command::Whoami { profile, json, creds } => whoami::run(profile.as_deref(), json, &creds),
     }
 }
 
@@ -38,4 +46,44 @@ fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> 
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }
+}
+
+/// The engine's options from the command line.
+fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::engine::Options> {
+    let duration = |flag: &str, value: &Option<String>| -> Result<Option<u64>> {
+        value
+            .as_deref()
+            .map(|v| {
+                crate::time::parse_duration(v)
+                    .with_context(|| format!("{flag} {v:?}: expected seconds or a duration like 90m or 1h"))
+            })
+            .transpose()
+    };
+    Ok(crate::engine::Options {
+        mfa_code: args.mfa_code.clone(),
+        region: args.region.clone(),
+        duration: duration("--duration", &args.duration)?,
+        mfa_duration: duration("--mfa-duration", &args.mfa_duration)?,
+        refresh: args.refresh,
+        no_cache: args.no_cache,
+        no_mfa_session: args.no_mfa_session,
+    })
+}
+
+/// Load the files and get a profile's credentials, with the notes a person should see.
+fn fetch(profile: &str, args: &crate::cli::CredsArgs) -> Result<crate::engine::Outcome> {
+    let options = engine_options(args)?;
+    let files = load_checked()?;
+    if !files.any_exists() {
+        bail!(
+            "no AWS config found ({} and {} do not exist): run 'rolecall setup'",
+            files.config.display,
+            files.credentials.display
+        );
+    }
+    let outcome = crate::engine::credentials(&files, profile, &options)?;
+    if outcome.long_term {
+        eprintln!("rolecall: `{profile}` has long-term keys and no mfa_serial: exported as they are (no expiry)");
+    }
+    Ok(outcome)
 }

@@ -1,0 +1,245 @@
+//! Temporary credentials on disk (DESIGN.md, Files).
+//!
+//! `$XDG_CACHE_HOME/rolecall` (default `~/.cache/rolecall`): dir 0700, files 0600, each written
+//! to a temporary file and renamed over the old one, so a reader sees the old entry or the new
+//! one, never half of one. A lock file per key serialises the processes that would otherwise
+//! call STS for the same thing at once: the second one waits, then finds the first one's entry.
+//!
+//! Also writes the AWS CLI's cache (`~/.aws/cli/cache/<sha1>.json`), so `aws` run with
+//! `AWS_PROFILE=P` reuses a role rolecall assumed.
+
+use crate::creds::Credentials;
+use anyhow::{Context, Result};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Entries with less than this left are refreshed (`ROLECALL_REFRESH_BEFORE`, e.g. `10m`).
+pub const DEFAULT_MARGIN_SECS: i64 = 300;
+
+pub fn margin_secs() -> i64 {
+    std::env::var("ROLECALL_REFRESH_BEFORE")
+        .ok()
+        .and_then(|v| crate::time::parse_duration(&v))
+        .map_or(DEFAULT_MARGIN_SECS, |s| s as i64)
+}
+
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// Held while a process fetches what a key names; released on drop.
+pub struct Lock {
+    _file: File,
+}
+
+/// The cache directory the environment points to.
+pub fn dir() -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(xdg) = env("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(xdg).join("rolecall"));
+    }
+    env("HOME").map(|home| PathBuf::from(home).join(".cache").join("rolecall"))
+}
+
+/// A cache key: sha1 of the parts, each ended by NUL so that `["ab", "c"]` ≠ `["a", "bc"]`.
+pub fn key(kind: &str, parts: &[&str]) -> String {
+    let mut h = sha1_smol::Sha1::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update(b"\0");
+    }
+    format!("{kind}-{}", h.digest())
+}
+
+impl Cache {
+    pub fn new(dir: PathBuf) -> Cache {
+        Cache { dir }
+    }
+
+    pub fn open() -> Result<Cache> {
+        let dir = dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
+        Ok(Cache::new(dir))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &str, ext: &str) -> PathBuf {
+        self.dir.join(format!("{key}.{ext}"))
+    }
+
+    /// The entry, if there is one with at least the margin left at `now`. A damaged entry is
+    /// treated as absent (it is replaced by the next fetch).
+    pub fn get(&self, key: &str, now: i64) -> Option<Credentials> {
+        let text = fs::read_to_string(self.path(key, "json")).ok()?;
+        let creds = Credentials::from_process_json(&text).ok()?;
+        match creds.expires_at {
+            Some(t) if t - now >= margin_secs() => Some(creds),
+            _ => None,
+        }
+    }
+
+    pub fn put(&self, key: &str, creds: &Credentials) -> Result<()> {
+        self.ensure_dir()?;
+        write_private(&self.path(key, "json"), creds.to_process_json().as_bytes())
+    }
+
+    pub fn remove(&self, key: &str) {
+        let _ = fs::remove_file(self.path(key, "json"));
+    }
+
+    /// Wait for the lock of `key`. `on_wait` runs once if another process holds it.
+    pub fn lock(&self, key: &str, on_wait: impl FnOnce()) -> Result<Lock> {
+        self.ensure_dir()?;
+        let path = self.path(key, "lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot open lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                on_wait();
+                file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        Ok(Lock { _file: file })
+    }
+
+    fn ensure_dir(&self) -> Result<()> {
+        ensure_private_dir(&self.dir)
+    }
+}
+
+/// Create `dir` (and parents) with mode 0700; tighten an existing one that others can read.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => {
+            if meta.permissions().mode() & 0o077 != 0 {
+                fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+                    .with_context(|| format!("cannot make {} private", dir.display()))?;
+            }
+            Ok(())
+        }
+        _ => fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("cannot create {}", dir.display())),
+    }
+}
+
+/// Write `bytes` to `path` atomically with mode 0600: a private temporary file beside it,
+/// flushed, then renamed over the target.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The AWS CLI's credential cache (botocore `JSONFileCache`, `~/.aws/cli/cache`).
+pub mod cli {
+    use super::*;
+
+    /// The arguments botocore builds its cache key from, for one role hop as configured.
+    #[derive(Debug, Default, Clone)]
+    pub struct KeyArgs<'a> {
+        pub role_arn: &'a str,
+        /// Only when the profile sets `role_session_name` (botocore drops its generated one).
+        pub role_session_name: Option<&'a str>,
+        pub external_id: Option<&'a str>,
+        pub serial_number: Option<&'a str>,
+        pub duration_seconds: Option<i64>,
+    }
+
+    /// sha1 of Python's `json.dumps(args, sort_keys=True)` (botocore
+    /// `BaseAssumeRoleCredentialFetcher._create_cache_key`).
+    pub fn key(args: &KeyArgs) -> String {
+        let mut fields: Vec<(&str, String)> = Vec::new();
+        if let Some(d) = args.duration_seconds {
+            fields.push(("DurationSeconds", d.to_string()));
+        }
+        let mut string = |name, v: Option<&str>| {
+            if let Some(v) = v {
+                fields.push((name, python_json_str(v)));
+            }
+        };
+        string("ExternalId", args.external_id);
+        string("RoleArn", Some(args.role_arn));
+        string("RoleSessionName", args.role_session_name);
+        string("SerialNumber", args.serial_number);
+        // Already in sorted order: DurationSeconds < ExternalId < RoleArn < RoleSessionName < SerialNumber.
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+        sha1_smol::Sha1::from(format!("{{{}}}", body.join(", "))).digest().to_string()
+    }
+
+    /// A JSON string as Python's `json.dumps` writes it (`ensure_ascii=True`).
+    pub fn python_json_str(s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                    let mut buf = [0u16; 2];
+                    for unit in c.encode_utf16(&mut buf) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    pub fn dir() -> Option<PathBuf> {
+        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".aws/cli/cache"))
+    }
+
+    /// Write an AssumeRole result where the AWS CLI looks for it.
+    pub fn put(key: &str, creds: &Credentials, arn: &str, role_id: &str) -> Result<()> {
+        let Some(dir) = dir() else { return Ok(()) };
+        ensure_private_dir(&dir)?;
+        let expiration = creds.expires_at.map(crate::time::format_rfc3339).unwrap_or_default();
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(b"{\"Credentials\": ");
+        let mut obj = crate::json::Object::start(&mut out);
+        obj.str("AccessKeyId", &creds.access_key_id)
+            .str("SecretAccessKey", &creds.secret_access_key)
+            .some_str("SessionToken", creds.session_token.as_deref())
+            .str("Expiration", &expiration);
+        obj.end();
+        out.extend_from_slice(b", \"AssumedRoleUser\": ");
+        let mut user = crate::json::Object::start(&mut out);
+        user.str("AssumedRoleId", role_id).str("Arn", arn);
+        user.end();
+        out.extend_from_slice(b"}\n");
+        write_private(&dir.join(format!("{key}.json")), &out)
+    }
+}

@@ -1,0 +1,53 @@
+//! `rolecall assume`: credentials for a profile, printed as code for the caller's shell.
+//! stdout carries nothing but that code; everything a person reads goes to stderr or the tty.
+
+use crate::cli::{AssumeArgs, ShellKind};
+use crate::shellenv::{EnvChange, Shell};
+use anyhow::{Result, bail};
+use std::process::ExitCode;
+
+pub fn shell_of(kind: ShellKind) -> Shell {
+    match kind {
+        ShellKind::Bash => Shell::Bash,
+        ShellKind::Zsh => Shell::Zsh,
+        ShellKind::Fish => Shell::Fish,
+        ShellKind::Powershell => Shell::Powershell,
+        ShellKind::Json => Shell::Json,
+        ShellKind::Env => Shell::Env,
+    }
+}
+
+/// The profile active in this shell before the switch (for `assume -`).
+pub fn previous_profile() -> Option<String> {
+    ["ROLECALL_PROFILE", "AWS_PROFILE"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
+pub fn run(args: AssumeArgs) -> Result<ExitCode> {
+    let Some(profile) = args.profile.as_deref() else {
+        if args.unset {
+            return print(&args, &EnvChange::unset_all());
+        }
+        bail!("name a profile: rolecall assume PROFILE (rolecall list shows them)");
+    };
+    if !args.command.is_empty() {
+        return super::exec::run(profile, &args.creds, &args.command);
+    }
+    if args.shell.is_none() {
+        bail!(
+            "rolecall assume prints shell code: use the `assume` function of `rolecall init <shell>`, or pass --shell"
+        );
+    }
+    let outcome = super::fetch(profile, &args.creds)?;
+    let previous = previous_profile();
+    let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref());
+    print(&args, &env)
+}
+
+fn print(args: &AssumeArgs, env: &EnvChange) -> Result<ExitCode> {
+    let Some(kind) = args.shell else {
+        bail!("pass --shell: bash, zsh, fish, powershell, json or env");
+    };
+    let text = env.render(shell_of(kind));
+    super::write_stdout(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,27 @@
+//! `rolecall exec PROFILE -- CMD…`: run CMD with the profile's credentials, no shell between.
+
+use crate::cli::CredsArgs;
+use crate::shellenv::EnvChange;
+use anyhow::{Result, anyhow, bail};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+
+pub fn run(profile: &str, creds: &CredsArgs, command: &[String]) -> Result<ExitCode> {
+    let Some((program, args)) = command.split_first() else {
+        bail!("name a command to run after --");
+    };
+    let outcome = super::fetch(profile, creds)?;
+    let previous = super::assume::previous_profile();
+    let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref());
+    let mut cmd = Command::new(program);
+    cmd.args(args);
+    for (name, value) in &env.vars {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
+    // Replace this process: CMD gets the terminal, the signals and gives its exit code.
+    let err = cmd.exec();
+    Err(anyhow!("cannot run {program}: {err}"))
+}

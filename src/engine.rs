@@ -1,0 +1,581 @@
+//! Plan -> credentials: the cache first, then (only on a miss) a tokio runtime, the MFA code and
+//! STS. One MFA session (GetSessionToken) per access key and `mfa_serial` serves every role hop
+//! until it expires, so one code covers a day of role switching.
+//!
+//! The steps of a plan: the base (keys, environment, instance role, credential_process, web
+//! identity), the MFA session when a step needs MFA and the base is an IAM user's long-term
+//! keys, then each role hop. Each step after the base has a cache key that names everything
+//! it depends on; the last cached step is where the work resumes.
+
+use crate::cache::{self, Cache};
+use crate::creds::Credentials;
+use crate::mfa;
+use crate::profile::merge::Section;
+use crate::profile::{AwsFiles, Key, ProfileSet};
+use crate::resolve::{self, Base, Plan, ResolveError, RoleHop};
+use crate::sts::{self, ErrorKind, Sts};
+use anyhow::{Context, Result, anyhow, bail};
+use std::time::Duration;
+
+/// What the command line adds to the files.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub mfa_code: Option<String>,
+    pub region: Option<String>,
+    /// Seconds, for the last step (the selected profile's role, or the MFA session).
+    pub duration: Option<u64>,
+    pub mfa_duration: Option<u64>,
+    pub refresh: bool,
+    pub no_cache: bool,
+    pub no_mfa_session: bool,
+}
+
+/// The credentials of a profile, and what to say about them.
+#[derive(Debug)]
+pub struct Outcome {
+    pub creds: Credentials,
+    /// The profile's region (or `--region`), for the environment.
+    pub region: Option<String>,
+    /// Long-term keys exported as they are (no expiry).
+    pub long_term: bool,
+}
+
+/// The MFA session lasts 12 h unless `mfa_session_duration` or `--mfa-duration` says otherwise.
+pub const DEFAULT_MFA_SESSION_SECS: u64 = 12 * 3600;
+
+/// Resolve `profile` with a did-you-mean for an unknown name.
+pub fn plan<'a>(files: &'a AwsFiles, profile: &'a str) -> Result<Plan<'a>> {
+    let set = &files.profiles;
+    if set.profile(profile).is_none() {
+        if set.profiles().len() == 0 {
+            bail!(
+                "no profiles found in {} or {} (run 'rolecall setup')",
+                files.config.display,
+                files.credentials.display
+            );
+        }
+        let hint = crate::suggest::did_you_mean(profile, set.profiles().map(|p| p.name()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        bail!("profile `{profile}` not found{hint}");
+    }
+    resolve::resolve(set, profile).map_err(|e: ResolveError| anyhow!("{e} (run 'rolecall doctor')"))
+}
+
+/// The credentials of `profile`: from the cache, or fetched and cached.
+pub fn credentials(files: &AwsFiles, profile: &str, opts: &Options) -> Result<Outcome> {
+    let plan = plan(files, profile)?;
+    for warning in &plan.warnings {
+        eprintln!("rolecall: warning: {warning}");
+    }
+    let set = &files.profiles;
+    let selected = set.profile(profile).expect("resolved");
+    let region = opts.region.clone().or_else(|| selected.get(Key::Region).map(str::to_owned));
+    let ctx = Run::new(set, &plan, selected, opts);
+    if let (Base::AccessKey { session_token, .. }, None) = (&plan.base, &ctx.session)
+        && plan.hops.is_empty()
+    {
+        let long_term = session_token.is_none();
+        return Ok(Outcome { creds: ctx.base_keys(), region, long_term });
+    }
+    let steps = ctx.steps();
+    let now = crate::time::now();
+    let cache = if opts.no_cache { None } else { Some(Cache::open()?) };
+    // The fast path: the last step is cached. No runtime, no SDK.
+    let mut start = 0;
+    let mut current = None;
+    if let Some(cache) = cache.as_ref().filter(|_| !opts.refresh) {
+        for (i, step) in steps.iter().enumerate().rev() {
+            if let Some(creds) = step.key.as_deref().and_then(|k| cache.get(k, now)) {
+                if i + 1 == steps.len() {
+                    return Ok(Outcome { creds, region, long_term: false });
+                }
+                start = i + 1;
+                current = Some(creds);
+                break;
+            }
+        }
+    }
+    let creds = ctx.run(&steps, start, current, cache.as_ref())?;
+    Ok(Outcome { creds, region, long_term: false })
+}
+
+/// One thing to do to get from the previous credentials to the next.
+#[derive(Debug)]
+struct Step<'a> {
+    key: Option<String>,
+    kind: StepKind<'a>,
+}
+
+#[derive(Debug)]
+enum StepKind<'a> {
+    Base,
+    Session { serial: &'a str, duration: Option<i32> },
+    Hop { hop: &'a RoleHop<'a>, duration: Option<i32>, mfa: Option<&'a str>, cli_key: String },
+}
+
+struct Run<'a> {
+    set: &'a ProfileSet,
+    plan: &'a Plan<'a>,
+    selected: Section<'a>,
+    opts: &'a Options,
+    /// The MFA device of the session, when the plan uses one.
+    session: Option<&'a str>,
+    endpoint_url: Option<String>,
+}
+
+impl<'a> Run<'a> {
+    fn new(set: &'a ProfileSet, plan: &'a Plan<'a>, selected: Section<'a>, opts: &'a Options) -> Run<'a> {
+        let enabled =
+            !opts.no_mfa_session && !selected.get("mfa_session").is_some_and(|v| v.eq_ignore_ascii_case("false"));
+        let session = match &plan.base {
+            // GetSessionToken needs an IAM user's long-term keys.
+            Base::AccessKey { session_token: None, mfa_serial, .. } if enabled => {
+                mfa_serial.or_else(|| plan.hops.iter().find_map(|h| h.mfa_serial))
+            }
+            _ => None,
+        };
+        let endpoint_url = endpoint_url(set, selected);
+        Run { set, plan, selected, opts, session, endpoint_url }
+    }
+
+    fn base_keys(&self) -> Credentials {
+        match &self.plan.base {
+            Base::AccessKey { access_key_id, secret_access_key, session_token, account_id, .. } => Credentials {
+                access_key_id: access_key_id.to_string(),
+                secret_access_key: secret_access_key.to_string(),
+                session_token: session_token.map(str::to_owned),
+                expires_at: None,
+                account_id: account_id.map(str::to_owned),
+            },
+            _ => unreachable!("only for static keys"),
+        }
+    }
+
+    /// What the base is, for cache keys (never a secret: the access key id at most).
+    fn base_identity(&self) -> Vec<String> {
+        match &self.plan.base {
+            Base::AccessKey { access_key_id, .. } => vec!["keys".into(), access_key_id.to_string()],
+            Base::NamedSource { source, .. } => {
+                let mut id = vec!["source".into(), source.to_string()];
+                if *source == "Environment" {
+                    id.push(std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default());
+                }
+                id
+            }
+            Base::WebIdentity { role_arn, token_file, .. } => {
+                vec!["web".into(), role_arn.to_string(), token_file.to_string()]
+            }
+            Base::Sso { start_url, account_id, role_name, .. } => {
+                vec![
+                    "sso".into(),
+                    start_url.to_string(),
+                    account_id.unwrap_or("").into(),
+                    role_name.unwrap_or("").into(),
+                ]
+            }
+            Base::LoginSession { arn, .. } => vec!["login".into(), arn.to_string()],
+            Base::Process { command, .. } => vec!["process".into(), command.to_string()],
+        }
+    }
+
+    fn steps(&self) -> Vec<Step<'a>> {
+        let mut parts = vec![self.endpoint_url.clone().unwrap_or_default()];
+        parts.extend(self.base_identity());
+        let key = |parts: &[String], kind| {
+            let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+            cache::key(kind, &refs)
+        };
+        let last_hop = self.plan.hops.len();
+        let web = matches!(self.plan.base, Base::WebIdentity { .. });
+        let mut steps = vec![Step { key: web.then(|| key(&parts, "web")), kind: StepKind::Base }];
+        if let Some(serial) = self.session {
+            let duration = if last_hop == 0 { self.opts.duration } else { None }
+                .or(self.opts.mfa_duration)
+                .or_else(|| self.setting("mfa_session_duration").and_then(crate::time::parse_duration))
+                .unwrap_or(DEFAULT_MFA_SESSION_SECS);
+            let session_parts = [parts[0].clone(), parts[2].clone(), serial.to_owned()];
+            steps.push(Step {
+                key: Some(key(&session_parts, "session")),
+                kind: StepKind::Session { serial, duration: Some(clamp_i32(duration)) },
+            });
+            parts.push(format!("mfa:{serial}"));
+        }
+        for (i, hop) in self.plan.hops.iter().enumerate() {
+            let configured = hop.duration_seconds.and_then(|d| d.trim().parse::<u64>().ok());
+            let duration = if i + 1 == last_hop { self.opts.duration.or(configured) } else { configured };
+            let session_name = session_name(hop.session_name);
+            parts.extend([
+                hop.role_arn.to_owned(),
+                hop.external_id.unwrap_or("").to_owned(),
+                session_name,
+                duration.map(|d| d.to_string()).unwrap_or_default(),
+            ]);
+            let cli_key = cache::cli::key(&cache::cli::KeyArgs {
+                role_arn: hop.role_arn,
+                role_session_name: hop.session_name,
+                external_id: hop.external_id,
+                serial_number: hop.mfa_serial,
+                duration_seconds: configured.map(|d| d as i64),
+            });
+            steps.push(Step {
+                key: Some(key(&parts, "role")),
+                kind: StepKind::Hop {
+                    hop,
+                    duration: duration.map(clamp_i32),
+                    mfa: if self.session.is_some() { None } else { hop.mfa_serial },
+                    cli_key,
+                },
+            });
+        }
+        steps
+    }
+
+    /// A rolecall setting of the selected profile, else of the profile that holds the base.
+    fn setting(&self, name: &str) -> Option<&'a str> {
+        self.selected.get(name).or_else(|| self.set.profile(self.plan.base.profile())?.get(name))
+    }
+
+    fn sts_settings(&self) -> sts::Settings {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let region = self
+            .opts
+            .region
+            .clone()
+            .or_else(|| self.selected.get(Key::Region).map(str::to_owned))
+            .or_else(|| env("AWS_REGION"))
+            .or_else(|| env("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "us-east-1".into());
+        let timeout = env("ROLECALL_TIMEOUT").and_then(|t| crate::time::parse_duration(&t)).unwrap_or(10);
+        sts::Settings { region, endpoint_url: self.endpoint_url.clone(), timeout: Duration::from_secs(timeout) }
+    }
+
+    /// The slow path: everything from `start` on, under the lock of the last step.
+    fn run(
+        &self,
+        steps: &[Step<'a>],
+        start: usize,
+        current: Option<Credentials>,
+        cache: Option<&Cache>,
+    ) -> Result<Credentials> {
+        let profile = self.selected.name();
+        let _lock = match (cache, steps.last().and_then(|s| s.key.as_deref())) {
+            (Some(cache), Some(key)) => {
+                let lock =
+                    cache.lock(key, || eprintln!("rolecall: waiting for another rolecall fetching `{profile}`…"))?;
+                // Someone else may have fetched it while this process waited.
+                if !self.opts.refresh
+                    && let Some(creds) = cache.get(key, crate::time::now())
+                {
+                    return Ok(creds);
+                }
+                Some(lock)
+            }
+            _ => None,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the network runtime")?;
+        let sts = Sts::new(self.sts_settings());
+        let source = mfa::Source::pick(self.opts.mfa_code.as_deref(), self.setting("mfa_process"));
+        runtime.block_on(async {
+            let mut current = current;
+            for step in &steps[start..] {
+                let next = self.step(step, current.take(), &sts, &source, cache).await?;
+                current = Some(next);
+            }
+            current.ok_or_else(|| anyhow!("profile `{profile}` gave no credentials"))
+        })
+    }
+
+    async fn step(
+        &self,
+        step: &Step<'a>,
+        current: Option<Credentials>,
+        sts: &Sts,
+        source: &mfa::Source,
+        cache: Option<&Cache>,
+    ) -> Result<Credentials> {
+        let profile = self.selected.name();
+        match &step.kind {
+            StepKind::Base => {
+                let creds = self.base(sts).await?;
+                if let (Some(cache), Some(key)) = (cache, &step.key) {
+                    cache.put(key, &creds)?;
+                }
+                Ok(creds)
+            }
+            StepKind::Session { serial, duration } => {
+                let creds = current.context("no credentials for GetSessionToken")?;
+                let key = step.key.as_deref().expect("sessions have keys");
+                let _lock = match cache {
+                    Some(cache) => {
+                        let lock =
+                            cache.lock(key, || eprintln!("rolecall: waiting for another rolecall's MFA prompt…"))?;
+                        if !self.opts.refresh
+                            && let Some(session) = cache.get(key, crate::time::now())
+                        {
+                            return Ok(session);
+                        }
+                        Some(lock)
+                    }
+                    None => None,
+                };
+                let creds = &creds;
+                let session = with_mfa(source, profile, serial, |code| async move {
+                    sts.get_session_token(creds, serial, &code, *duration).await
+                })
+                .await?;
+                if let Some(cache) = cache {
+                    cache.put(key, &session)?;
+                }
+                Ok(session)
+            }
+            StepKind::Hop { hop, duration, mfa, cli_key } => {
+                let creds = current.context("no credentials for AssumeRole")?;
+                let name = session_name(hop.session_name);
+                let call = |code: Option<String>| {
+                    let (creds, name) = (&creds, &name);
+                    async move {
+                        let req = sts::RoleRequest {
+                            role_arn: hop.role_arn,
+                            session_name: name,
+                            external_id: hop.external_id,
+                            duration_seconds: *duration,
+                            mfa: mfa.zip(code.as_deref()),
+                        };
+                        sts.assume_role(creds, &req).await
+                    }
+                };
+                let assumed = match mfa {
+                    Some(serial) => with_mfa(source, profile, serial, |code| call(Some(code))).await,
+                    None => call(None).await.map_err(|e| self.explain(e, cache)),
+                }?;
+                if let Some(cache) = cache {
+                    cache.put(step.key.as_deref().expect("hops have keys"), &assumed.creds)?;
+                    if let Err(e) = cache::cli::put(cli_key, &assumed.creds, &assumed.arn, &assumed.role_id) {
+                        eprintln!("rolecall: warning: AWS CLI cache not written: {e:#}");
+                    }
+                }
+                Ok(assumed.creds)
+            }
+        }
+    }
+
+    /// Add what to do to an STS error; a cached MFA session AWS no longer accepts is dropped.
+    fn explain(&self, e: sts::StsError, cache: Option<&Cache>) -> anyhow::Error {
+        match e.kind {
+            ErrorKind::BadCredentials if self.session.is_some() => {
+                if let (Some(cache), Some(serial)) = (cache, self.session) {
+                    let parts = self.session_key_parts(serial);
+                    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+                    cache.remove(&cache::key("session", &refs));
+                }
+                anyhow!("{e} (the cached MFA session was dropped: run the command again for a new one)")
+            }
+            ErrorKind::Duration => anyhow!("{e} (lower duration_seconds or --duration)"),
+            _ => anyhow!(e),
+        }
+    }
+
+    fn session_key_parts(&self, serial: &str) -> Vec<String> {
+        let id = self.base_identity();
+        vec![self.endpoint_url.clone().unwrap_or_default(), id[1].clone(), serial.to_owned()]
+    }
+
+    async fn base(&self, sts: &Sts) -> Result<Credentials> {
+        match &self.plan.base {
+            Base::AccessKey { .. } => Ok(self.base_keys()),
+            Base::NamedSource { source, profile } => named_source(source, profile).await,
+            Base::Process { command, account_id, profile } => {
+                run_credential_process(command, *account_id).with_context(|| format!("profile `{profile}`"))
+            }
+            Base::WebIdentity { role_arn, token_file, session_name: name, profile } => {
+                let token = std::fs::read_to_string(token_file).with_context(|| {
+                    format!("profile `{profile}`: cannot read web_identity_token_file {token_file}")
+                })?;
+                let assumed = sts.assume_role_with_web_identity(role_arn, &session_name(*name), token.trim()).await?;
+                Ok(assumed.creds)
+            }
+            Base::Sso { profile, .. } => {
+                bail!("profile `{profile}` uses IAM Identity Center (SSO), which rolecall cannot assume yet")
+            }
+            Base::LoginSession { profile, .. } => {
+                bail!("profile `{profile}` uses login_session credentials, which rolecall cannot assume yet")
+            }
+        }
+    }
+}
+
+fn clamp_i32(secs: u64) -> i32 {
+    i32::try_from(secs).unwrap_or(i32::MAX)
+}
+
+/// Ask for a code and call `f` with it; ask again (up to [`mfa::ATTEMPTS`]) when AWS rejects a
+/// typed code.
+async fn with_mfa<T, F, Fut>(source: &mfa::Source, profile: &str, serial: &str, f: F) -> Result<T>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, sts::StsError>>,
+{
+    let mut attempt = 1;
+    loop {
+        let code = source.code(profile, serial, attempt)?;
+        match f(code).await {
+            Ok(v) => return Ok(v),
+            Err(e) if e.kind == ErrorKind::WrongMfaCode && source.can_retry() && attempt < mfa::ATTEMPTS => {
+                attempt += 1;
+            }
+            Err(e) if e.kind == ErrorKind::WrongMfaCode => {
+                return Err(anyhow!("{e} (the MFA code for {serial} was not accepted)"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// `role_session_name`, else the local user name, as STS allows it: `[\w+=,.@-]{2,64}`.
+pub fn session_name(configured: Option<&str>) -> String {
+    if let Some(name) = configured {
+        return name.to_owned();
+    }
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).ok().filter(|u| !u.is_empty());
+    sanitize_session_name(&user.or_else(user_from_passwd).unwrap_or_default())
+}
+
+/// The name of this process's uid in /etc/passwd (no `id -un` fork).
+fn user_from_passwd() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid).then(|| name.to_owned())
+    })
+}
+
+pub fn sanitize_session_name(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) { c } else { '-' })
+        .take(64)
+        .collect();
+    if clean.trim_matches('-').len() < 2 { "rolecall".to_owned() } else { clean }
+}
+
+/// The STS endpoint the settings name (shared config "Service-specific endpoints"): the
+/// environment, then the profile's `[services]` section, then its `endpoint_url`.
+pub fn endpoint_url(set: &ProfileSet, profile: Section) -> Option<String> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .or_else(|| profile.get("ignore_configured_endpoint_urls").map(str::to_owned))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if ignore {
+        return None;
+    }
+    env("AWS_ENDPOINT_URL_STS")
+        .or_else(|| env("AWS_ENDPOINT_URL"))
+        .or_else(|| {
+            let services = profile.get("services")?;
+            Some(set.other_property("services", services, "sts", "endpoint_url")?.value.clone())
+        })
+        .or_else(|| profile.get("endpoint_url").map(str::to_owned))
+}
+
+/// Run `credential_process` as the SDKs do (`sh -c` on Unix) and parse JSON v1. Messages follow
+/// aws-config's; the output itself is never quoted.
+pub fn run_credential_process(command: &str, account_id: Option<&str>) -> Result<Credentials> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("Error retrieving credentials: could not start the external process")?;
+    if !out.status.success() {
+        bail!("Error retrieving credentials: external process exited with code {}", out.status);
+    }
+    let text = String::from_utf8(out.stdout).map_err(|_| {
+        anyhow!(
+            "Error retrieving credentials from external process, could not parse response: invalid JSON in response"
+        )
+    })?;
+    let mut creds = Credentials::from_process_json(&text)
+        .map_err(|e| anyhow!("Error retrieving credentials from external process, {e}"))?;
+    if creds.account_id.is_none() {
+        creds.account_id = account_id.map(str::to_owned);
+    }
+    Ok(creds)
+}
+
+async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
+    use aws_credential_types::provider::ProvideCredentials;
+    match source {
+        "Environment" => {
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) else {
+                bail!(
+                    "profile `{profile}`: credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
+                );
+            };
+            Ok(Credentials {
+                access_key_id: id,
+                secret_access_key: secret,
+                session_token: env("AWS_SESSION_TOKEN"),
+                expires_at: env("AWS_CREDENTIAL_EXPIRATION").and_then(|t| crate::time::parse_rfc3339(&t)),
+                account_id: env("AWS_ACCOUNT_ID"),
+            })
+        }
+        "Ec2InstanceMetadata" | "EcsContainer" => {
+            use aws_smithy_http_client::tls;
+            let http = aws_smithy_http_client::Builder::new()
+                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+                .build_https();
+            let config = aws_config::provider_config::ProviderConfig::without_region().with_http_client(http);
+            let found = if source == "EcsContainer" {
+                aws_config::ecs::EcsCredentialsProvider::builder()
+                    .configure(&config)
+                    .build()
+                    .provide_credentials()
+                    .await
+            } else {
+                aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+                    .configure(&config)
+                    .build()
+                    .provide_credentials()
+                    .await
+            };
+            let c = found.map_err(|e| anyhow!("profile `{profile}`: {source} credentials: {e}"))?;
+            Ok(Credentials {
+                access_key_id: c.access_key_id().to_owned(),
+                secret_access_key: c.secret_access_key().to_owned(),
+                session_token: c.session_token().map(str::to_owned),
+                expires_at: c
+                    .expiry()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs() as i64),
+                account_id: c.account_id().map(|a| a.as_str().to_owned()),
+            })
+        }
+        other => bail!(
+            "profile `{profile}`: credential_source `{other}` is not one of {}",
+            resolve::CREDENTIAL_SOURCES.join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names() {
+        assert_eq!(sanitize_session_name("alice"), "alice");
+        assert_eq!(sanitize_session_name("dom\\alice smith"), "dom-alice-smith");
+        assert_eq!(sanitize_session_name("é"), "rolecall");
+        assert_eq!(sanitize_session_name(""), "rolecall");
+        assert_eq!(sanitize_session_name(&"x".repeat(80)).len(), 64);
+    }
+}

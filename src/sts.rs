@@ -1,0 +1,321 @@
+//! The one place that talks to AWS: aws-sdk-sts over a rustls (ring) HTTPS client.
+//!
+//! Built only when a command must call STS; a cache hit never gets here. Errors are one line
+//! each and never carry a secret. moto (and some proxies) answer errors with bodies the SDK
+//! cannot parse, so the code and message are read from the raw response when the SDK has none.
+
+use crate::creds::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_sts::Client;
+use aws_sdk_sts::config::{BehaviorVersion, Region};
+use aws_sdk_sts::error::SdkError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::fmt;
+use std::time::Duration;
+
+/// Where and how STS is reached.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub region: String,
+    /// `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, or the profile's `endpoint_url`.
+    pub endpoint_url: Option<String>,
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The MFA code was rejected: ask again.
+    WrongMfaCode,
+    /// The calling credentials are expired or unknown to AWS.
+    BadCredentials,
+    AccessDenied,
+    Duration,
+    Network,
+    Other,
+}
+
+#[derive(Debug)]
+pub struct StsError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl fmt::Display for StsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for StsError {}
+
+/// One AssumeRole request.
+pub struct RoleRequest<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    pub duration_seconds: Option<i32>,
+    /// SerialNumber and TokenCode, when MFA goes to AssumeRole itself.
+    pub mfa: Option<(&'a str, &'a str)>,
+}
+
+/// What AssumeRole gives back: the credentials and who they are.
+pub struct Assumed {
+    pub creds: Credentials,
+    pub arn: String,
+    pub role_id: String,
+}
+
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+pub struct Sts {
+    settings: Settings,
+    http: SharedHttpClient,
+}
+
+impl Sts {
+    pub fn new(settings: Settings) -> Sts {
+        use aws_smithy_http_client::tls;
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .build_https();
+        Sts::with_http_client(settings, http)
+    }
+
+    /// With a given HTTP client (the tests' replay of recorded traffic).
+    pub fn with_http_client(settings: Settings, http: SharedHttpClient) -> Sts {
+        Sts { settings, http }
+    }
+
+    pub fn endpoint_display(&self) -> String {
+        match &self.settings.endpoint_url {
+            Some(url) => url.clone(),
+            None => format!("sts.{}.amazonaws.com", self.settings.region),
+        }
+    }
+
+    fn client(&self, creds: Option<&Credentials>) -> Client {
+        let t = self.settings.timeout;
+        let mut conf = aws_sdk_sts::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(self.settings.region.clone()))
+            .http_client(self.http.clone())
+            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .timeout_config(
+                TimeoutConfig::builder().connect_timeout(t).read_timeout(t).operation_timeout(t * 3).build(),
+            );
+        if let Some(url) = &self.settings.endpoint_url {
+            conf = conf.endpoint_url(url);
+        }
+        if let Some(c) = creds {
+            let sdk = aws_credential_types::Credentials::new(
+                c.access_key_id.clone(),
+                c.secret_access_key.clone(),
+                c.session_token.clone(),
+                None,
+                "rolecall",
+            );
+            conf = conf.credentials_provider(SharedCredentialsProvider::new(sdk));
+        }
+        Client::from_conf(conf.build())
+    }
+
+    pub async fn get_session_token(
+        &self,
+        creds: &Credentials,
+        serial: &str,
+        code: &str,
+        duration_seconds: Option<i32>,
+    ) -> Result<Credentials, StsError> {
+        let out = self
+            .client(Some(creds))
+            .get_session_token()
+            .serial_number(serial)
+            .token_code(code)
+            .set_duration_seconds(duration_seconds)
+            .send()
+            .await
+            .map_err(|e| self.error("GetSessionToken", &format!("MFA device {serial}"), e))?;
+        let c = out.credentials().ok_or_else(|| self.empty("GetSessionToken"))?;
+        Ok(convert(c, creds.account_id.clone()))
+    }
+
+    pub async fn assume_role(&self, creds: &Credentials, req: &RoleRequest<'_>) -> Result<Assumed, StsError> {
+        let mut call = self
+            .client(Some(creds))
+            .assume_role()
+            .role_arn(req.role_arn)
+            .role_session_name(req.session_name)
+            .set_external_id(req.external_id.map(str::to_owned))
+            .set_duration_seconds(req.duration_seconds);
+        if let Some((serial, code)) = req.mfa {
+            call = call.serial_number(serial).token_code(code);
+        }
+        let out = call.send().await.map_err(|e| self.error("AssumeRole", req.role_arn, e))?;
+        let c = out.credentials().ok_or_else(|| self.empty("AssumeRole"))?;
+        let user = out.assumed_role_user();
+        let arn = user.map(|u| u.arn().to_owned()).unwrap_or_default();
+        let account = crate::arn::account_id(req.role_arn).map(str::to_owned);
+        Ok(Assumed {
+            creds: convert(c, account),
+            role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),
+            arn,
+        })
+    }
+
+    pub async fn assume_role_with_web_identity(
+        &self,
+        role_arn: &str,
+        session_name: &str,
+        token: &str,
+    ) -> Result<Assumed, StsError> {
+        let out = self
+            .client(None)
+            .assume_role_with_web_identity()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .web_identity_token(token)
+            .send()
+            .await
+            .map_err(|e| self.error("AssumeRoleWithWebIdentity", role_arn, e))?;
+        let c = out.credentials().ok_or_else(|| self.empty("AssumeRoleWithWebIdentity"))?;
+        let user = out.assumed_role_user();
+        Ok(Assumed {
+            creds: convert(c, crate::arn::account_id(role_arn).map(str::to_owned)),
+            arn: user.map(|u| u.arn().to_owned()).unwrap_or_default(),
+            role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),
+        })
+    }
+
+    pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, StsError> {
+        let out = self
+            .client(Some(creds))
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| self.error("GetCallerIdentity", &creds.access_key_id, e))?;
+        Ok(Identity {
+            account: out.account().unwrap_or_default().to_owned(),
+            arn: out.arn().unwrap_or_default().to_owned(),
+            user_id: out.user_id().unwrap_or_default().to_owned(),
+        })
+    }
+
+    fn empty(&self, operation: &str) -> StsError {
+        StsError { kind: ErrorKind::Other, message: format!("STS {operation} answered without credentials") }
+    }
+
+    /// One line: `STS AssumeRole (arn:…): AccessDenied: <AWS's message>`.
+    fn error<E: std::error::Error + 'static>(
+        &self,
+        operation: &str,
+        subject: &str,
+        err: SdkError<E, Response>,
+    ) -> StsError {
+        let endpoint = self.endpoint_display();
+        let (kind, detail) = match &err {
+            SdkError::TimeoutError(_) => {
+                (ErrorKind::Network, format!("no answer from {endpoint} within {} s", self.settings.timeout.as_secs()))
+            }
+            SdkError::DispatchFailure(e) => {
+                let why = if e.is_timeout() { "timed out".to_owned() } else { source_chain(&err) };
+                (ErrorKind::Network, format!("cannot reach {endpoint}: {why}"))
+            }
+            SdkError::ServiceError(_) | SdkError::ResponseError(_) => match err.raw_response() {
+                Some(raw) => {
+                    let body = raw.body().bytes().map(String::from_utf8_lossy).unwrap_or_default();
+                    classify(raw.status().as_u16(), &body)
+                }
+                None => (ErrorKind::Other, source_chain(&err)),
+            },
+            _ => (ErrorKind::Other, source_chain(&err)),
+        };
+        StsError { kind, message: format!("STS {operation} ({subject}): {detail}") }
+    }
+}
+
+fn convert(c: &aws_sdk_sts::types::Credentials, account_id: Option<String>) -> Credentials {
+    Credentials {
+        access_key_id: c.access_key_id().to_owned(),
+        secret_access_key: c.secret_access_key().to_owned(),
+        session_token: Some(c.session_token().to_owned()),
+        expires_at: Some(c.expiration().secs()),
+        account_id,
+    }
+}
+
+/// The innermost causes, joined: `io error: Connection refused (os error 111)`.
+fn source_chain(err: &dyn std::error::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    // The SDK's outer layers say "dispatch failure"/"service error"; the cause is what helps.
+    parts.into_iter().rev().take(2).collect::<Vec<_>>().join(": ")
+}
+
+/// The error `Code` and `Message` of an STS XML error body (AWS's `<ErrorResponse><Error>` and
+/// moto's variants alike), with the kind rolecall acts on.
+pub fn classify(status: u16, body: &str) -> (ErrorKind, String) {
+    let tag = |name: &str| -> Option<String> {
+        let open = format!("<{name}>");
+        let start = body.find(&open)? + open.len();
+        let end = body[start..].find(&format!("</{name}>"))? + start;
+        Some(unescape_xml(body[start..end].trim()))
+    };
+    let code = tag("Code").unwrap_or_else(|| format!("HTTP {status}"));
+    let message = tag("Message").unwrap_or_default();
+    let lower = message.to_ascii_lowercase();
+    let kind = if lower.contains("mfa") && (lower.contains("invalid") || lower.contains("failed")) {
+        ErrorKind::WrongMfaCode
+    } else if lower.contains("durationseconds") || lower.contains("maxsessionduration") {
+        ErrorKind::Duration
+    } else {
+        match code.as_str() {
+            "ExpiredToken" | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "UnrecognizedClientException" => {
+                ErrorKind::BadCredentials
+            }
+            "AccessDenied" | "AccessDeniedException" => ErrorKind::AccessDenied,
+            _ => ErrorKind::Other,
+        }
+    };
+    let mut line = code;
+    if !message.is_empty() {
+        line.push_str(": ");
+        line.push_str(message.lines().map(str::trim).collect::<Vec<_>>().join(" ").trim());
+    }
+    (kind, line)
+}
+
+fn unescape_xml(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_aws_and_moto_bodies() {
+        let aws = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time pass code. </Message></Error><RequestId>x</RequestId></ErrorResponse>"#;
+        assert_eq!(classify(403, aws).0, ErrorKind::WrongMfaCode);
+        let moto = "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></Errors></ErrorResponse>";
+        let (kind, line) = classify(403, moto);
+        assert_eq!(kind, ErrorKind::BadCredentials);
+        assert_eq!(line, "InvalidClientTokenId: The security token included in the request is invalid.");
+        assert_eq!(classify(502, "<html>bad gateway</html>").1, "HTTP 502");
+        let duration = "<Error><Code>ValidationError</Code><Message>The requested DurationSeconds exceeds the MaxSessionDuration set for this role.</Message></Error>";
+        assert_eq!(classify(400, duration).0, ErrorKind::Duration);
+    }
+}

@@ -1,0 +1,165 @@
+//! Wall-clock time as unix seconds, and RFC 3339 in and out, without a date crate.
+//!
+//! Expiry times are the only dates rolecall handles: STS and credential_process give them as
+//! RFC 3339 (`2026-11-22T23:44:35Z`, with or without fractions or an offset); the environment
+//! contract exports them as RFC 3339 in UTC and as unix seconds.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub fn now() -> i64 {
+    // ROLECALL_NOW (unix seconds) pins the clock for tests of expiry.
+    if let Some(pinned) = std::env::var("ROLECALL_NOW").ok().and_then(|s| s.parse().ok()) {
+        return pinned;
+    }
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+/// `2026-11-22T23:44:35Z`
+pub fn format_rfc3339(secs: i64) -> String {
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Parse `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` (also a space or lower-case `t`/`z`) to unix
+/// seconds; fractions are dropped.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let b = text.trim().as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(range)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, c| n * 10 + i64::from(c - b'0')))
+    };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut rest = &b[19..];
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        b"Z" | b"z" | b"" => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let digits = [*h1, *h2, *m1, *m2];
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let v = |i: usize| i64::from(digits[i] - b'0');
+            let minutes = (v(0) * 10 + v(1)) * 60 + v(2) * 10 + v(3);
+            if *sign == b'+' { minutes * 60 } else { -minutes * 60 }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month as u32, day as u32);
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// `1h`, `90m`, `3600`, `3600s`, `1h30m` -> seconds.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(secs);
+    }
+    let mut total = 0u64;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        total = total.checked_add(number.parse::<u64>().ok()?.checked_mul(unit)?)?;
+        number.clear();
+    }
+    if !number.is_empty() {
+        return None;
+    }
+    (total > 0).then_some(total)
+}
+
+/// Minutes left, rounded down, for humans: `42m`, `3h05m`, `expired`.
+pub fn human_left(secs: i64) -> String {
+    if secs <= 0 {
+        return "expired".into();
+    }
+    let minutes = secs / 60;
+    if minutes < 60 { format!("{minutes}m") } else { format!("{}h{:02}m", minutes / 60, minutes % 60) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        for secs in [0, 1_651_516_560, 1_628_193_482, 1_795_392_275, 4_102_444_800, 951_782_400] {
+            assert_eq!(parse_rfc3339(&format_rfc3339(secs)), Some(secs), "{secs}");
+        }
+        assert_eq!(format_rfc3339(1_651_516_560), "2022-05-02T18:36:00Z");
+    }
+
+    #[test]
+    fn offsets_and_fractions() {
+        assert_eq!(parse_rfc3339("2022-05-02T18:36:00+00:00"), Some(1_651_516_560));
+        assert_eq!(parse_rfc3339("2022-05-02T20:36:00.123+02:00"), Some(1_651_516_560));
+        assert_eq!(parse_rfc3339("2022-05-02T13:36:00-0500"), Some(1_651_516_560));
+        assert_eq!(parse_rfc3339("2022-05-02 18:36:00"), Some(1_651_516_560));
+        for bad in ["", "2022-05-02", "2022-13-02T18:36:00Z", "2022-05-02T18:36:00Q", "2022-05-02T18:36:00."] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("3600"), Some(3600));
+        assert_eq!(parse_duration("1h"), Some(3600));
+        assert_eq!(parse_duration("1h30m"), Some(5400));
+        assert_eq!(parse_duration("90m"), Some(5400));
+        assert_eq!(parse_duration("12h"), Some(43_200));
+        for bad in ["", "h", "1x", "1h3", "-1"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(human_left(42 * 60 + 5), "42m");
+        assert_eq!(human_left(3 * 3600 + 5 * 60), "3h05m");
+        assert_eq!(human_left(-1), "expired");
+    }
+}
