@@ -84,8 +84,13 @@ pub fn credentials(files: &AwsFiles, profile: &str, opts: &Options) -> Result<Ou
     // The fast path: the last step is cached. No runtime, no SDK.
     let mut start = 0;
     let mut current = None;
-    if let Some(cache) = cache.as_ref().filter(|_| !opts.refresh) {
+    if let Some(cache) = cache.as_ref() {
         for (i, step) in steps.iter().enumerate().rev() {
+            // --refresh renews the roles; the MFA session too only when a code comes with it.
+            let renew = opts.refresh && (!matches!(step.kind, StepKind::Session { .. }) || opts.mfa_code.is_some());
+            if renew {
+                continue;
+            }
             if let Some(creds) = step.key.as_deref().and_then(|k| cache.get(k, now)) {
                 if i + 1 == steps.len() {
                     return Ok(Outcome { creds, region, long_term: false });
@@ -281,8 +286,9 @@ impl<'a> Run<'a> {
         let source = mfa::Source::pick(self.opts.mfa_code.as_deref(), self.setting("mfa_process"));
         runtime.block_on(async {
             let mut current = current;
-            for step in &steps[start..] {
-                let next = self.step(step, current.take(), &sts, &source, cache).await?;
+            for (i, step) in steps.iter().enumerate().skip(start) {
+                let is_last = i + 1 == steps.len();
+                let next = self.step(step, is_last, current.take(), &sts, &source, cache).await?;
                 current = Some(next);
             }
             current.ok_or_else(|| anyhow!("profile `{profile}` gave no credentials"))
@@ -292,6 +298,7 @@ impl<'a> Run<'a> {
     async fn step(
         &self,
         step: &Step<'a>,
+        is_last: bool,
         current: Option<Credentials>,
         sts: &Sts,
         source: &mfa::Source,
@@ -309,11 +316,12 @@ impl<'a> Run<'a> {
             StepKind::Session { serial, duration } => {
                 let creds = current.context("no credentials for GetSessionToken")?;
                 let key = step.key.as_deref().expect("sessions have keys");
-                let _lock = match cache {
+                // The last step's lock is already held by `run` (a second flock would wait on it).
+                let _lock = match cache.filter(|_| !is_last) {
                     Some(cache) => {
                         let lock =
                             cache.lock(key, || eprintln!("rolecall: waiting for another rolecall's MFA prompt…"))?;
-                        if !self.opts.refresh
+                        if !(self.opts.refresh && self.opts.mfa_code.is_some())
                             && let Some(session) = cache.get(key, crate::time::now())
                         {
                             return Ok(session);

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: a private HOME per test and a way to run the binary.
 #![allow(dead_code)]
 
+pub mod moto;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -45,15 +47,77 @@ impl TempHome {
 
     /// Run rolecall with this HOME and a clean AWS environment.
     pub fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolecall"));
-        cmd.args(args).env("HOME", &self.path).env("NO_COLOR", "1");
+        self.run_env(args, &[])
+    }
+
+    /// A command with this HOME and a clean AWS environment, plus `env`.
+    pub fn command(&self, program: &str, env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(program);
         for (key, _) in std::env::vars() {
             if key.starts_with("AWS_") || key.starts_with("ROLECALL_") || key.starts_with("XDG_") {
                 cmd.env_remove(key);
             }
         }
-        Run::from(cmd.output().unwrap(), &self.path)
+        cmd.env("HOME", &self.path).env("NO_COLOR", "1").env("USER", "tester");
+        cmd.envs(env.iter().copied());
+        cmd
     }
+
+    /// Run rolecall with extra environment. Every run checks that no secret reached stderr:
+    /// not the fixture's keys, not the credentials printed on stdout, not the cached ones.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(env!("CARGO_BIN_EXE_rolecall"), env);
+        cmd.args(args).stdin(std::process::Stdio::null());
+        let out = cmd.output().unwrap();
+        let run = Run::from(out, &self.path);
+        self.assert_no_secret_in(&run.stderr, &run.stdout);
+        run
+    }
+
+    /// Run rolecall in a new session with no controlling terminal (`setsid`).
+    pub fn run_detached(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command("setsid", env);
+        cmd.arg("--wait").arg(env!("CARGO_BIN_EXE_rolecall")).args(args).stdin(std::process::Stdio::null());
+        let run = Run::from(cmd.output().unwrap(), &self.path);
+        self.assert_no_secret_in(&run.stderr, &run.stdout);
+        run
+    }
+
+    pub fn assert_no_secret_in(&self, stderr: &str, stdout: &str) {
+        let mut secrets: Vec<String> = FIXTURE_SECRETS.iter().map(|s| s.to_string()).collect();
+        secrets.extend(secrets_in(stdout));
+        for dir in [self.path.join(".cache/rolecall"), self.path.join(".aws/cli/cache")] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                secrets.extend(secrets_in(&std::fs::read_to_string(entry.path()).unwrap_or_default()));
+            }
+        }
+        for secret in secrets.iter().filter(|s| s.len() >= 8) {
+            assert!(!stderr.contains(secret.as_str()), "a secret reached stderr: {stderr}");
+        }
+    }
+}
+
+/// The secret keys written in the tests' files.
+pub const FIXTURE_SECRETS: &[&str] = &["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "s3cr3t-t0k3n-in-config"];
+
+/// Secret access keys and session tokens in shell code, JSON or cache files.
+pub fn secrets_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for name in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SecretAccessKey", "SessionToken"] {
+        let mut rest = text;
+        while let Some(at) = rest.find(name) {
+            rest = &rest[at + name.len()..];
+            let value: String = rest
+                .trim_start_matches(|c: char| "\"'=: ".contains(c))
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "+/=".contains(*c))
+                .collect();
+            if value.len() >= 16 {
+                found.push(value);
+            }
+        }
+    }
+    found
 }
 
 impl Drop for TempHome {
