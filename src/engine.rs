@@ -28,6 +28,8 @@ pub struct Options {
     pub refresh: bool,
     pub no_cache: bool,
     pub no_mfa_session: bool,
+    /// The HTTP client for STS (tests replay recorded traffic); default: rustls over hyper.
+    pub http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
 }
 
 /// The credentials of a profile, and what to say about them.
@@ -243,16 +245,28 @@ impl<'a> Run<'a> {
 
     fn sts_settings(&self) -> sts::Settings {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        // The SDKs' order: the environment, then the profile (the region_override scenario).
         let region = self
             .opts
             .region
             .clone()
-            .or_else(|| self.selected.get(Key::Region).map(str::to_owned))
             .or_else(|| env("AWS_REGION"))
+            .or_else(|| self.selected.get(Key::Region).map(str::to_owned))
             .or_else(|| env("AWS_DEFAULT_REGION"))
             .unwrap_or_else(|| "us-east-1".into());
         let timeout = env("ROLECALL_TIMEOUT").and_then(|t| crate::time::parse_duration(&t)).unwrap_or(10);
-        sts::Settings { region, endpoint_url: self.endpoint_url.clone(), timeout: Duration::from_secs(timeout) }
+        let flag = |var: &str, key: &str| {
+            env(var)
+                .or_else(|| self.selected.get(key).map(str::to_owned))
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        };
+        sts::Settings {
+            region,
+            endpoint_url: self.endpoint_url.clone(),
+            timeout: Duration::from_secs(timeout),
+            fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+            dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+        }
     }
 
     /// The slow path: everything from `start` on, under the lock of the last step.
@@ -282,7 +296,10 @@ impl<'a> Run<'a> {
             .enable_all()
             .build()
             .context("cannot start the network runtime")?;
-        let sts = Sts::new(self.sts_settings());
+        let sts = match &self.opts.http_client {
+            Some(http) => Sts::with_http_client(self.sts_settings(), http.clone()),
+            None => Sts::new(self.sts_settings()),
+        };
         let source = mfa::Source::pick(self.opts.mfa_code.as_deref(), self.setting("mfa_process"));
         runtime.block_on(async {
             let mut current = current;
@@ -406,6 +423,10 @@ impl<'a> Run<'a> {
                 let assumed = sts.assume_role_with_web_identity(role_arn, &session_name(*name), token.trim()).await?;
                 Ok(assumed.creds)
             }
+            Base::Sso { profile, account_id: None, .. } => bail!(
+                "profile `{profile}`: selected profile will resolve an access token instead of credentials \
+                 (it has no sso_account_id and sso_role_name)"
+            ),
             Base::Sso { profile, .. } => {
                 bail!("profile `{profile}` uses IAM Identity Center (SSO), which rolecall cannot assume yet")
             }

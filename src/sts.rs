@@ -23,6 +23,15 @@ pub struct Settings {
     /// `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, or the profile's `endpoint_url`.
     pub endpoint_url: Option<String>,
     pub timeout: Duration,
+    /// `use_fips_endpoint` / `use_dualstack_endpoint` (profile or environment).
+    pub fips: bool,
+    pub dual_stack: bool,
+}
+
+impl Settings {
+    pub fn new(region: String, endpoint_url: Option<String>) -> Settings {
+        Settings { region, endpoint_url, timeout: Duration::from_secs(10), fips: false, dual_stack: false }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +115,9 @@ impl Sts {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(self.settings.region.clone()))
             .http_client(self.http.clone())
-            .retry_config(RetryConfig::standard().with_max_attempts(2))
+            .use_fips(self.settings.fips)
+            .use_dual_stack(self.settings.dual_stack)
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
             .timeout_config(
                 TimeoutConfig::builder().connect_timeout(t).read_timeout(t).operation_timeout(t * 3).build(),
             );
@@ -161,7 +172,7 @@ impl Sts {
         let c = out.credentials().ok_or_else(|| self.empty("AssumeRole"))?;
         let user = out.assumed_role_user();
         let arn = user.map(|u| u.arn().to_owned()).unwrap_or_default();
-        let account = crate::arn::account_id(req.role_arn).map(str::to_owned);
+        let account = crate::arn::account_id(&arn).or_else(|| crate::arn::account_id(req.role_arn)).map(str::to_owned);
         Ok(Assumed {
             creds: convert(c, account),
             role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),

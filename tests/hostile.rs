@@ -85,8 +85,8 @@ fn unset_removes_what_assume_set() {
             expires_at: Some(1),
             account_id: None,
         };
-        let code = EnvChange::assume("p", &creds, Some("r"), None).render(shell)
-            + &EnvChange::unset_all().render(shell);
+        let code =
+            EnvChange::assume("p", &creds, Some("r"), None).render(shell) + &EnvChange::unset_all().render(shell);
         let env = eval_in(name, &code, &home.path);
         for var in rolecall::shellenv::CONTRACT {
             assert!(env.get(var).is_none(), "{name}: {var} still set");

@@ -447,3 +447,50 @@ fn unset_clears_the_contract() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("set -e AWS_ACCESS_KEY_ID\n") && run.stdout.contains("set -e ROLECALL_PROFILE\n"));
 }
+
+/// Drive rolecall through a pseudo-terminal with pexpect: the prompt names the profile and the
+/// device, a malformed code is asked again, Ctrl-D cancels with 130.
+fn pexpect(w: &World, script: &str) -> String {
+    let program = format!("import pexpect, sys\nbin = {bin:?}\n{script}", bin = env!("CARGO_BIN_EXE_rolecall"),);
+    let out = w.home.command("python3", &w.env()).args(["-c", &program]).stdin(Stdio::null()).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn mfa_prompt_on_the_terminal() {
+    if !require("python3") {
+        return;
+    }
+    let Some(w) = World::new() else { return };
+    let transcript = pexpect(
+        &w,
+        r#"
+child = pexpect.spawn(bin, ["assume", "admin", "--shell", "bash"], encoding="utf-8", timeout=30)
+child.expect_exact("MFA code for admin (arn:aws:iam::123456789012:mfa/alice): ")
+child.sendline("12")
+child.expect_exact("an MFA code is 6 digits")
+child.expect_exact("MFA code for admin")
+child.sendline("246810")
+child.expect(pexpect.EOF)
+child.close()
+assert child.exitstatus == 0, child.before
+print(child.before)
+"#,
+    );
+    assert!(transcript.contains("export AWS_PROFILE='admin'"), "{transcript}");
+    assert_eq!(w.moto.requests()[0].params["TokenCode"], "246810");
+
+    let transcript = pexpect(
+        &w,
+        r#"
+child = pexpect.spawn(bin, ["assume", "ops", "--shell", "bash", "--refresh", "--no-mfa-session"], encoding="utf-8", timeout=30)
+child.expect_exact("MFA code for ops")
+child.sendeof()
+child.expect(pexpect.EOF)
+child.close()
+print(child.exitstatus)
+"#,
+    );
+    assert_eq!(transcript.trim(), "130");
+}

@@ -67,6 +67,7 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::engine::Options
         refresh: args.refresh,
         no_cache: args.no_cache,
         no_mfa_session: args.no_mfa_session,
+        http_client: None,
     })
 }
 

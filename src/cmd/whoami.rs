@@ -7,7 +7,6 @@ use crate::json;
 use crate::sts::{Settings, Sts};
 use anyhow::{Context, Result, bail};
 use std::process::ExitCode;
-use std::time::Duration;
 
 pub fn run(profile: Option<&str>, as_json: bool, args: &CredsArgs) -> Result<ExitCode> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -30,14 +29,7 @@ pub fn run(profile: Option<&str>, as_json: bool, args: &CredsArgs) -> Result<Exi
             None => env("AWS_ENDPOINT_URL_STS").or_else(|| env("AWS_ENDPOINT_URL")),
         };
         let region = args.region.clone().or_else(|| env("AWS_REGION")).or_else(|| env("AWS_DEFAULT_REGION"));
-        (
-            creds,
-            Settings {
-                region: region.unwrap_or_else(|| "us-east-1".into()),
-                endpoint_url,
-                timeout: Duration::from_secs(10),
-            },
-        )
+        (creds, Settings::new(region.unwrap_or_else(|| "us-east-1".into()), endpoint_url))
     } else {
         let name = profile.map(str::to_owned).or_else(|| env("AWS_PROFILE")).unwrap_or_else(|| "default".into());
         let outcome = super::fetch(&name, args)?;
@@ -45,7 +37,7 @@ pub fn run(profile: Option<&str>, as_json: bool, args: &CredsArgs) -> Result<Exi
         let p = files.profiles.profile(&name).context("profile vanished")?;
         let endpoint_url = crate::engine::endpoint_url(&files.profiles, p);
         let region = outcome.region.clone().or_else(|| env("AWS_REGION")).unwrap_or_else(|| "us-east-1".into());
-        (outcome.creds, Settings { region, endpoint_url, timeout: Duration::from_secs(10) })
+        (outcome.creds, Settings::new(region, endpoint_url))
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let id = runtime.block_on(Sts::new(settings).caller_identity(&creds))?;
