@@ -66,6 +66,15 @@ pub fn plan<'a>(files: &'a AwsFiles, profile: &'a str) -> Result<Plan<'a>> {
 
 /// The credentials of `profile`: from the cache, or fetched and cached.
 pub fn credentials(files: &AwsFiles, profile: &str, opts: &Options) -> Result<Outcome> {
+    // STS's own limits, checked before any network call.
+    let check = |flag: &str, secs: Option<u64>, max: u64| match secs {
+        Some(s) if !(900..=max).contains(&s) => {
+            Err(anyhow!("{flag} {s}s: STS accepts 15m (900) to {}h ({max})", max / 3600))
+        }
+        _ => Ok(()),
+    };
+    check("--duration", opts.duration, 43_200)?;
+    check("--mfa-duration", opts.mfa_duration, 129_600)?;
     let plan = plan(files, profile)?;
     for warning in &plan.warnings {
         eprintln!("rolecall: warning: {warning}");

@@ -413,6 +413,8 @@ fn errors_are_one_line_and_leave_stdout_empty() {
         &format!("MFA code needed for {SERIAL}: pass --mfa-code or set mfa_process"),
     );
     check(&w.rolecall(&["assume", "admin", "--shell", "bash", "--mfa-code", "12"]), "must be 6 digits");
+    check(&w.rolecall(&["assume", "admin", "--shell", "bash", "--duration", "5m"]), "--duration 300s: STS accepts");
+    check(&w.rolecall(&["assume", "admin", "--shell", "bash", "--duration", "soon"]), "--duration \"soon\": expected");
     // STS unreachable: a port nothing listens on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{closed}");
