@@ -567,11 +567,8 @@ async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
             })
         }
         "Ec2InstanceMetadata" | "EcsContainer" => {
-            use aws_smithy_http_client::tls;
-            let http = aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-                .build_https();
-            let config = aws_config::provider_config::ProviderConfig::without_region().with_http_client(http);
+            let config =
+                aws_config::provider_config::ProviderConfig::without_region().with_http_client(sts::https_client());
             let found = if source == "EcsContainer" {
                 aws_config::ecs::EcsCredentialsProvider::builder()
                     .configure(&config)

@@ -90,10 +90,10 @@ pub struct Sts {
 
 impl Sts {
     pub fn new(settings: Settings) -> Sts {
-        use aws_smithy_http_client::tls;
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-            .build_https();
+        // A plain-HTTP endpoint (moto, LocalStack, a proxy on loopback) needs no TLS: skipping
+        // it skips loading the system's root certificates (~20 M instructions).
+        let plain = settings.endpoint_url.as_deref().is_some_and(|u| u.starts_with("http://"));
+        let http = if plain { aws_smithy_http_client::Builder::new().build_http() } else { https_client() };
         Sts::with_http_client(settings, http)
     }
 
@@ -249,6 +249,14 @@ impl Sts {
         };
         StsError { kind, message: format!("STS {operation} ({subject}): {detail}") }
     }
+}
+
+/// HTTPS with rustls and ring (no aws-lc build), the system's root certificates.
+pub fn https_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
 }
 
 fn convert(c: &aws_sdk_sts::types::Credentials, account_id: Option<String>) -> Credentials {
