@@ -496,3 +496,57 @@ print(child.exitstatus)
     );
     assert_eq!(transcript.trim(), "130");
 }
+
+#[test]
+fn environment_source_and_profile_level_mfa_session_off() {
+    let Some(w) = World::new() else { return };
+    w.home.write(
+        "config",
+        &format!(
+            "{CONFIG}\n[profile from-env]\ncredential_source = Environment\nrole_arn = arn:aws:iam::123456789012:role/FromEnv\n\
+             [profile cli-style]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/CliStyle\n\
+             mfa_serial = {SERIAL}\nmfa_session = false\n"
+        ),
+    );
+    let mut env = w.env();
+    env.extend([("AWS_ACCESS_KEY_ID", "AKIAENVIRONMENTKEY"), ("AWS_SECRET_ACCESS_KEY", "env-secret-0123456789abcdef")]);
+    let run = w.home.run_detached(&["assume", "from-env", "--shell", "bash"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let requests = w.moto.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].authorization.contains("Credential=AKIAENVIRONMENTKEY/"));
+    assert!(!run.stderr.contains("env-secret"), "{}", run.stderr);
+
+    w.moto.clear();
+    let run = w.rolecall(&["assume", "cli-style", "--shell", "bash", "--mfa-code", "135790"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let requests = w.moto.requests();
+    assert_eq!(requests.len(), 1, "no GetSessionToken with mfa_session = false");
+    assert_eq!(requests[0].params["TokenCode"], "135790");
+}
+
+#[test]
+fn a_silent_sts_times_out() {
+    // A socket that accepts and never answers (not an STS: nothing is ever said on it).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let conns: Vec<_> = listener.incoming().take(3).collect();
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        drop(conns);
+    });
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    home.write("credentials", CREDENTIALS);
+    let started = std::time::Instant::now();
+    let run = home.run_detached(
+        &["assume", "admin", "--shell", "bash", "--mfa-code", "123456"],
+        &[("AWS_ENDPOINT_URL_STS", &url), ("ROLECALL_TIMEOUT", "1s")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("no answer from {url} within 1 s")), "{}", run.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(9), "gave up in time");
+    drop(held);
+}
