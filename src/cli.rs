@@ -1,6 +1,7 @@
 //! The command line, declared only: no logic here (the same definition serves completions).
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::shellenv::Shell;
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(name = "rolecall", version, about = "Switch AWS profiles in the current shell", propagate_version = true)]
@@ -63,7 +64,7 @@ pub struct AssumeArgs {
     pub profile: Option<String>,
     /// The syntax to print: shell code, JSON, or VAR=value lines
     #[arg(long, value_enum)]
-    pub shell: Option<ShellKind>,
+    pub shell: Option<Shell>,
     /// Print code that clears every variable rolecall sets
     #[arg(short = 'u', long, conflicts_with = "profile")]
     pub unset: bool,
@@ -98,14 +99,4 @@ pub struct CredsArgs {
     /// Pass the MFA code to AssumeRole (as the AWS CLI does) instead of using an MFA session
     #[arg(long)]
     pub no_mfa_session: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ShellKind {
-    Bash,
-    Zsh,
-    Fish,
-    Powershell,
-    Json,
-    Env,
 }

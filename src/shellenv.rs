@@ -7,7 +7,8 @@ use crate::creds::Credentials;
 use crate::json;
 use crate::time::format_rfc3339;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The syntaxes rolecall prints (also the `--shell` values of the command line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Shell {
     Bash,
     Zsh,

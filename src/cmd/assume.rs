@@ -1,21 +1,10 @@
 //! `rolecall assume`: credentials for a profile, printed as code for the caller's shell.
 //! stdout carries nothing but that code; everything a person reads goes to stderr or the tty.
 
-use crate::cli::{AssumeArgs, ShellKind};
-use crate::shellenv::{EnvChange, Shell};
+use crate::cli::AssumeArgs;
+use crate::shellenv::EnvChange;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
-
-pub fn shell_of(kind: ShellKind) -> Shell {
-    match kind {
-        ShellKind::Bash => Shell::Bash,
-        ShellKind::Zsh => Shell::Zsh,
-        ShellKind::Fish => Shell::Fish,
-        ShellKind::Powershell => Shell::Powershell,
-        ShellKind::Json => Shell::Json,
-        ShellKind::Env => Shell::Env,
-    }
-}
 
 /// The profile active in this shell before the switch (for `assume -`).
 pub fn previous_profile() -> Option<String> {
@@ -47,7 +36,7 @@ fn print(args: &AssumeArgs, env: &EnvChange) -> Result<ExitCode> {
     let Some(kind) = args.shell else {
         bail!("pass --shell: bash, zsh, fish, powershell, json or env");
     };
-    let text = env.render(shell_of(kind));
+    let text = env.render(kind);
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }
