@@ -56,11 +56,38 @@ pub enum Command {
         #[command(flatten)]
         creds: CredsArgs,
     },
+    /// Select a profile in this shell without calling STS (sets AWS_PROFILE, clears credentials)
+    Asp {
+        /// The profile, or `-` for the one before the last switch
+        profile: Option<String>,
+        /// The syntax to print
+        #[arg(long, value_enum)]
+        shell: Option<Shell>,
+        /// Print code that clears every variable rolecall sets
+        #[arg(short = 'u', long, conflicts_with = "profile")]
+        unset: bool,
+    },
+    /// Print the shell integration: eval "$(rolecall init zsh)"
+    Init {
+        #[arg(value_enum)]
+        shell: InitShell,
+        /// Name of the function that assumes a profile
+        #[arg(long, value_name = "NAME", default_value = "assume")]
+        assume_cmd: String,
+        /// Name of the function that selects a profile
+        #[arg(long, value_name = "NAME", default_value = "asp")]
+        asp_cmd: String,
+    },
+    /// Print a completion script for rolecall's own commands
+    Completions {
+        #[arg(value_enum)]
+        shell: InitShell,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct AssumeArgs {
-    /// The profile to assume
+    /// The profile to assume, or `-` for the one before the last switch
     pub profile: Option<String>,
     /// The syntax to print: shell code, JSON, or VAR=value lines
     #[arg(long, value_enum)]
@@ -99,4 +126,13 @@ pub struct CredsArgs {
     /// Pass the MFA code to AssumeRole (as the AWS CLI does) instead of using an MFA session
     #[arg(long)]
     pub no_mfa_session: bool,
+}
+
+/// The shells with an init script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }

@@ -11,13 +11,24 @@ pub fn previous_profile() -> Option<String> {
     ["ROLECALL_PROFILE", "AWS_PROFILE"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
+/// The profile an `assume`/`asp` argument names: `-` is the one before the last switch.
+pub fn target(arg: Option<&str>) -> Result<String> {
+    match arg {
+        Some("-") => match std::env::var("ROLECALL_PREVIOUS").ok().filter(|p| !p.is_empty()) {
+            Some(previous) => Ok(previous),
+            None => bail!("no previous profile in this shell"),
+        },
+        Some(name) => Ok(name.to_owned()),
+        None => bail!("name a profile: rolecall list shows them"),
+    }
+}
+
 pub fn run(args: AssumeArgs) -> Result<ExitCode> {
-    let Some(profile) = args.profile.as_deref() else {
-        if args.unset {
-            return print(&args, &EnvChange::unset_all());
-        }
-        bail!("name a profile: rolecall assume PROFILE (rolecall list shows them)");
-    };
+    if args.unset {
+        return print(&args, &EnvChange::unset_all());
+    }
+    let profile = target(args.profile.as_deref())?;
+    let profile = profile.as_str();
     if !args.command.is_empty() {
         return super::exec::run(profile, &args.creds, &args.command);
     }

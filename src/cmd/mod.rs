@@ -1,9 +1,12 @@
 //! One file per subcommand. Only this module knows about the command line.
 
+pub mod asp;
 pub mod assume;
+pub mod completions;
 pub mod credential_process;
 pub mod doctor;
 pub mod exec;
+pub mod init;
 pub mod list;
 pub mod whoami;
 
@@ -21,6 +24,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Exec { profile, creds, command } => exec::run(&profile, &creds, &command),
         Command::CredentialProcess { profile, creds } => credential_process::run(&profile, &creds),
         Command::Whoami { profile, json, creds } => whoami::run(profile.as_deref(), json, &creds),
+        Command::Asp { profile, shell, unset } => asp::run(profile.as_deref(), shell, unset),
+        Command::Init { shell, assume_cmd, asp_cmd } => init::run(shell, &assume_cmd, &asp_cmd),
+        Command::Completions { shell } => completions::run(shell),
     }
 }
 

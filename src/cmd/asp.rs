@@ -1,0 +1,25 @@
+//! `rolecall asp [PROFILE|-]`: select a profile only (oh-my-zsh's habit). Sets AWS_PROFILE and
+//! clears credential variables so the SDKs resolve the profile themselves; no STS call.
+
+use crate::shellenv::{EnvChange, Shell};
+use anyhow::{Result, bail};
+use std::process::ExitCode;
+
+pub fn run(profile: Option<&str>, shell: Option<Shell>, unset: bool) -> Result<ExitCode> {
+    let Some(shell) = shell else {
+        bail!("rolecall asp prints shell code: use the `asp` function of `rolecall init <shell>`, or pass --shell");
+    };
+    let env = if unset {
+        EnvChange::unset_all()
+    } else {
+        let profile = super::assume::target(profile)?;
+        let files = super::load_checked()?;
+        crate::engine::plan(&files, &profile)?;
+        let region = files.profiles.profile(&profile).and_then(|p| p.get(crate::profile::Key::Region));
+        let previous = super::assume::previous_profile();
+        EnvChange::select_only(&profile, region, previous.as_deref())
+    };
+    let text = env.render(shell);
+    super::write_stdout(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}

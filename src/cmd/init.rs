@@ -1,0 +1,46 @@
+//! `rolecall init <shell>`: the shell integration, kept as real script files under `shell/`
+//! and embedded at build time. The only substitutions: the binary's path (quoted for the
+//! shell) and the function names (checked to be plain names).
+
+use crate::cli::InitShell;
+use crate::shellenv::{fish_quote, posix_quote, powershell_quote};
+use anyhow::{Context, Result, bail};
+use std::process::ExitCode;
+
+const BASH: &str = include_str!("../../shell/rolecall.bash");
+const ZSH: &str = include_str!("../../shell/rolecall.zsh");
+const FISH: &str = include_str!("../../shell/rolecall.fish");
+const POWERSHELL: &str = include_str!("../../shell/rolecall.ps1");
+
+/// The script for `shell`, with `bin` as the binary and the two function names.
+pub fn script(shell: InitShell, bin: &str, assume: &str, asp: &str) -> Result<String> {
+    for name in [assume, asp] {
+        let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if name.is_empty() || !plain || name.starts_with('-') || name.as_bytes()[0].is_ascii_digit() {
+            bail!("function name {name:?}: use letters, digits, `_` and `-` (not first)");
+        }
+    }
+    if assume == asp {
+        bail!("--assume-cmd and --asp-cmd must differ");
+    }
+    let (template, quote): (&str, fn(&mut String, &str)) = match shell {
+        InitShell::Bash => (BASH, posix_quote),
+        InitShell::Zsh => (ZSH, posix_quote),
+        InitShell::Fish => (FISH, fish_quote),
+        InitShell::Powershell => (POWERSHELL, powershell_quote),
+    };
+    let mut quoted = String::new();
+    quote(&mut quoted, bin);
+    Ok(template
+        .replace("__ROLECALL_BIN__", &quoted)
+        .replace("__ROLECALL_ASSUME__", assume)
+        .replace("__ROLECALL_ASP__", asp))
+}
+
+pub fn run(shell: InitShell, assume: &str, asp: &str) -> Result<ExitCode> {
+    let exe = std::env::current_exe().context("cannot find rolecall's own path")?;
+    let bin = exe.to_str().context("rolecall's path is not UTF-8")?;
+    let text = script(shell, bin, assume, asp)?;
+    super::write_stdout(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
+}

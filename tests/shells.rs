@@ -1,0 +1,154 @@
+//! The init scripts in real bash, zsh and fish through a pseudo-terminal (pexpect drives them:
+//! tests/shells/drive.py), against a real moto_server; and the rendered scripts checked by each
+//! shell's own syntax check, shellcheck, and snapshots.
+
+mod common;
+
+use common::TempHome;
+use common::moto::{Moto, require};
+use std::process::{Command, Stdio};
+
+const CONFIG: &str = "\
+[profile base]
+region = eu-west-1
+
+[profile admin]
+source_profile = base
+role_arn = arn:aws:iam::123456789012:role/Admin
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = eu-west-1
+
+[profile ops]
+source_profile = base
+role_arn = arn:aws:iam::123456789012:role/Ops
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = us-east-2
+
+[profile cli-style]
+source_profile = base
+role_arn = arn:aws:iam::123456789012:role/CliStyle
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+mfa_session = false
+";
+
+const CREDENTIALS: &str = "\
+[base]
+aws_access_key_id = AKIAI44QH8DHBEXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+";
+
+fn drive(shell: &str) {
+    if !require(shell) || !require("python3") {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    home.write("credentials", CREDENTIALS);
+    home.chmod("credentials", 0o600);
+    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/shells/drive.py");
+    let out = home
+        .command("python3", &[("AWS_ENDPOINT_URL_STS", &moto.url)])
+        .args([driver, shell, env!("CARGO_BIN_EXE_rolecall")])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{shell} session failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(&format!("{shell}: ok")), "{stdout}");
+    home.assert_no_secret_in(&stderr, "");
+    // One MFA code for the day: admin and ops share the session; cli-style asked its own.
+    assert_eq!(moto.count("GetSessionToken"), 1);
+}
+
+#[test]
+fn bash_session() {
+    drive("bash");
+}
+
+#[test]
+fn zsh_session() {
+    drive("zsh");
+}
+
+#[test]
+fn fish_session() {
+    drive("fish");
+}
+
+fn init(shell: &str, extra: &[&str]) -> String {
+    let home = TempHome::new();
+    let run = home.run(&[&["init", shell][..], extra].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+/// The scripts with the binary's path written as a fixed word, for snapshots.
+fn stable(script: &str) -> String {
+    script.replace(env!("CARGO_BIN_EXE_rolecall"), "/usr/local/bin/rolecall")
+}
+
+#[test]
+fn scripts_snapshots() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        insta::assert_snapshot!(format!("init_{shell}"), stable(&init(shell, &[])));
+    }
+}
+
+fn syntax_check(program: &str, args: &[&str], script: &str) {
+    if !require(program) {
+        return;
+    }
+    let dir = TempHome::new();
+    let file = dir.path.join("script");
+    std::fs::write(&file, script).unwrap();
+    let out = Command::new(program).args(args).arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn scripts_pass_their_shells_checks() {
+    syntax_check("bash", &["-n"], &init("bash", &[]));
+    syntax_check("zsh", &["-n"], &init("zsh", &[]));
+    syntax_check("fish", &["--no-execute"], &init("fish", &[]));
+    syntax_check("shellcheck", &["--shell=bash", "--severity=style"], &init("bash", &[]));
+}
+
+#[test]
+fn custom_function_names() {
+    let script = init("bash", &["--assume-cmd", "awsume", "--asp-cmd", "p"]);
+    assert!(script.contains("\nawsume() {") && script.contains("\np() {"));
+    let home = TempHome::new();
+    let run = home.run(&["init", "bash", "--assume-cmd", "x;rm"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("function name"), "{}", run.stderr);
+}
+
+#[test]
+fn a_hostile_binary_path_is_quoted() {
+    for (shell, quote) in [("bash", "'/tmp/it'\\''s $(x)/rolecall'"), ("fish", "'/tmp/it\\'s $(x)/rolecall'")] {
+        let script = rolecall::cmd::init::script(
+            if shell == "bash" { rolecall::cli::InitShell::Bash } else { rolecall::cli::InitShell::Fish },
+            "/tmp/it's $(x)/rolecall",
+            "assume",
+            "asp",
+        )
+        .unwrap();
+        assert!(script.contains(quote), "{shell}: {script}");
+    }
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let home = TempHome::new();
+        let run = home.run(&["completions", shell]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("credential-process"), "{shell}");
+    }
+}
