@@ -13,10 +13,24 @@ pub mod doctor;
 pub mod engine;
 pub mod json;
 pub mod mfa;
+pub mod picker;
 pub mod profile;
+pub mod recent;
 pub mod resolve;
 pub mod shellenv;
 pub mod sts;
 pub mod style;
 pub mod suggest;
 pub mod time;
+
+/// The person cancelled a prompt or the picker (Esc, Ctrl-C, Ctrl-D); the command exits 130.
+#[derive(Debug)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}

@@ -6,7 +6,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match rolecall::cmd::run(cli.command) {
         Ok(code) => code,
-        Err(err) if err.downcast_ref::<rolecall::mfa::Cancelled>().is_some() => {
+        Err(err) if err.downcast_ref::<rolecall::Cancelled>().is_some() => {
             eprintln!("rolecall: cancelled");
             ExitCode::from(130)
         }

@@ -85,7 +85,7 @@ fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
         let mut line = String::new();
         if input.read_line(&mut line)? == 0 {
             writeln!(out)?;
-            return Err(anyhow!(Cancelled));
+            return Err(anyhow!(crate::Cancelled));
         }
         let code = line.trim();
         if valid(code) {
@@ -98,15 +98,3 @@ fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
         writeln!(out, "rolecall: an MFA code is 6 digits")?;
     }
 }
-
-/// The person cancelled a prompt (Ctrl-D); the command exits 130.
-#[derive(Debug)]
-pub struct Cancelled;
-
-impl std::fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("cancelled")
-    }
-}
-
-impl std::error::Error for Cancelled {}

@@ -16,6 +16,7 @@ pub fn run(profile: Option<&str>, shell: Option<Shell>, unset: bool) -> Result<E
         let files = super::load_checked()?;
         crate::engine::plan(&files, &profile)?;
         let region = files.profiles.profile(&profile).and_then(|p| p.get(crate::profile::Key::Region));
+        crate::recent::touch(&profile);
         let previous = super::assume::previous_profile();
         EnvChange::select_only(&profile, region, previous.as_deref())
     };

@@ -11,15 +11,54 @@ pub fn previous_profile() -> Option<String> {
     ["ROLECALL_PROFILE", "AWS_PROFILE"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
 }
 
-/// The profile an `assume`/`asp` argument names: `-` is the one before the last switch.
+/// The profile an `assume`/`asp` argument names: `-` is the one before the last switch; no
+/// argument on a terminal opens the picker.
 pub fn target(arg: Option<&str>) -> Result<String> {
     match arg {
+        None if crate::picker::available() => choose(),
         Some("-") => match std::env::var("ROLECALL_PREVIOUS").ok().filter(|p| !p.is_empty()) {
             Some(previous) => Ok(previous),
             None => bail!("no previous profile in this shell"),
         },
         Some(name) => Ok(name.to_owned()),
-        None => bail!("name a profile: rolecall list shows them"),
+        None => bail!("name a profile: rolecall list shows them (the picker needs a terminal)"),
+    }
+}
+
+/// The picker over every profile: most recently used first, then file order; kind, region,
+/// account and the time left of cached credentials beside each name.
+fn choose() -> Result<String> {
+    use crate::catalog::Kind;
+    let files = super::load_checked()?;
+    let set = &files.profiles;
+    if set.profiles().len() == 0 {
+        bail!("no profiles found in {} or {} (run 'rolecall setup')", files.config.display, files.credentials.display);
+    }
+    let now = crate::time::now();
+    let expiries: std::collections::HashMap<String, i64> = crate::recent::expiries().into_iter().collect();
+    let item = |p: crate::profile::merge::Section| {
+        let account = p
+            .get(crate::profile::Key::RoleArn)
+            .and_then(crate::arn::account_id)
+            .or_else(|| p.get(crate::profile::Key::SsoAccountId))
+            .or_else(|| p.get(crate::profile::Key::AccountId))
+            .unwrap_or("");
+        let left = match expiries.get(p.name()) {
+            Some(t) if *t > now => crate::time::human_left(t - now),
+            _ => String::new(),
+        };
+        let region = p.get(crate::profile::Key::Region).unwrap_or("");
+        crate::picker::Item {
+            name: p.name().to_owned(),
+            detail: format!("{:<11} {:<15} {:<12} {left}", Kind::of(p).as_str(), region, account),
+        }
+    };
+    let recent = crate::recent::recent();
+    let mut items: Vec<crate::picker::Item> = recent.iter().filter_map(|n| set.profile(n)).map(item).collect();
+    items.extend(set.profiles().filter(|p| !recent.iter().any(|r| r == p.name())).map(item));
+    match crate::picker::pick(&items, "profile")? {
+        Some(name) => Ok(name),
+        None => Err(anyhow::anyhow!(crate::Cancelled)),
     }
 }
 
@@ -38,6 +77,10 @@ pub fn run(args: AssumeArgs) -> Result<ExitCode> {
         );
     }
     let outcome = super::fetch(profile, &args.creds)?;
+    crate::recent::touch(profile);
+    if let Some(expires_at) = outcome.creds.expires_at {
+        crate::recent::note_expiry(profile, expires_at);
+    }
     let previous = previous_profile();
     let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref());
     print(&args, &env)

@@ -109,6 +109,27 @@ check("AWS_ACCESS_KEY_ID" not in e and "ROLECALL_EXPIRES_AT" not in e, "asp leav
 run("assume cli-style", answer="123456")
 check(env()["AWS_PROFILE"] == "cli-style", "assume after the MFA prompt")
 
+# The picker: most recently used first; typing filters; Enter picks; Esc changes nothing.
+before = contract(env())
+n += 1
+child.sendline(f"assume; echo __END{n}__{status_var}")
+child.expect_exact("profile> ")
+child.send("ops")
+child.expect_exact("1/4")
+child.send("\r")
+child.expect(rf"__END{n}__(\d+)")
+check(child.match.group(1) == "0", f"picker exit {child.match.group(1)}")
+e = env()
+check(e["AWS_PROFILE"] == "ops" and e["ROLECALL_PREVIOUS"] == "cli-style", "picked ops")
+before = contract(e)
+n += 1
+child.sendline(f"assume; echo __END{n}__{status_var}")
+child.expect_exact("profile> ")
+child.send("\x1b")
+child.expect(rf"__END{n}__(\d+)")
+check(child.match.group(1) == "130", f"Esc exit {child.match.group(1)}")
+check(contract(env()) == before, "Esc changed the environment")
+
 run("assume -u")
 e = env()
 check(not contract(e), f"assume -u left {contract(e)}")

@@ -1,0 +1,184 @@
+//! The profile picker: a fuzzy list drawn on the terminal (stderr, keys from /dev/tty), so it
+//! works inside `$(...)` while stdout stays shell code.
+//!
+//! Not skim: skim installs mimalloc as the global allocator of any binary that links it, which
+//! doubles the start-up time of every rolecall command (the cached `assume` and the prompt
+//! among them); this picker is a few hundred lines on crossterm. Rows are drawn only for what
+//! is on screen, so 10,000 profiles cost one pass to build the list and one to filter it.
+
+use anyhow::{Context, Result};
+use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::style::{Attribute, Print, SetAttribute};
+use crossterm::terminal::{self, ClearType};
+use crossterm::{cursor, queue};
+use std::io::{IsTerminal, Write};
+
+/// One row: the profile name and what is shown beside it.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub name: String,
+    pub detail: String,
+}
+
+/// Whether a picker can be shown: a terminal to draw on and to read keys from.
+pub fn available() -> bool {
+    std::io::stderr().is_terminal() && std::fs::File::open("/dev/tty").is_ok()
+}
+
+/// Fuzzy score of `query` in `text` (both compared case-insensitively): `None` when the query's
+/// characters do not all appear in order. Higher is better: consecutive characters, a match at
+/// the start or after a separator, and shorter texts score more.
+pub fn score(query: &str, text: &str) -> Option<i64> {
+    if query.is_empty() {
+        return Some(0);
+    }
+    let mut score = 0i64;
+    let mut q = query.chars().flat_map(char::to_lowercase).peekable();
+    let mut prev_match = false;
+    let mut prev: Option<char> = None;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let Some(&want) = q.peek() else { break };
+        if c == want {
+            q.next();
+            score += 1;
+            if prev_match {
+                score += 4;
+            }
+            if prev.is_none_or(|p| matches!(p, '-' | '_' | '/' | '.' | ' ' | ':')) {
+                score += 3;
+            }
+            prev_match = true;
+        } else {
+            prev_match = false;
+        }
+        prev = Some(c);
+    }
+    if q.peek().is_some() {
+        return None;
+    }
+    Some(score * 100 - text.len() as i64)
+}
+
+/// Indices of the items matching `query`, best first (ties keep the list's order).
+pub fn filter(items: &[Item], query: &str) -> Vec<usize> {
+    if query.is_empty() {
+        return (0..items.len()).collect();
+    }
+    let mut hits: Vec<(i64, usize)> =
+        items.iter().enumerate().filter_map(|(i, it)| Some((score(query, &it.name)?, i))).collect();
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Restores the terminal however the picker ends.
+struct Screen;
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let mut err = std::io::stderr();
+        let _ = queue!(err, terminal::LeaveAlternateScreen, cursor::Show);
+        let _ = err.flush();
+        let _ = terminal::disable_raw_mode();
+    }
+}
+
+/// Show the picker; the chosen name, or `None` when cancelled (Esc, Ctrl-C, Ctrl-G).
+pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
+    terminal::enable_raw_mode().context("cannot use the terminal for the picker")?;
+    let _screen = Screen;
+    let mut err = std::io::stderr();
+    queue!(err, terminal::EnterAlternateScreen)?;
+    let mut query = String::new();
+    let mut matches = filter(items, &query);
+    let (mut selected, mut top) = (0usize, 0usize);
+    loop {
+        let (width, height) = terminal::size().unwrap_or((80, 24));
+        let rows = usize::from(height.saturating_sub(2)).max(1);
+        if selected < top {
+            top = selected;
+        } else if selected >= top + rows {
+            top = selected + 1 - rows;
+        }
+        draw(&mut err, items, &matches, &query, prompt, selected, top, rows, usize::from(width))?;
+        let Event::Key(KeyEvent { code, modifiers, kind, .. }) = event::read()? else { continue };
+        if kind == KeyEventKind::Release {
+            continue;
+        }
+        let ctrl = modifiers.contains(KeyModifiers::CONTROL);
+        match code {
+            KeyCode::Esc => return Ok(None),
+            KeyCode::Char('c' | 'g' | 'd') if ctrl => return Ok(None),
+            KeyCode::Enter => return Ok(matches.get(selected).map(|&i| items[i].name.clone())),
+            KeyCode::Up => selected = selected.saturating_sub(1),
+            KeyCode::Char('p' | 'k') if ctrl => selected = selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Tab => selected = (selected + 1).min(matches.len().saturating_sub(1)),
+            KeyCode::Char('n' | 'j') if ctrl => selected = (selected + 1).min(matches.len().saturating_sub(1)),
+            KeyCode::PageUp => selected = selected.saturating_sub(rows),
+            KeyCode::PageDown => selected = (selected + rows).min(matches.len().saturating_sub(1)),
+            KeyCode::Char('u') if ctrl => {
+                query.clear();
+                (matches, selected, top) = (filter(items, &query), 0, 0);
+            }
+            KeyCode::Backspace => {
+                query.pop();
+                (matches, selected, top) = (filter(items, &query), 0, 0);
+            }
+            KeyCode::Char(c) if !ctrl => {
+                query.push(c);
+                (matches, selected, top) = (filter(items, &query), 0, 0);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw(
+    out: &mut impl Write,
+    items: &[Item],
+    matches: &[usize],
+    query: &str,
+    prompt: &str,
+    selected: usize,
+    top: usize,
+    rows: usize,
+    width: usize,
+) -> Result<()> {
+    queue!(out, cursor::MoveTo(0, 0), terminal::Clear(ClearType::All))?;
+    let name_width = matches[top..].iter().take(rows).map(|&i| items[i].name.chars().count()).max().unwrap_or(0);
+    for (row, &i) in matches.iter().enumerate().skip(top).take(rows) {
+        let item = &items[i];
+        let line = format!("{:<name_width$}  {}", item.name, item.detail);
+        let line: String = line.chars().take(width.saturating_sub(2)).collect();
+        queue!(out, cursor::MoveTo(0, (row - top) as u16))?;
+        if row == selected {
+            queue!(out, SetAttribute(Attribute::Reverse), Print(format!("> {line}")), SetAttribute(Attribute::Reset))?;
+        } else {
+            queue!(out, Print(format!("  {line}")))?;
+        }
+    }
+    let status = format!("  {}/{}", matches.len(), items.len());
+    queue!(out, cursor::MoveTo(0, rows as u16), Print(status))?;
+    queue!(out, cursor::MoveTo(0, rows as u16 + 1), Print(format!("{prompt}> {query}")))?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_order() {
+        let items: Vec<Item> = ["prod-admin", "admin", "dev-readonly", "a-d-m-i-n-x", "ops"]
+            .iter()
+            .map(|n| Item { name: n.to_string(), detail: String::new() })
+            .collect();
+        let names = |q: &str| filter(&items, q).into_iter().map(|i| items[i].name.as_str()).collect::<Vec<_>>();
+        assert_eq!(names("admin"), ["admin", "prod-admin", "a-d-m-i-n-x"]);
+        assert_eq!(names("ADM")[0], "admin");
+        assert_eq!(names("zz"), Vec::<&str>::new());
+        assert_eq!(names("").len(), 5);
+        assert_eq!(names("dr"), ["dev-readonly"]);
+    }
+}
