@@ -92,6 +92,10 @@ run("assume nosuch", expect_status=1)
 run("assume admin --duration soon", expect_status=1)
 check(contract(env()) == before, "a failing assume changed the environment")
 
+out = run("assume ops -- sh -c 'echo via-exec:$AWS_PROFILE'")
+check("via-exec:ops" in out, f"assume -- CMD: {out}")
+check(contract(env()) == before, "assume -- CMD changed the shell")
+
 for hostile in ["x$(touch canary1)", "x`touch canary2`", "x; touch canary3", "x' ; touch canary4 ; echo '",
                 "x | touch canary5", "x & touch canary6"]:
     quoted = "'" + hostile.replace("'", "'\\''") + "'" if shell != "fish" else \
