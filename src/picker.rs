@@ -100,6 +100,10 @@ pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
             top = selected + 1 - rows;
         }
         draw(&mut err, items, &matches, &query, prompt, selected, top, rows, usize::from(width))?;
+        // For scripts/bench-shell: the time to the first frame, without a person to press Esc.
+        if std::env::var_os("ROLECALL_PICKER_EXIT_AFTER_FIRST_FRAME").is_some() {
+            return Ok(None);
+        }
         let Event::Key(KeyEvent { code, modifiers, kind, .. }) = event::read()? else { continue };
         if kind == KeyEventKind::Release {
             continue;
