@@ -64,8 +64,16 @@ def check(cond, what):
 
 
 run("true")
+if shell == "zsh":
+    run("autoload -Uz compinit && compinit -u -D")  # profile completion needs zsh's completion system
 run(init)
 run(init)  # twice: defines the same things again, nothing breaks
+
+# Profile names complete after `assume` (from `rolecall list --names`).
+child.send("assume cli-st\t")
+child.expect_exact("yle")
+child.send("\x15")  # Ctrl-U: drop the line
+run("true")
 
 run(f"assume admin --mfa-code 123456")
 e = env()
