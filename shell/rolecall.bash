@@ -40,6 +40,73 @@ __ROLECALL_ASP__() {
     fi
 }
 
+# The prompt segment `aws:PROFILE REGION 42m`, from the environment with built-ins only: no
+# process is started. Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the
+# expiry it says `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg, __rolecall_color.
+__rolecall_segment() {
+    __rolecall_seg='' __rolecall_color=''
+    local profile=${ROLECALL_PROFILE:-${AWS_PROFILE:-}}
+    [ -n "$profile" ] || return 0
+    local region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}} expires=${ROLECALL_EXPIRES_AT:-}
+    __rolecall_seg="aws:$profile${region:+ $region}"
+    __rolecall_color=36
+    case $expires in '' | *[!0-9]*) return 0 ;; esac
+    local now warn=${ROLECALL_PROMPT_WARN:-10} left minutes
+    case $warn in '' | *[!0-9]*) warn=10 ;; esac
+    if [ -n "${EPOCHSECONDS:-}" ]; then now=$EPOCHSECONDS; else printf -v now '%(%s)T' -1; fi
+    left=$((10#$expires - now))
+    if ((left <= 0)); then
+        __rolecall_seg+=" expired"
+        __rolecall_color=31
+        return 0
+    fi
+    minutes=$((left / 60))
+    if ((minutes < 60)); then
+        __rolecall_seg+=" ${minutes}m"
+    else
+        __rolecall_seg+=" $((minutes / 60))h$((minutes % 60 / 10))$((minutes % 10))m"
+    fi
+    ((minutes >= 10#$warn)) || __rolecall_color=33
+}
+
+# Print the segment (for PS1, tmux, or by hand).
+rolecall_prompt() {
+    __rolecall_segment
+    [ -n "$__rolecall_seg" ] || return 0
+    if [ -n "${NO_COLOR:-}" ]; then
+        printf '%s' "$__rolecall_seg"
+    else
+        printf '\033[%sm%s\033[0m' "$__rolecall_color" "$__rolecall_seg"
+    fi
+}
+
+# `rolecall init bash --prompt`: the segment in front of PS1, refreshed by PROMPT_COMMAND into a
+# variable, so drawing the prompt starts no process (no `$(...)` in PS1).
+__rolecall_ps1=''
+__rolecall_prompt_hook() {
+    __rolecall_segment
+    if [ -z "$__rolecall_seg" ]; then
+        __rolecall_ps1=''
+    elif [ -n "${NO_COLOR:-}" ]; then
+        __rolecall_ps1="$__rolecall_seg "
+    else
+        __rolecall_ps1=$'\001\033['"${__rolecall_color}m"$'\002'"$__rolecall_seg"$'\001\033[0m\002 '
+    fi
+}
+__rolecall_want_prompt=__ROLECALL_PROMPT__
+if [ "$__rolecall_want_prompt" = 1 ]; then
+    case ";${PROMPT_COMMAND:-};" in
+        *";__rolecall_prompt_hook;"*) ;;
+        *) PROMPT_COMMAND="__rolecall_prompt_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
+    esac
+    # The variable's name goes into PS1 unexpanded: bash expands it at each prompt.
+    # shellcheck disable=SC2016
+    case ${PS1:-} in
+        *'${__rolecall_ps1}'*) ;;
+        *) PS1='${__rolecall_ps1}'"${PS1:-}" ;;
+    esac
+fi
+
 # Profile names for the first argument.
 __rolecall_complete_profiles() {
     local __rolecall_cur=${COMP_WORDS[COMP_CWORD]}

@@ -41,6 +41,69 @@ function __ROLECALL_ASP__ --description 'rolecall: select an AWS profile in this
     end
 end
 
+# Unix time with built-ins only: boot time from /proc/stat plus /proc/uptime (fish has no clock
+# built-in); elsewhere `date`.
+function __rolecall_now
+    if not set -q __rolecall_btime[1]
+        set -g __rolecall_btime (string match -r -g '^btime (\d+)' </proc/stat 2>/dev/null)
+    end
+    if set -q __rolecall_btime[1]; and read -l up _rest </proc/uptime 2>/dev/null
+        math --scale=0 "$__rolecall_btime + $up"
+    else
+        date +%s
+    end
+end
+
+# The prompt segment `aws:PROFILE REGION 42m`, from the environment; no process on Linux.
+# Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the expiry it says
+# `expired` in red. NO_COLOR: no colours.
+function rolecall_prompt --description 'rolecall: AWS profile and time left, for prompts'
+    set -l profile $ROLECALL_PROFILE
+    test -n "$profile"; or set profile $AWS_PROFILE
+    test -n "$profile"; or return 0
+    set -l region $AWS_REGION
+    test -n "$region"; or set region $AWS_DEFAULT_REGION
+    set -l seg "aws:$profile"
+    test -n "$region"; and set seg "$seg $region"
+    set -l color 36
+    if string match -qr '^[0-9]+$' -- "$ROLECALL_EXPIRES_AT"
+        set -l warn $ROLECALL_PROMPT_WARN
+        string match -qr '^[0-9]+$' -- "$warn"; or set warn 10
+        set -l left (math "$ROLECALL_EXPIRES_AT - "(__rolecall_now))
+        if test $left -le 0
+            set seg "$seg expired"
+            set color 31
+        else
+            set -l minutes (math --scale=0 "floor($left / 60)")
+            if test $minutes -lt 60
+                set seg "$seg "$minutes"m"
+            else
+                set seg "$seg "(math --scale=0 "floor($minutes / 60)")"h"(string pad -w 2 -c 0 (math "$minutes % 60"))"m"
+            end
+            test $minutes -lt $warn; and set color 33
+        end
+    end
+    if set -q NO_COLOR; and test -n "$NO_COLOR"
+        printf '%s' $seg
+    else
+        printf '\e[%sm%s\e[0m' $color $seg
+    end
+end
+
+# `rolecall init fish --prompt`: the segment in front of the right prompt (kept).
+if test __ROLECALL_PROMPT__ = 1
+    if functions -q fish_right_prompt; and not functions -q __rolecall_orig_right_prompt
+        functions -c fish_right_prompt __rolecall_orig_right_prompt
+    end
+    function fish_right_prompt
+        set -l seg (rolecall_prompt)
+        test -n "$seg"; and printf '%s ' $seg
+        if functions -q __rolecall_orig_right_prompt
+            __rolecall_orig_right_prompt
+        end
+    end
+end
+
 # Profile names for the first argument.
 for cmd in __ROLECALL_ASSUME__ __ROLECALL_ASP__
     complete -c $cmd -f -n '__fish_is_first_arg' -a '(command $__rolecall_bin list --names 2>/dev/null)'

@@ -35,6 +35,40 @@ function global:__ROLECALL_ASP__ {
     else { __rolecall_eval asp --shell powershell @args }
 }
 
+# The prompt segment `aws:PROFILE REGION 42m`, from the environment; no process. Under
+# ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the expiry it says `expired`
+# in red. NO_COLOR: no colours.
+function global:rolecall_prompt {
+    $profileName = if ($Env:ROLECALL_PROFILE) { $Env:ROLECALL_PROFILE } else { $Env:AWS_PROFILE }
+    if (-not $profileName) { return '' }
+    $region = if ($Env:AWS_REGION) { $Env:AWS_REGION } else { $Env:AWS_DEFAULT_REGION }
+    $seg = "aws:$profileName"
+    if ($region) { $seg += " $region" }
+    $color = 36
+    if ($Env:ROLECALL_EXPIRES_AT -match '^[0-9]+$') {
+        $warn = if ($Env:ROLECALL_PROMPT_WARN -match '^[0-9]+$') { [int64]$Env:ROLECALL_PROMPT_WARN } else { 10 }
+        $left = [int64]$Env:ROLECALL_EXPIRES_AT - [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+        if ($left -le 0) { $seg += ' expired'; $color = 31 }
+        else {
+            $minutes = [math]::Floor($left / 60)
+            if ($minutes -lt 60) { $seg += " ${minutes}m" }
+            else { $seg += ' {0}h{1:00}m' -f [math]::Floor($minutes / 60), ($minutes % 60) }
+            if ($minutes -lt $warn) { $color = 33 }
+        }
+    }
+    if ($Env:NO_COLOR) { return $seg }
+    return "$([char]27)[${color}m$seg$([char]27)[0m"
+}
+
+# `rolecall init powershell --prompt`: the segment in front of the prompt (kept).
+if ('__ROLECALL_PROMPT__' -eq '1' -and -not (Test-Path Function:\__rolecall_orig_prompt)) {
+    Copy-Item Function:\prompt Function:\global:__rolecall_orig_prompt
+    function global:prompt {
+        $seg = rolecall_prompt
+        if ($seg) { "$seg " + (__rolecall_orig_prompt) } else { __rolecall_orig_prompt }
+    }
+}
+
 # Profile names for the first argument.
 Register-ArgumentCompleter -Native -CommandName '__ROLECALL_ASSUME__', '__ROLECALL_ASP__' -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)

@@ -40,6 +40,70 @@ __ROLECALL_ASP__() {
     fi
 }
 
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+
+# The prompt segment `aws:PROFILE REGION 42m`, from the environment with built-ins only: no
+# process is started. Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the
+# expiry it says `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg, __rolecall_color.
+__rolecall_segment() {
+    __rolecall_seg='' __rolecall_color=''
+    local profile=${ROLECALL_PROFILE:-${AWS_PROFILE:-}}
+    [ -n "$profile" ] || return 0
+    local region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}} expires=${ROLECALL_EXPIRES_AT:-}
+    __rolecall_seg="aws:$profile${region:+ $region}"
+    __rolecall_color=36
+    case $expires in '' | *[!0-9]*) return 0 ;; esac
+    local now warn=${ROLECALL_PROMPT_WARN:-10} left minutes
+    case $warn in '' | *[!0-9]*) warn=10 ;; esac
+    now=$EPOCHSECONDS
+    left=$((10#$expires - now))
+    if ((left <= 0)); then
+        __rolecall_seg+=" expired"
+        __rolecall_color=31
+        return 0
+    fi
+    minutes=$((left / 60))
+    if ((minutes < 60)); then
+        __rolecall_seg+=" ${minutes}m"
+    else
+        __rolecall_seg+=" $((minutes / 60))h$((minutes % 60 / 10))$((minutes % 10))m"
+    fi
+    ((minutes >= 10#$warn)) || __rolecall_color=33
+}
+
+# Print the segment (for PS1, tmux, or by hand).
+rolecall_prompt() {
+    __rolecall_segment
+    [ -n "$__rolecall_seg" ] || return 0
+    if [ -n "${NO_COLOR:-}" ]; then
+        printf '%s' "$__rolecall_seg"
+    else
+        printf '\033[%sm%s\033[0m' "$__rolecall_color" "$__rolecall_seg"
+    fi
+}
+
+# `rolecall init zsh --prompt`: the segment in front of RPROMPT, refreshed by a precmd hook into a
+# variable, so drawing the prompt starts no process. `%` in names is escaped for the prompt.
+__rolecall_rps1=''
+__rolecall_prompt_hook() {
+    __rolecall_segment
+    local seg=${__rolecall_seg//\%/%%}
+    if [[ -z $seg ]]; then
+        __rolecall_rps1=''
+    elif [[ -n ${NO_COLOR:-} ]]; then
+        __rolecall_rps1="$seg "
+    else
+        __rolecall_rps1="%{"$'\033['"${__rolecall_color}m%}$seg%{"$'\033[0m'"%} "
+    fi
+}
+__rolecall_want_prompt=__ROLECALL_PROMPT__
+if [[ $__rolecall_want_prompt = 1 ]]; then
+    autoload -Uz add-zsh-hook
+    add-zsh-hook precmd __rolecall_prompt_hook
+    setopt prompt_subst
+    [[ ${RPROMPT:-} == *'${__rolecall_rps1}'* ]] || RPROMPT='${__rolecall_rps1}'"${RPROMPT:-}"
+fi
+
 # Profile names for the first argument (when the completion system is loaded).
 __rolecall_complete_profiles() {
     if (( CURRENT == 2 )); then

@@ -77,6 +77,10 @@ pub enum Command {
         /// Name of the function that selects a profile
         #[arg(long, value_name = "NAME", default_value = "asp")]
         asp_cmd: String,
+        /// Also put the profile segment in the prompt (bash PS1, zsh RPROMPT, fish right prompt,
+        /// PowerShell prompt), in front of what is there
+        #[arg(long)]
+        prompt: bool,
     },
     /// Print a completion script for rolecall's own commands
     Completions {

@@ -113,10 +113,12 @@ fn syntax_check(program: &str, args: &[&str], script: &str) {
 
 #[test]
 fn scripts_pass_their_shells_checks() {
-    syntax_check("bash", &["-n"], &init("bash", &[]));
-    syntax_check("zsh", &["-n"], &init("zsh", &[]));
-    syntax_check("fish", &["--no-execute"], &init("fish", &[]));
-    syntax_check("shellcheck", &["--shell=bash", "--severity=style"], &init("bash", &[]));
+    for extra in [&[][..], &["--prompt"][..]] {
+        syntax_check("bash", &["-n"], &init("bash", extra));
+        syntax_check("zsh", &["-n"], &init("zsh", extra));
+        syntax_check("fish", &["--no-execute"], &init("fish", extra));
+        syntax_check("shellcheck", &["--shell=bash", "--severity=style"], &init("bash", extra));
+    }
 }
 
 #[test]
@@ -137,6 +139,7 @@ fn a_hostile_binary_path_is_quoted() {
             "/tmp/it's $(x)/rolecall",
             "assume",
             "asp",
+            false,
         )
         .unwrap();
         assert!(script.contains(quote), "{shell}: {script}");

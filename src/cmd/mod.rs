@@ -25,7 +25,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::CredentialProcess { profile, creds } => credential_process::run(&profile, &creds),
         Command::Whoami { profile, json, creds } => whoami::run(profile.as_deref(), json, &creds),
         Command::Asp { profile, shell, unset } => asp::run(profile.as_deref(), shell, unset),
-        Command::Init { shell, assume_cmd, asp_cmd } => init::run(shell, &assume_cmd, &asp_cmd),
+        Command::Init { shell, assume_cmd, asp_cmd, prompt } => init::run(shell, &assume_cmd, &asp_cmd, prompt),
         Command::Completions { shell } => completions::run(shell),
     }
 }

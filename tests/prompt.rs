@@ -1,0 +1,190 @@
+//! The prompt segment of each init script in real bash, zsh and fish: the text at 42 minutes,
+//! 5 minutes, expired and with no profile; colours and NO_COLOR; hostile values shown, never
+//! run; `--prompt` wiring; and no process started (strace).
+
+mod common;
+
+use common::TempHome;
+use common::moto::require;
+use std::process::Command;
+
+const SHELLS: &[&str] = &["bash", "zsh", "fish"];
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// The init script for `shell`, written to a file in `home`.
+fn script(home: &TempHome, shell: &str) -> std::path::PathBuf {
+    let run = home.run(&["init", shell, "--prompt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = home.path.join(format!("init.{shell}"));
+    std::fs::write(&path, run.stdout.replace("$HOME", &home.path.to_string_lossy())).unwrap();
+    path
+}
+
+/// `rolecall_prompt` in `shell` with `env`.
+fn prompt(shell: &str, file: &std::path::Path, env: &[(&str, String)]) -> String {
+    let strict = match shell {
+        "bash" => "set -u; ",
+        "zsh" => "setopt nounset; ",
+        _ => "",
+    };
+    let mut cmd = Command::new(shell);
+    if shell == "zsh" {
+        cmd.arg("-f");
+    }
+    if shell == "fish" {
+        cmd.arg("--no-config");
+    }
+    cmd.arg("-c").arg(format!("{strict}source '{}'; rolecall_prompt", file.display()));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") || key.starts_with("ROLECALL_") || key == "NO_COLOR" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn segment_text_and_colours() {
+    let home = TempHome::new();
+    for shell in SHELLS.iter().filter(|s| require(s)) {
+        let file = script(&home, shell);
+        let at = |mins: i64| (now() + mins * 60 + 30).to_string();
+        let plain = |extra: &[(&str, String)]| {
+            let mut env = vec![("NO_COLOR", "1".to_owned()), ("ROLECALL_PROFILE", "prod".to_owned())];
+            env.extend_from_slice(extra);
+            prompt(shell, &file, &env)
+        };
+        assert_eq!(
+            plain(&[("AWS_REGION", "eu-west-1".into()), ("ROLECALL_EXPIRES_AT", at(42))]),
+            "aws:prod eu-west-1 42m",
+            "{shell}"
+        );
+        assert_eq!(plain(&[("ROLECALL_EXPIRES_AT", at(5))]), "aws:prod 5m", "{shell}");
+        assert_eq!(plain(&[("ROLECALL_EXPIRES_AT", at(185))]), "aws:prod 3h05m", "{shell}");
+        assert_eq!(plain(&[("ROLECALL_EXPIRES_AT", (now() - 10).to_string())]), "aws:prod expired", "{shell}");
+        assert_eq!(plain(&[]), "aws:prod", "{shell}: no expiry (asp)");
+        assert_eq!(prompt(shell, &file, &[]), "", "{shell}: no profile, nothing");
+        assert_eq!(prompt(shell, &file, &[("AWS_PROFILE", "dev".into())]), "\x1b[36maws:dev\x1b[0m", "{shell}");
+        let coloured = |exp: String, warn: Option<&str>| {
+            let mut env = vec![("ROLECALL_PROFILE", "prod".to_owned()), ("ROLECALL_EXPIRES_AT", exp)];
+            if let Some(w) = warn {
+                env.push(("ROLECALL_PROMPT_WARN", w.to_owned()));
+            }
+            prompt(shell, &file, &env)
+        };
+        assert_eq!(coloured(at(42), None), "\x1b[36maws:prod 42m\x1b[0m", "{shell}");
+        assert_eq!(coloured(at(5), None), "\x1b[33maws:prod 5m\x1b[0m", "{shell}: warning colour");
+        assert_eq!(coloured(at(42), Some("60")), "\x1b[33maws:prod 42m\x1b[0m", "{shell}: ROLECALL_PROMPT_WARN");
+        assert_eq!(coloured("1".into(), None), "\x1b[31maws:prod expired\x1b[0m", "{shell}: expired");
+        // Hostile values are shown as they are, and run nothing; a non-number expiry is ignored.
+        let hostile = "p$(touch PWNED)`touch PWNED`;%s'\"";
+        let got = prompt(
+            shell,
+            &file,
+            &[
+                ("NO_COLOR", "1".into()),
+                ("ROLECALL_PROFILE", hostile.into()),
+                ("AWS_REGION", "r$(touch PWNED)".into()),
+                ("ROLECALL_EXPIRES_AT", "a[$(touch PWNED)]".into()),
+                ("ROLECALL_PROMPT_WARN", "$(touch PWNED)".into()),
+            ],
+        );
+        assert_eq!(got, format!("aws:{hostile} r$(touch PWNED)"), "{shell}");
+        assert!(!std::path::Path::new("PWNED").exists() && !home.path.join("PWNED").exists());
+    }
+}
+
+#[test]
+fn prompt_flag_puts_the_segment_in_the_prompt() {
+    let home = TempHome::new();
+    let exp = (now() + 42 * 60 + 30).to_string();
+    let run = |shell: &str, code: &str| {
+        let file = script(&home, shell);
+        let mut cmd = Command::new(shell);
+        if shell == "zsh" {
+            cmd.arg("-f");
+        }
+        if shell == "fish" {
+            cmd.arg("--no-config");
+        }
+        let out = cmd
+            .arg("-c")
+            .arg(code.replace("FILE", &file.to_string_lossy()))
+            .env("ROLECALL_PROFILE", "prod")
+            .env("ROLECALL_EXPIRES_AT", &exp)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    if require("bash") {
+        let out = run(
+            "bash",
+            "PS1='mine> '; source FILE; source FILE; __rolecall_prompt_hook; echo \"${PS1@P}|$PROMPT_COMMAND\"",
+        );
+        assert_eq!(out.trim(), "aws:prod 42m mine> |__rolecall_prompt_hook", "kept PS1, hook once");
+    }
+    if require("zsh") {
+        let out =
+            run("zsh", "RPROMPT='user'; source FILE; source FILE; __rolecall_prompt_hook; print -rP -- \"$RPROMPT\"");
+        assert_eq!(out.trim(), "aws:prod 42m user");
+    }
+    if require("fish") {
+        let out =
+            run("fish", "function fish_right_prompt; echo -n user; end; source FILE; source FILE; fish_right_prompt");
+        assert_eq!(out.trim(), "aws:prod 42m user");
+    }
+}
+
+#[test]
+fn the_prompt_starts_no_process() {
+    if !require("strace") {
+        return;
+    }
+    let home = TempHome::new();
+    let exp = (now() + 42 * 60).to_string();
+    for shell in SHELLS.iter().filter(|s| require(s)) {
+        let file = script(&home, shell);
+        // 20 prompts (and hooks); `seq` would be a process of its own, so the loop is spelled out.
+        let call = match *shell {
+            "fish" => {
+                "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; rolecall_prompt >/dev/null; fish_right_prompt >/dev/null; end"
+            }
+            _ => "for i in {1..20}; do rolecall_prompt >/dev/null; __rolecall_prompt_hook; done",
+        };
+        let trace = home.path.join(format!("trace.{shell}"));
+        let mut cmd = Command::new("strace");
+        cmd.args(["-f", "-qq", "-e", "trace=fork,vfork,clone,clone3,execve", "-o"]).arg(&trace).arg(shell);
+        if *shell == "zsh" {
+            cmd.arg("-f");
+        }
+        if *shell == "fish" {
+            cmd.arg("--no-config");
+        }
+        let out = cmd
+            .arg("-c")
+            .arg(format!("source '{}'; {call}", file.display()))
+            .env("ROLECALL_PROFILE", "prod")
+            .env("AWS_REGION", "eu-west-1")
+            .env("ROLECALL_EXPIRES_AT", &exp)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = std::fs::read_to_string(&trace).unwrap();
+        let processes: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                (l.contains("execve(") || l.contains("fork(") || l.contains("clone")) && !l.contains("CLONE_THREAD")
+            })
+            .filter(|l| !l.contains("exited") && !l.contains("resumed"))
+            .collect();
+        assert_eq!(processes.len(), 1, "{shell}: only the shell's own execve, got:\n{}", processes.join("\n"));
+    }
+}
