@@ -82,6 +82,15 @@ pub enum Command {
         #[arg(long)]
         prompt: bool,
     },
+    /// Print the prompt segment (profile, region, time left) for tmux or a prompt framework
+    Prompt {
+        /// With `{profile}`, `{region}` and `{left}`; empty words are dropped
+        #[arg(long, default_value = "aws:{profile} {region} {left}")]
+        format: String,
+        /// ANSI colours: normal, warning (under ROLECALL_PROMPT_WARN minutes), expired
+        #[arg(long)]
+        color: bool,
+    },
     /// Print a completion script for rolecall's own commands
     Completions {
         #[arg(value_enum)]

@@ -17,6 +17,7 @@ pub mod picker;
 pub mod profile;
 pub mod recent;
 pub mod resolve;
+pub mod segment;
 pub mod shellenv;
 pub mod sts;
 pub mod style;

@@ -188,3 +188,39 @@ fn the_prompt_starts_no_process() {
         assert_eq!(processes.len(), 1, "{shell}: only the shell's own execve, got:\n{}", processes.join("\n"));
     }
 }
+
+#[test]
+fn prompt_command_for_tmux_and_frameworks() {
+    let home = TempHome::new();
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        // NO_COLOR="" counts as unset (no-color.org); the helper sets NO_COLOR=1 otherwise.
+        let mut all = vec![("ROLECALL_NOW", "100000"), ("NO_COLOR", "")];
+        all.extend_from_slice(env);
+        let run = home.run_env(&[&["prompt"][..], args].concat(), &all);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    let exp42 = (100_000 + 42 * 60 + 30).to_string();
+    let exp5 = (100_000 + 5 * 60).to_string();
+    assert_eq!(
+        run(&[("ROLECALL_PROFILE", "prod"), ("AWS_REGION", "eu-west-1"), ("ROLECALL_EXPIRES_AT", &exp42)], &[]),
+        "aws:prod eu-west-1 42m"
+    );
+    assert_eq!(
+        run(&[("AWS_PROFILE", "dev"), ("ROLECALL_EXPIRES_AT", &exp5)], &["--color"]),
+        "\x1b[33maws:dev 5m\x1b[0m"
+    );
+    assert_eq!(
+        run(&[("AWS_PROFILE", "dev"), ("ROLECALL_EXPIRES_AT", "1")], &["--color"]),
+        "\x1b[31maws:dev expired\x1b[0m"
+    );
+    assert_eq!(
+        run(&[("AWS_PROFILE", "dev"), ("ROLECALL_EXPIRES_AT", "1"), ("NO_COLOR", "1")], &["--color"]),
+        "aws:dev expired"
+    );
+    assert_eq!(run(&[], &[]), "");
+    assert_eq!(
+        run(&[("ROLECALL_PROFILE", "p")], &["--format", "#[fg=cyan]{profile}#[default] {left}"]),
+        "#[fg=cyan]p#[default]"
+    );
+}

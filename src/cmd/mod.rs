@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod exec;
 pub mod init;
 pub mod list;
+pub mod prompt;
 pub mod whoami;
 
 use crate::cli::Command;
@@ -27,6 +28,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Asp { profile, shell, unset } => asp::run(profile.as_deref(), shell, unset),
         Command::Init { shell, assume_cmd, asp_cmd, prompt } => init::run(shell, &assume_cmd, &asp_cmd, prompt),
         Command::Completions { shell } => completions::run(shell),
+        Command::Prompt { format, color } => prompt::run(&format, color),
     }
 }
 
