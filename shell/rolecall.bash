@@ -83,6 +83,8 @@ rolecall_prompt() {
 # `rolecall init bash --prompt`: the segment in front of PS1, refreshed by PROMPT_COMMAND into a
 # variable, so drawing the prompt starts no process (no `$(...)` in PS1).
 __rolecall_ps1=''
+# readline's "invisible" markers around the colour codes, built once.
+__rolecall_csi=$'\001\033[' __rolecall_end=$'\002'
 __rolecall_prompt_hook() {
     __rolecall_segment
     if [ -z "$__rolecall_seg" ]; then
@@ -90,7 +92,7 @@ __rolecall_prompt_hook() {
     elif [ -n "${NO_COLOR:-}" ]; then
         __rolecall_ps1="$__rolecall_seg "
     else
-        __rolecall_ps1=$'\001\033['"${__rolecall_color}m"$'\002'"$__rolecall_seg"$'\001\033[0m\002 '
+        __rolecall_ps1="$__rolecall_csi${__rolecall_color}m$__rolecall_end$__rolecall_seg${__rolecall_csi}0m$__rolecall_end "
     fi
 }
 __rolecall_want_prompt=__ROLECALL_PROMPT__
