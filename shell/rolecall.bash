@@ -44,29 +44,36 @@ __ROLECALL_ASP__() {
 # process is started. Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the
 # expiry it says `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg, __rolecall_color.
 __rolecall_segment() {
-    __rolecall_seg='' __rolecall_color=''
-    local profile=${ROLECALL_PROFILE:-${AWS_PROFILE:-}}
-    [ -n "$profile" ] || return 0
-    local region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}} expires=${ROLECALL_EXPIRES_AT:-}
-    __rolecall_seg="aws:$profile${region:+ $region}"
+    __rolecall_seg=${ROLECALL_PROFILE:-${AWS_PROFILE:-}}
+    if [[ -z $__rolecall_seg ]]; then
+        __rolecall_color=''
+        return 0
+    fi
+    __rolecall_seg="aws:$__rolecall_seg"
+    if [[ -n ${AWS_REGION:-} ]]; then
+        __rolecall_seg+=" $AWS_REGION"
+    elif [[ -n ${AWS_DEFAULT_REGION:-} ]]; then
+        __rolecall_seg+=" $AWS_DEFAULT_REGION"
+    fi
     __rolecall_color=36
-    case $expires in '' | *[!0-9]*) return 0 ;; esac
-    local now warn=${ROLECALL_PROMPT_WARN:-10} left minutes
-    case $warn in '' | *[!0-9]*) warn=10 ;; esac
-    if [ -n "${EPOCHSECONDS:-}" ]; then now=$EPOCHSECONDS; else printf -v now '%(%s)T' -1; fi
-    left=$((10#$expires - now))
+    # Only digits are used in arithmetic: anything else could run code there.
+    [[ ${ROLECALL_EXPIRES_AT:-x} != *[!0-9]* ]] || return 0
+    local warn=${ROLECALL_PROMPT_WARN:-10} now=${EPOCHSECONDS:-} left
+    [[ $warn != *[!0-9]* ]] || warn=10
+    [[ -n $now ]] || printf -v now '%(%s)T' -1
+    left=$((10#$ROLECALL_EXPIRES_AT - now))
     if ((left <= 0)); then
         __rolecall_seg+=" expired"
         __rolecall_color=31
         return 0
     fi
-    minutes=$((left / 60))
-    if ((minutes < 60)); then
-        __rolecall_seg+=" ${minutes}m"
+    left=$((left / 60))
+    if ((left < 60)); then
+        __rolecall_seg+=" ${left}m"
     else
-        __rolecall_seg+=" $((minutes / 60))h$((minutes % 60 / 10))$((minutes % 10))m"
+        __rolecall_seg+=" $((left / 60))h$((left % 60 / 10))$((left % 10))m"
     fi
-    ((minutes >= 10#$warn)) || __rolecall_color=33
+    ((left >= 10#$warn)) || __rolecall_color=33
 }
 
 # Print the segment (for PS1, tmux, or by hand).
