@@ -97,16 +97,19 @@ fn entry<'a>(files: &'a AwsFiles, p: Section<'a>) -> Entry<'a> {
                 chain,
                 role_arn,
                 mfa_serial: mfa_serial(p, &mut Vec::new()),
-                account_id: role_arn
-                    .and_then(arn::account_id)
-                    .or_else(|| p.get(Key::SsoAccountId))
-                    .or_else(|| p.get(Key::AccountId)),
+                account_id: account_id(p),
                 source_file: origin.map_or("", |o| files.file(o.file).path_str()),
                 line: origin.map_or(0, |o| o.line),
                 error,
             }
         }
     }
+}
+
+/// The account a profile works in, from what the profile itself says: its role ARN, its SSO
+/// account, or `aws_account_id`.
+pub fn account_id(p: Section<'_>) -> Option<&str> {
+    p.get(Key::RoleArn).and_then(arn::account_id).or_else(|| p.get(Key::SsoAccountId)).or_else(|| p.get(Key::AccountId))
 }
 
 impl ToJson for Entry<'_> {

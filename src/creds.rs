@@ -35,6 +35,19 @@ impl Credentials {
         self.expires_at.map(|t| t - now)
     }
 
+    /// The credentials in the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and the
+    /// token, expiry and account when set); `None` unless both keys are there.
+    pub fn from_env() -> Option<Credentials> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Some(Credentials {
+            access_key_id: env("AWS_ACCESS_KEY_ID")?,
+            secret_access_key: env("AWS_SECRET_ACCESS_KEY")?,
+            session_token: env("AWS_SESSION_TOKEN"),
+            expires_at: env("AWS_CREDENTIAL_EXPIRATION").and_then(|t| crate::time::parse_rfc3339(&t)),
+            account_id: env("AWS_ACCOUNT_ID"),
+        })
+    }
+
     /// credential_process JSON v1, also rolecall's own cache format.
     pub fn to_process_json(&self) -> String {
         let mut out = Vec::with_capacity(1024);

@@ -45,16 +45,17 @@ pub struct Outcome {
 /// The MFA session lasts 12 h unless `mfa_session_duration` or `--mfa-duration` says otherwise.
 pub const DEFAULT_MFA_SESSION_SECS: u64 = 12 * 3600;
 
+/// The error for files that hold no profile at all.
+pub fn no_profiles(files: &AwsFiles) -> anyhow::Error {
+    anyhow!("no profiles found in {} or {} (run 'rolecall setup')", files.config.display, files.credentials.display)
+}
+
 /// Resolve `profile` with a did-you-mean for an unknown name.
 pub fn plan<'a>(files: &'a AwsFiles, profile: &'a str) -> Result<Plan<'a>> {
     let set = &files.profiles;
     if set.profile(profile).is_none() {
         if set.profiles().len() == 0 {
-            bail!(
-                "no profiles found in {} or {} (run 'rolecall setup')",
-                files.config.display,
-                files.credentials.display
-            );
+            return Err(no_profiles(files));
         }
         let hint = crate::suggest::did_you_mean(profile, set.profiles().map(|p| p.name()))
             .map(|s| format!("; did you mean `{s}`?"))
@@ -137,6 +138,8 @@ struct Run<'a> {
     opts: &'a Options,
     /// The MFA device of the session, when the plan uses one.
     session: Option<&'a str>,
+    /// The cache key of that session (for `steps` and for dropping a session AWS refuses).
+    session_key: Option<String>,
     endpoint_url: Option<String>,
 }
 
@@ -151,8 +154,13 @@ impl<'a> Run<'a> {
             }
             _ => None,
         };
-        let endpoint_url = endpoint_url(set, selected);
-        Run { set, plan, selected, opts, session, endpoint_url }
+        let endpoint_url = endpoint_url(set, Some(selected));
+        let mut run = Run { set, plan, selected, opts, session, session_key: None, endpoint_url };
+        run.session_key = session.map(|serial| {
+            let endpoint = run.endpoint_url.clone().unwrap_or_default();
+            cache::key("session", &[&endpoint, &run.base_identity()[1], serial])
+        });
+        run
     }
 
     fn base_keys(&self) -> Credentials {
@@ -210,9 +218,8 @@ impl<'a> Run<'a> {
                 .or(self.opts.mfa_duration)
                 .or_else(|| self.setting("mfa_session_duration").and_then(crate::time::parse_duration))
                 .unwrap_or(DEFAULT_MFA_SESSION_SECS);
-            let session_parts = [parts[0].clone(), parts[2].clone(), serial.to_owned()];
             steps.push(Step {
-                key: Some(key(&session_parts, "session")),
+                key: self.session_key.clone(),
                 kind: StepKind::Session { serial, duration: Some(clamp_i32(duration)) },
             });
             parts.push(format!("mfa:{serial}"));
@@ -253,29 +260,7 @@ impl<'a> Run<'a> {
     }
 
     fn sts_settings(&self) -> sts::Settings {
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        // The SDKs' order: the environment, then the profile (the region_override scenario).
-        let region = self
-            .opts
-            .region
-            .clone()
-            .or_else(|| env("AWS_REGION"))
-            .or_else(|| self.selected.get(Key::Region).map(str::to_owned))
-            .or_else(|| env("AWS_DEFAULT_REGION"))
-            .unwrap_or_else(|| "us-east-1".into());
-        let timeout = env("ROLECALL_TIMEOUT").and_then(|t| crate::time::parse_duration(&t)).unwrap_or(10);
-        let flag = |var: &str, key: &str| {
-            env(var)
-                .or_else(|| self.selected.get(key).map(str::to_owned))
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        };
-        sts::Settings {
-            region,
-            endpoint_url: self.endpoint_url.clone(),
-            timeout: Duration::from_secs(timeout),
-            fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
-            dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
-        }
+        sts_settings(Some(self.selected), self.endpoint_url.clone(), self.opts.region.as_deref())
     }
 
     /// The slow path: everything from `start` on, under the lock of the last step.
@@ -401,21 +386,14 @@ impl<'a> Run<'a> {
     fn explain(&self, e: sts::StsError, cache: Option<&Cache>) -> anyhow::Error {
         match e.kind {
             ErrorKind::BadCredentials if self.session.is_some() => {
-                if let (Some(cache), Some(serial)) = (cache, self.session) {
-                    let parts = self.session_key_parts(serial);
-                    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-                    cache.remove(&cache::key("session", &refs));
+                if let (Some(cache), Some(key)) = (cache, &self.session_key) {
+                    cache.remove(key);
                 }
                 anyhow!("{e} (the cached MFA session was dropped: run the command again for a new one)")
             }
             ErrorKind::Duration => anyhow!("{e} (lower duration_seconds or --duration)"),
             _ => anyhow!(e),
         }
-    }
-
-    fn session_key_parts(&self, serial: &str) -> Vec<String> {
-        let id = self.base_identity();
-        vec![self.endpoint_url.clone().unwrap_or_default(), id[1].clone(), serial.to_owned()]
     }
 
     async fn base(&self, sts: &Sts) -> Result<Credentials> {
@@ -503,23 +481,49 @@ pub fn sanitize_session_name(name: &str) -> String {
     if clean.trim_matches('-').len() < 2 { "rolecall".to_owned() } else { clean }
 }
 
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 /// The STS endpoint the settings name (shared config "Service-specific endpoints"): the
 /// environment, then the profile's `[services]` section, then its `endpoint_url`.
-pub fn endpoint_url(set: &ProfileSet, profile: Section) -> Option<String> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .or_else(|| profile.get("ignore_configured_endpoint_urls").map(str::to_owned))
+pub fn endpoint_url(set: &ProfileSet, profile: Option<Section>) -> Option<String> {
+    let ignore = env_var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .or_else(|| profile?.get("ignore_configured_endpoint_urls").map(str::to_owned))
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     if ignore {
         return None;
     }
-    env("AWS_ENDPOINT_URL_STS")
-        .or_else(|| env("AWS_ENDPOINT_URL"))
+    env_var("AWS_ENDPOINT_URL_STS")
+        .or_else(|| env_var("AWS_ENDPOINT_URL"))
         .or_else(|| {
-            let services = profile.get("services")?;
+            let services = profile?.get("services")?;
             Some(set.other_property("services", services, "sts", "endpoint_url")?.value.clone())
         })
-        .or_else(|| profile.get("endpoint_url").map(str::to_owned))
+        .or_else(|| profile?.get("endpoint_url").map(str::to_owned))
+}
+
+/// How to reach STS for `profile` (or for the environment alone): region in the SDKs' order
+/// (`--region`, `AWS_REGION`, the profile, `AWS_DEFAULT_REGION`, us-east-1: the region_override
+/// scenario), `ROLECALL_TIMEOUT`, fips and dual-stack from the environment or the profile.
+pub fn sts_settings(profile: Option<Section>, endpoint_url: Option<String>, region: Option<&str>) -> sts::Settings {
+    let region = region
+        .map(str::to_owned)
+        .or_else(|| env_var("AWS_REGION"))
+        .or_else(|| profile?.get(Key::Region).map(str::to_owned))
+        .or_else(|| env_var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "us-east-1".into());
+    let timeout = env_var("ROLECALL_TIMEOUT").and_then(|t| crate::time::parse_duration(&t)).unwrap_or(10);
+    let flag = |var: &str, key: &str| {
+        env_var(var).or_else(|| profile?.get(key).map(str::to_owned)).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    };
+    sts::Settings {
+        region,
+        endpoint_url,
+        timeout: Duration::from_secs(timeout),
+        fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+        dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
+    }
 }
 
 /// Run `credential_process` as the SDKs do (`sh -c` on Unix) and parse JSON v1. Messages follow
@@ -552,18 +556,10 @@ async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
     use aws_credential_types::provider::ProvideCredentials;
     match source {
         "Environment" => {
-            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-            let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) else {
-                bail!(
+            Credentials::from_env().with_context(|| {
+                format!(
                     "profile `{profile}`: credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
-                );
-            };
-            Ok(Credentials {
-                access_key_id: id,
-                secret_access_key: secret,
-                session_token: env("AWS_SESSION_TOKEN"),
-                expires_at: env("AWS_CREDENTIAL_EXPIRATION").and_then(|t| crate::time::parse_rfc3339(&t)),
-                account_id: env("AWS_ACCOUNT_ID"),
+                )
             })
         }
         "Ec2InstanceMetadata" | "EcsContainer" => {

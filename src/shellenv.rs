@@ -89,11 +89,6 @@ impl EnvChange {
         EnvChange { vars: CONTRACT.iter().map(|name| (*name, None)).collect() }
     }
 
-    /// The same change as key/value pairs for a child process (`exec`).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_deref())
-    }
-
     pub fn render(&self, shell: Shell) -> String {
         let mut out = String::with_capacity(2048);
         match shell {

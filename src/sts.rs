@@ -77,6 +77,23 @@ pub struct Assumed {
     pub role_id: String,
 }
 
+impl Assumed {
+    /// The account is the assumed role's (from its ARN), else the requested role's.
+    fn new(
+        c: &aws_sdk_sts::types::Credentials,
+        user: Option<&aws_sdk_sts::types::AssumedRoleUser>,
+        role_arn: &str,
+    ) -> Assumed {
+        let arn = user.map(|u| u.arn().to_owned()).unwrap_or_default();
+        let account = crate::arn::account_id(&arn).or_else(|| crate::arn::account_id(role_arn)).map(str::to_owned);
+        Assumed {
+            creds: convert(c, account),
+            role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),
+            arn,
+        }
+    }
+}
+
 pub struct Identity {
     pub account: String,
     pub arn: String,
@@ -170,14 +187,7 @@ impl Sts {
         }
         let out = call.send().await.map_err(|e| self.error("AssumeRole", req.role_arn, e))?;
         let c = out.credentials().ok_or_else(|| self.empty("AssumeRole"))?;
-        let user = out.assumed_role_user();
-        let arn = user.map(|u| u.arn().to_owned()).unwrap_or_default();
-        let account = crate::arn::account_id(&arn).or_else(|| crate::arn::account_id(req.role_arn)).map(str::to_owned);
-        Ok(Assumed {
-            creds: convert(c, account),
-            role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),
-            arn,
-        })
+        Ok(Assumed::new(c, out.assumed_role_user(), req.role_arn))
     }
 
     pub async fn assume_role_with_web_identity(
@@ -196,12 +206,7 @@ impl Sts {
             .await
             .map_err(|e| self.error("AssumeRoleWithWebIdentity", role_arn, e))?;
         let c = out.credentials().ok_or_else(|| self.empty("AssumeRoleWithWebIdentity"))?;
-        let user = out.assumed_role_user();
-        Ok(Assumed {
-            creds: convert(c, crate::arn::account_id(role_arn).map(str::to_owned)),
-            arn: user.map(|u| u.arn().to_owned()).unwrap_or_default(),
-            role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),
-        })
+        Ok(Assumed::new(c, out.assumed_role_user(), role_arn))
     }
 
     pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, StsError> {

@@ -32,17 +32,12 @@ fn choose() -> Result<String> {
     let files = super::load_checked()?;
     let set = &files.profiles;
     if set.profiles().len() == 0 {
-        bail!("no profiles found in {} or {} (run 'rolecall setup')", files.config.display, files.credentials.display);
+        return Err(crate::engine::no_profiles(&files));
     }
     let now = crate::time::now();
     let expiries: std::collections::HashMap<String, i64> = crate::recent::expiries().into_iter().collect();
     let item = |p: crate::profile::merge::Section| {
-        let account = p
-            .get(crate::profile::Key::RoleArn)
-            .and_then(crate::arn::account_id)
-            .or_else(|| p.get(crate::profile::Key::SsoAccountId))
-            .or_else(|| p.get(crate::profile::Key::AccountId))
-            .unwrap_or("");
+        let account = crate::catalog::account_id(p).unwrap_or("");
         let left = match expiries.get(p.name()) {
             Some(t) if *t > now => crate::time::human_left(t - now),
             _ => String::new(),
@@ -76,7 +71,7 @@ pub fn run(args: AssumeArgs) -> Result<ExitCode> {
             "rolecall assume prints shell code: use the `assume` function of `rolecall init <shell>`, or pass --shell"
         );
     }
-    let outcome = super::fetch(profile, &args.creds)?;
+    let outcome = super::fetch(&super::load_for_credentials()?, profile, &args.creds)?;
     crate::recent::touch(profile);
     if let Some(expires_at) = outcome.creds.expires_at {
         crate::recent::note_expiry(profile, expires_at);

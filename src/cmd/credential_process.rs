@@ -6,7 +6,7 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 pub fn run(profile: &str, creds: &CredsArgs) -> Result<ExitCode> {
-    let outcome = super::fetch(profile, creds)?;
+    let outcome = super::fetch(&super::load_for_credentials()?, profile, creds)?;
     let mut text = outcome.creds.to_process_json();
     text.push('\n');
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;

@@ -10,7 +10,7 @@ pub fn run(profile: &str, creds: &CredsArgs, command: &[String]) -> Result<ExitC
     let Some((program, args)) = command.split_first() else {
         bail!("name a command to run after --");
     };
-    let outcome = super::fetch(profile, creds)?;
+    let outcome = super::fetch(&super::load_for_credentials()?, profile, creds)?;
     let previous = super::assume::previous_profile();
     let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref());
     let mut cmd = Command::new(program);

@@ -79,9 +79,8 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::engine::Options
     })
 }
 
-/// Load the files and get a profile's credentials, with the notes a person should see.
-fn fetch(profile: &str, args: &crate::cli::CredsArgs) -> Result<crate::engine::Outcome> {
-    let options = engine_options(args)?;
+/// The files, for a command that gets credentials: readable, and at least one of them there.
+fn load_for_credentials() -> Result<AwsFiles> {
     let files = load_checked()?;
     if !files.any_exists() {
         bail!(
@@ -90,7 +89,13 @@ fn fetch(profile: &str, args: &crate::cli::CredsArgs) -> Result<crate::engine::O
             files.credentials.display
         );
     }
-    let outcome = crate::engine::credentials(&files, profile, &options)?;
+    Ok(files)
+}
+
+/// A profile's credentials, with the notes a person should see.
+fn fetch(files: &AwsFiles, profile: &str, args: &crate::cli::CredsArgs) -> Result<crate::engine::Outcome> {
+    let options = engine_options(args)?;
+    let outcome = crate::engine::credentials(files, profile, &options)?;
     if outcome.long_term {
         eprintln!("rolecall: `{profile}` has long-term keys and no mfa_serial: exported as they are (no expiry)");
     }
