@@ -4,41 +4,28 @@
 
 __rolecall_bin=__ROLECALL_BIN__
 
-# Run rolecall and evaluate what it prints, only when it exits 0: stdout carries nothing but
-# shell code; prompts and pickers use the terminal, messages go to stderr.
-__rolecall_eval() {
-    local __rolecall_code
-    __rolecall_code="$(command "$__rolecall_bin" "$@")" || return
+# Run `rolecall SUB ARGS` and evaluate what it prints, only when it exits 0: stdout carries
+# nothing but shell code; prompts and pickers use the terminal, messages go to stderr.
+# Arguments that make rolecall print text for a person (--help, --version) or run a command
+# (--) go straight through.
+__rolecall_run() {
+    local __rolecall_sub=$1 __rolecall_arg __rolecall_code
+    shift
+    for __rolecall_arg in "$@"; do
+        case "$__rolecall_arg" in
+            -- | -h | --help | -V | --version)
+                command "$__rolecall_bin" "$__rolecall_sub" "$@"
+                return
+                ;;
+        esac
+    done
+    __rolecall_code="$(command "$__rolecall_bin" "$__rolecall_sub" --shell bash "$@")" || return
     eval "$__rolecall_code"
 }
 
-# Arguments that make rolecall print text for a person, or run a command, not shell code.
-__rolecall_direct() {
-    local __rolecall_arg
-    for __rolecall_arg in "$@"; do
-        case "$__rolecall_arg" in
-            --) return 0 ;;
-            -h | --help | -V | --version) return 0 ;;
-        esac
-    done
-    return 1
-}
+__ROLECALL_ASSUME__() { __rolecall_run assume "$@"; }
 
-__ROLECALL_ASSUME__() {
-    if __rolecall_direct "$@"; then
-        command "$__rolecall_bin" assume "$@"
-    else
-        __rolecall_eval assume --shell bash "$@"
-    fi
-}
-
-__ROLECALL_ASP__() {
-    if __rolecall_direct "$@"; then
-        command "$__rolecall_bin" asp "$@"
-    else
-        __rolecall_eval asp --shell bash "$@"
-    fi
-}
+__ROLECALL_ASP__() { __rolecall_run asp "$@"; }
 
 # The prompt segment `aws:PROFILE REGION 42m`, from the environment with built-ins only: no
 # process is started. Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the

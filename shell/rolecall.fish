@@ -4,41 +4,33 @@
 
 set -g __rolecall_bin __ROLECALL_BIN__
 
-# Run rolecall and source what it prints, only when it exits 0: stdout carries nothing but
-# fish code; prompts and pickers use the terminal, messages go to stderr.
-function __rolecall_eval
-    set -l code (command $__rolecall_bin $argv)
+# Run `rolecall SUB ARGS` and source what it prints, only when it exits 0: stdout carries
+# nothing but fish code; prompts and pickers use the terminal, messages go to stderr.
+# Arguments that make rolecall print text for a person (--help, --version) or run a command
+# (--) go straight through.
+function __rolecall_run
+    set -l sub $argv[1]
+    set -e argv[1]
+    for arg in $argv
+        switch $arg
+            case -- -h --help -V --version
+                command $__rolecall_bin $sub $argv
+                return
+        end
+    end
+    set -l code (command $__rolecall_bin $sub --shell fish $argv)
     or return $status
     printf '%s\n' $code | source
     # `set -e` of a variable that was not set returns 4: that is not a failure here.
     return 0
 end
 
-# Arguments that make rolecall print text for a person, or run a command, not fish code.
-function __rolecall_direct
-    for arg in $argv
-        switch $arg
-            case -- -h --help -V --version
-                return 0
-        end
-    end
-    return 1
-end
-
 function __ROLECALL_ASSUME__ --description 'rolecall: credentials for an AWS profile in this shell'
-    if __rolecall_direct $argv
-        command $__rolecall_bin assume $argv
-    else
-        __rolecall_eval assume --shell fish $argv
-    end
+    __rolecall_run assume $argv
 end
 
 function __ROLECALL_ASP__ --description 'rolecall: select an AWS profile in this shell'
-    if __rolecall_direct $argv
-        command $__rolecall_bin asp $argv
-    else
-        __rolecall_eval asp --shell fish $argv
-    end
+    __rolecall_run asp $argv
 end
 
 # Unix time with built-ins only: boot time from /proc/stat plus /proc/uptime (fish has no clock

@@ -5,10 +5,18 @@
 
 $global:__rolecall_bin = __ROLECALL_BIN__
 
-# Run rolecall and evaluate what it prints, only when it exits 0: stdout carries nothing but
-# PowerShell code; prompts and pickers use the terminal, messages go to stderr.
-function global:__rolecall_eval {
-    $code = & $global:__rolecall_bin @args | Out-String
+# Run `rolecall SUB ARGS` and evaluate what it prints, only when it exits 0: stdout carries
+# nothing but PowerShell code; prompts and pickers use the terminal, messages go to stderr.
+# Arguments that make rolecall print text for a person (--help, --version) or run a command
+# (--) go straight through.
+function global:__rolecall_run {
+    $sub = $args[0]
+    $rest = @($args | Select-Object -Skip 1)
+    if ($rest | Where-Object { $_ -in @('--', '-h', '--help', '-V', '--version') }) {
+        & $global:__rolecall_bin $sub @rest
+        return
+    }
+    $code = & $global:__rolecall_bin $sub --shell powershell @rest | Out-String
     if ($LASTEXITCODE -eq 0) {
         if ($code) { Invoke-Expression $code }
     }
@@ -17,23 +25,9 @@ function global:__rolecall_eval {
     }
 }
 
-# Arguments that make rolecall print text for a person, or run a command, not code.
-function global:__rolecall_direct {
-    foreach ($arg in $args) {
-        if ($arg -in @('--', '-h', '--help', '-V', '--version')) { return $true }
-    }
-    return $false
-}
+function global:__ROLECALL_ASSUME__ { __rolecall_run assume @args }
 
-function global:__ROLECALL_ASSUME__ {
-    if (__rolecall_direct @args) { & $global:__rolecall_bin assume @args }
-    else { __rolecall_eval assume --shell powershell @args }
-}
-
-function global:__ROLECALL_ASP__ {
-    if (__rolecall_direct @args) { & $global:__rolecall_bin asp @args }
-    else { __rolecall_eval asp --shell powershell @args }
-}
+function global:__ROLECALL_ASP__ { __rolecall_run asp @args }
 
 # The prompt segment `aws:PROFILE REGION 42m`, from the environment; no process. Under
 # ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the expiry it says `expired`
