@@ -80,6 +80,7 @@ __rolecall_ps1=''
 # readline's "invisible" markers around the colour codes, built once.
 __rolecall_csi=$'\001\033[' __rolecall_end=$'\002'
 __rolecall_prompt_hook() {
+    local __rolecall_status=$?
     __rolecall_segment
     if [ -z "$__rolecall_seg" ]; then
         __rolecall_ps1=''
@@ -88,6 +89,8 @@ __rolecall_prompt_hook() {
     else
         __rolecall_ps1="$__rolecall_csi${__rolecall_color}m$__rolecall_end$__rolecall_seg${__rolecall_csi}0m$__rolecall_end "
     fi
+    # Hooks after this one (starship's, say) still see the last command's status.
+    return $__rolecall_status
 }
 __rolecall_want_prompt=__ROLECALL_PROMPT__
 if [ "$__rolecall_want_prompt" = 1 ]; then
@@ -100,6 +103,59 @@ if [ "$__rolecall_want_prompt" = 1 ]; then
     case ${PS1:-} in
         *'${__rolecall_ps1}'*) ;;
         *) PS1='${__rolecall_ps1}'"${PS1:-}" ;;
+    esac
+fi
+
+# `.awsprofile`: when $PWD changed, find the nearest file upward with built-ins; only when that
+# file is not the one found last time does rolecall run (it reads the file, checks that
+# `rolecall allow` recorded it, and prints code that applies it and keeps what puts the shell
+# back in __rolecall_dir_restore). Leaving the tree evaluates that. A manual assume/asp in the
+# tree stays until the next crossing. While a file waits for `rolecall allow`, each prompt reads
+# the trust store's first line (a built-in `read`) to notice the change.
+# (Kept when the script is loaded again.)
+__rolecall_dir_pwd=${__rolecall_dir_pwd-} __rolecall_dir_file=${__rolecall_dir_file-}
+__rolecall_dir_restore=${__rolecall_dir_restore-} __rolecall_dir_pending=${__rolecall_dir_pending-}
+__rolecall_dir_allowed=${__rolecall_dir_allowed-}
+__rolecall_dir_hook() {
+    local __rolecall_status=$? __rolecall_d __rolecall_found=''
+    if [[ $PWD == "$__rolecall_dir_pwd" ]]; then
+        if [[ -n $__rolecall_dir_pending ]]; then
+            { read -r __rolecall_found <"$__rolecall_dir_allowed"; } 2>/dev/null
+            [[ "+$__rolecall_found" == "$__rolecall_dir_pending" ]] || __rolecall_dir_apply "$__rolecall_dir_file"
+        fi
+        return $__rolecall_status
+    fi
+    __rolecall_dir_pwd=$PWD
+    __rolecall_d=${PWD%/}
+    while :; do
+        if [[ -f $__rolecall_d/.awsprofile ]]; then
+            __rolecall_found=$__rolecall_d/.awsprofile
+            break
+        fi
+        [[ -n $__rolecall_d ]] || break
+        __rolecall_d=${__rolecall_d%/*}
+    done
+    [[ $__rolecall_found == "$__rolecall_dir_file" ]] || __rolecall_dir_apply "$__rolecall_found"
+    return $__rolecall_status
+}
+# Leave the tree of the last file (if it was applied), then apply FILE (if any).
+__rolecall_dir_apply() {
+    local __rolecall_code
+    __rolecall_dir_pending=''
+    if [[ -n $__rolecall_dir_restore ]]; then
+        eval "$__rolecall_dir_restore"
+        __rolecall_dir_restore=''
+    fi
+    __rolecall_dir_file=$1
+    [[ -n $1 ]] || return 0
+    __rolecall_code="$(command "$__rolecall_bin" dir --shell bash -- "$1")" && eval "$__rolecall_code"
+}
+__rolecall_want_dir=__ROLECALL_DIR__
+if [ "$__rolecall_want_dir" = 1 ]; then
+    # First in PROMPT_COMMAND, so the prompt hook already shows the directory's profile.
+    case ";${PROMPT_COMMAND:-};" in
+        *";__rolecall_dir_hook;"*) ;;
+        *) PROMPT_COMMAND="__rolecall_dir_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}" ;;
     esac
 fi
 

@@ -82,6 +82,61 @@ function rolecall_prompt --description 'rolecall: AWS profile and time left, for
     end
 end
 
+# `.awsprofile`: on a directory change (`--on-variable PWD`, so `cd app; and aws ...` already has
+# the profile) find the nearest file upward with built-ins; only when that file is not the one
+# found last time does rolecall run (it reads the file, checks that `rolecall allow` recorded it,
+# and prints code that applies it and keeps what puts the shell back in __rolecall_dir_restore).
+# Leaving the tree sources that. A manual assume/asp in the tree stays until the next crossing.
+# At each prompt the same check covers the first prompt, and while a file waits for
+# `rolecall allow` it reads the trust store's first line (a built-in `read`).
+for var in __rolecall_dir_pwd __rolecall_dir_file __rolecall_dir_restore __rolecall_dir_pending __rolecall_dir_allowed
+    set -q $var; or set -g $var ''
+end
+function __rolecall_dir_hook
+    if test "$PWD" = "$__rolecall_dir_pwd"
+        if test -n "$__rolecall_dir_pending"
+            set -l line ''
+            test -f "$__rolecall_dir_allowed"; and read -l line <$__rolecall_dir_allowed
+            test "+$line" = "$__rolecall_dir_pending"; or __rolecall_dir_apply $__rolecall_dir_file
+        end
+        return 0
+    end
+    set -g __rolecall_dir_pwd $PWD
+    set -l d (string replace -r '/$' '' -- $PWD)
+    set -l found ''
+    while true
+        if test -f "$d/.awsprofile"
+            set found "$d/.awsprofile"
+            break
+        end
+        test -n "$d"; or break
+        set d (string replace -r '/[^/]*$' '' -- $d)
+    end
+    test "$found" = "$__rolecall_dir_file"; or __rolecall_dir_apply $found
+    return 0
+end
+# Leave the tree of the last file (if it was applied), then apply FILE (if any).
+function __rolecall_dir_apply
+    set -g __rolecall_dir_pending ''
+    if test -n "$__rolecall_dir_restore"
+        printf '%s\n' $__rolecall_dir_restore | source
+        set -g __rolecall_dir_restore ''
+    end
+    set -g __rolecall_dir_file $argv[1]
+    test -n "$argv[1]"; or return 0
+    set -l code (command $__rolecall_bin dir --shell fish -- $argv[1]); or return 0
+    printf '%s\n' $code | source
+    return 0
+end
+if test __ROLECALL_DIR__ = 1
+    function __rolecall_dir_on_cd --on-variable PWD
+        __rolecall_dir_hook
+    end
+    function __rolecall_dir_on_prompt --on-event fish_prompt
+        __rolecall_dir_hook
+    end
+end
+
 # `rolecall init fish --prompt`: the segment in front of the right prompt (kept).
 if test __ROLECALL_PROMPT__ = 1
     if functions -q fish_right_prompt; and not functions -q __rolecall_orig_right_prompt

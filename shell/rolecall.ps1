@@ -54,11 +54,62 @@ function global:rolecall_prompt {
     return "$([char]27)[${color}m$seg$([char]27)[0m"
 }
 
-# `rolecall init powershell --prompt`: the segment in front of the prompt (kept).
-if ('__ROLECALL_PROMPT__' -eq '1' -and -not (Test-Path Function:\__rolecall_orig_prompt)) {
+# `.awsprofile`: at each prompt, when the location changed, find the nearest file upward (no
+# process); only when that file is not the one found last time does rolecall run (it reads the
+# file, checks that `rolecall allow` recorded it, and prints code that applies it and keeps what
+# puts the session back in $__rolecall_dir_restore). Leaving the tree evaluates that. A manual
+# assume/asp in the tree stays until the next crossing. While a file waits for `rolecall allow`,
+# each prompt reads the trust store's first line to notice the change. (Paths are compared
+# case-sensitively, as on Linux and macOS file systems.)
+foreach ($var in 'pwd', 'file', 'restore', 'pending', 'allowed') {
+    if (-not (Test-Path "Variable:global:__rolecall_dir_$var")) { Set-Variable -Scope Global "__rolecall_dir_$var" '' }
+}
+function global:__rolecall_dir_hook {
+    $here = $PWD.ProviderPath
+    if ($here -ceq $global:__rolecall_dir_pwd) {
+        if ($global:__rolecall_dir_pending) {
+            $line = ''
+            if (Test-Path -LiteralPath $global:__rolecall_dir_allowed -PathType Leaf) {
+                $line = Get-Content -LiteralPath $global:__rolecall_dir_allowed -TotalCount 1
+            }
+            if ("+$line" -cne $global:__rolecall_dir_pending) { __rolecall_dir_apply $global:__rolecall_dir_file }
+        }
+        return
+    }
+    $global:__rolecall_dir_pwd = $here
+    $d = $here.TrimEnd('/')
+    $found = ''
+    while ($true) {
+        if (Test-Path -LiteralPath "$d/.awsprofile" -PathType Leaf) { $found = "$d/.awsprofile"; break }
+        if (-not $d) { break }
+        $d = $d.Substring(0, $d.LastIndexOf('/'))
+    }
+    if ($found -cne $global:__rolecall_dir_file) { __rolecall_dir_apply $found }
+}
+# Leave the tree of the last file (if it was applied), then apply FILE (if any).
+function global:__rolecall_dir_apply([string]$file) {
+    $global:__rolecall_dir_pending = ''
+    if ($global:__rolecall_dir_restore) {
+        Invoke-Expression $global:__rolecall_dir_restore
+        $global:__rolecall_dir_restore = ''
+    }
+    $global:__rolecall_dir_file = $file
+    if (-not $file) { return }
+    $code = & $global:__rolecall_bin dir --shell powershell -- $file | Out-String
+    if ($LASTEXITCODE -eq 0 -and $code) { Invoke-Expression $code }
+}
+
+# The prompt wrapper (kept): the .awsprofile check first, then, with
+# `rolecall init powershell --prompt`, the segment in front of the prompt.
+$global:__rolecall_want_dir = '__ROLECALL_DIR__' -eq '1'
+$global:__rolecall_want_prompt = '__ROLECALL_PROMPT__' -eq '1'
+if (($global:__rolecall_want_dir -or $global:__rolecall_want_prompt) -and -not (Test-Path Function:\__rolecall_orig_prompt)) {
     Copy-Item Function:\prompt Function:\global:__rolecall_orig_prompt
     function global:prompt {
-        $seg = rolecall_prompt
+        $lastExit = $global:LASTEXITCODE
+        if ($global:__rolecall_want_dir) { __rolecall_dir_hook }
+        $global:LASTEXITCODE = $lastExit
+        $seg = if ($global:__rolecall_want_prompt) { rolecall_prompt } else { '' }
         if ($seg) { "$seg " + (__rolecall_orig_prompt) } else { __rolecall_orig_prompt }
     }
 }

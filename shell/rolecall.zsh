@@ -75,10 +75,63 @@ rolecall_prompt() {
     fi
 }
 
+# `.awsprofile`: on a directory change (chpwd, so `cd app && aws ...` already has the profile) find
+# the nearest file upward with built-ins; only when that file is not the one found last time does
+# rolecall run (it reads the file, checks that `rolecall allow` recorded it, and prints code that
+# applies it and keeps what puts the shell back in __rolecall_dir_restore). Leaving the tree
+# evaluates that. A manual assume/asp in the tree stays until the next crossing. The precmd hook
+# covers the first prompt, and while a file waits for `rolecall allow` it reads the trust store's
+# first line (a built-in `read`) to notice the change.
+typeset -g __rolecall_dir_pwd=${__rolecall_dir_pwd-} __rolecall_dir_file=${__rolecall_dir_file-}
+typeset -g __rolecall_dir_restore=${__rolecall_dir_restore-} __rolecall_dir_pending=${__rolecall_dir_pending-}
+typeset -g __rolecall_dir_allowed=${__rolecall_dir_allowed-}
+__rolecall_dir_hook() {
+    local __rolecall_status=$? __rolecall_d __rolecall_found=''
+    if [[ $PWD == "$__rolecall_dir_pwd" ]]; then
+        if [[ -n $__rolecall_dir_pending ]]; then
+            { read -r __rolecall_found <"$__rolecall_dir_allowed"; } 2>/dev/null
+            [[ "+$__rolecall_found" == "$__rolecall_dir_pending" ]] || __rolecall_dir_apply "$__rolecall_dir_file"
+        fi
+        return $__rolecall_status
+    fi
+    __rolecall_dir_pwd=$PWD
+    __rolecall_d=${PWD%/}
+    while :; do
+        if [[ -f $__rolecall_d/.awsprofile ]]; then
+            __rolecall_found=$__rolecall_d/.awsprofile
+            break
+        fi
+        [[ -n $__rolecall_d ]] || break
+        __rolecall_d=${__rolecall_d%/*}
+    done
+    [[ $__rolecall_found == "$__rolecall_dir_file" ]] || __rolecall_dir_apply "$__rolecall_found"
+    return $__rolecall_status
+}
+# Leave the tree of the last file (if it was applied), then apply FILE (if any).
+__rolecall_dir_apply() {
+    local __rolecall_code
+    __rolecall_dir_pending=''
+    if [[ -n $__rolecall_dir_restore ]]; then
+        eval "$__rolecall_dir_restore"
+        __rolecall_dir_restore=''
+    fi
+    __rolecall_dir_file=$1
+    [[ -n $1 ]] || return 0
+    __rolecall_code="$(command "$__rolecall_bin" dir --shell zsh -- "$1")" && eval "$__rolecall_code"
+}
+__rolecall_want_dir=__ROLECALL_DIR__
+if [[ $__rolecall_want_dir = 1 ]]; then
+    autoload -Uz add-zsh-hook
+    add-zsh-hook chpwd __rolecall_dir_hook
+    # Before the prompt hook below, so the prompt already shows the directory's profile.
+    add-zsh-hook precmd __rolecall_dir_hook
+fi
+
 # `rolecall init zsh --prompt`: the segment in front of RPROMPT, refreshed by a precmd hook into a
 # variable, so drawing the prompt starts no process. `%` in names is escaped for the prompt.
 __rolecall_rps1=''
 __rolecall_prompt_hook() {
+    local __rolecall_status=$?
     __rolecall_segment
     local seg=${__rolecall_seg//\%/%%}
     if [[ -z $seg ]]; then
@@ -88,6 +141,7 @@ __rolecall_prompt_hook() {
     else
         __rolecall_rps1="%{"$'\033['"${__rolecall_color}m%}$seg%{"$'\033[0m'"%} "
     fi
+    return $__rolecall_status
 }
 __rolecall_want_prompt=__ROLECALL_PROMPT__
 if [[ $__rolecall_want_prompt = 1 ]]; then

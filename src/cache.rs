@@ -34,6 +34,16 @@ pub struct Lock {
     _file: File,
 }
 
+/// rolecall's data directory: `$XDG_DATA_HOME/rolecall`, default `~/.local/share/rolecall`
+/// (the recent-profile list, the `.awsprofile` trust store).
+pub fn data_dir() -> Option<PathBuf> {
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(xdg) = env("XDG_DATA_HOME") {
+        return Some(PathBuf::from(xdg).join("rolecall"));
+    }
+    env("HOME").map(|home| PathBuf::from(home).join(".local/share/rolecall"))
+}
+
 /// The cache directory the environment points to.
 pub fn dir() -> Option<PathBuf> {
     let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());

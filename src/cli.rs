@@ -2,6 +2,7 @@
 
 use crate::shellenv::Shell;
 use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(name = "rolecall", version, about = "Switch AWS profiles in the current shell", propagate_version = true)]
@@ -81,6 +82,39 @@ pub enum Command {
         /// PowerShell prompt), in front of what is there
         #[arg(long)]
         prompt: bool,
+        /// Leave out the .awsprofile hook (per-directory profiles)
+        #[arg(long)]
+        no_dir: bool,
+    },
+    /// Apply a directory's .awsprofile from now on (its path and content are recorded)
+    Allow {
+        /// The .awsprofile, or its directory (default: the nearest from here up)
+        #[arg(conflicts_with = "list")]
+        path: Option<PathBuf>,
+        /// List the allowed files and whether each is unchanged, changed or missing
+        #[arg(long)]
+        list: bool,
+        /// With --list: print a JSON array
+        #[arg(long, requires = "list")]
+        json: bool,
+    },
+    /// Stop applying a directory's .awsprofile
+    Deny {
+        /// The .awsprofile, or its directory (default: the nearest from here up)
+        path: Option<PathBuf>,
+    },
+    /// Show the .awsprofile that applies here: profile, region, whether it is allowed
+    ///
+    /// The shell hooks of `rolecall init` run it with --shell when the nearest file changed.
+    Dir {
+        /// The .awsprofile (default: the nearest from here up)
+        file: Option<PathBuf>,
+        /// Print shell code that applies the file (for the init scripts' hook)
+        #[arg(long, value_enum)]
+        shell: Option<Shell>,
+        /// Print JSON
+        #[arg(long, conflicts_with = "shell")]
+        json: bool,
     },
     /// Print the prompt segment (profile, region, time left) for tmux or a prompt framework
     Prompt {

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cmd;
 pub mod creds;
+pub mod dirprofile;
 pub mod doctor;
 pub mod engine;
 pub mod json;

@@ -3,18 +3,9 @@
 //! expire (`profiles` in the cache directory, written by `assume`). Both are small advisory
 //! files: lost or damaged, they only change the picker's order and its "time left" column.
 
-use crate::cache;
-use std::path::PathBuf;
+use crate::cache::{self, data_dir};
 
 const KEEP: usize = 200;
-
-fn data_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-    if let Some(xdg) = env("XDG_DATA_HOME") {
-        return Some(PathBuf::from(xdg).join("rolecall"));
-    }
-    env("HOME").map(|home| PathBuf::from(home).join(".local/share/rolecall"))
-}
 
 /// Profile names, most recently used first.
 pub fn recent() -> Vec<String> {

@@ -89,6 +89,13 @@ impl EnvChange {
         EnvChange { vars: CONTRACT.iter().map(|name| (*name, None)).collect() }
     }
 
+    /// The contract's variables as they are in this process's environment: applied, it puts
+    /// back exactly what the shell had (set or unset).
+    pub fn current() -> EnvChange {
+        let value = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+        EnvChange { vars: CONTRACT.iter().map(|name| (*name, value(name))).collect() }
+    }
+
     pub fn render(&self, shell: Shell) -> String {
         let mut out = String::with_capacity(2048);
         match shell {
@@ -167,6 +174,33 @@ fn render_one(out: &mut String, shell: Shell, name: &str, value: Option<&str>) {
         }
         (Shell::Env, None) => return,
         (Shell::Json, _) => unreachable!("JSON is rendered whole"),
+    }
+    out.push('\n');
+}
+
+/// A variable of the shell itself (global, not exported) holding `value`: the state the init
+/// scripts keep. `name` is one of rolecall's own names, never data.
+pub fn render_shell_var(out: &mut String, shell: Shell, name: &str, value: &str) {
+    debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    match shell {
+        Shell::Bash | Shell::Zsh => {
+            out.push_str(name);
+            out.push('=');
+            posix_quote(out, value);
+        }
+        Shell::Fish => {
+            out.push_str("set -g ");
+            out.push_str(name);
+            out.push(' ');
+            fish_quote(out, value);
+        }
+        Shell::Powershell => {
+            out.push_str("$global:");
+            out.push_str(name);
+            out.push_str(" = ");
+            powershell_quote(out, value);
+        }
+        Shell::Json | Shell::Env => unreachable!("shell variables exist only in shells"),
     }
     out.push('\n');
 }

@@ -129,7 +129,11 @@ fn prompt_flag_puts_the_segment_in_the_prompt() {
             "bash",
             "PS1='mine> '; source FILE; source FILE; __rolecall_prompt_hook; echo \"${PS1@P}|$PROMPT_COMMAND\"",
         );
-        assert_eq!(out.trim(), "aws:prod 42m mine> |__rolecall_prompt_hook", "kept PS1, hook once");
+        assert_eq!(
+            out.trim(),
+            "aws:prod 42m mine> |__rolecall_dir_hook;__rolecall_prompt_hook",
+            "kept PS1, hooks once"
+        );
     }
     if require("zsh") {
         let out =

@@ -139,7 +139,7 @@ fn a_hostile_binary_path_is_quoted() {
             "/tmp/it's $(x)/rolecall",
             "assume",
             "asp",
-            false,
+            rolecall::cmd::init::Parts { prompt: false, dir: true },
         )
         .unwrap();
         assert!(script.contains(quote), "{shell}: {script}");

@@ -5,6 +5,15 @@ use crate::shellenv::{EnvChange, Shell};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
+/// The change that selects `profile`, in `region` if given, else the profile's.
+pub fn selected(files: &crate::profile::AwsFiles, profile: &str, region: Option<&str>) -> Result<EnvChange> {
+    crate::engine::plan(files, profile)?;
+    let region = region.or_else(|| files.profiles.profile(profile).and_then(|p| p.get(crate::profile::Key::Region)));
+    crate::recent::touch(profile);
+    let previous = super::assume::previous_profile();
+    Ok(EnvChange::select_only(profile, region, previous.as_deref()))
+}
+
 pub fn run(profile: Option<&str>, shell: Option<Shell>, unset: bool) -> Result<ExitCode> {
     let Some(shell) = shell else {
         bail!("rolecall asp prints shell code: use the `asp` function of `rolecall init <shell>`, or pass --shell");
@@ -13,12 +22,7 @@ pub fn run(profile: Option<&str>, shell: Option<Shell>, unset: bool) -> Result<E
         EnvChange::unset_all()
     } else {
         let profile = super::assume::target(profile)?;
-        let files = super::load_checked()?;
-        crate::engine::plan(&files, &profile)?;
-        let region = files.profiles.profile(&profile).and_then(|p| p.get(crate::profile::Key::Region));
-        crate::recent::touch(&profile);
-        let previous = super::assume::previous_profile();
-        EnvChange::select_only(&profile, region, previous.as_deref())
+        selected(&super::load_checked()?, &profile, None)?
     };
     let text = env.render(shell);
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;

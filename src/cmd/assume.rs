@@ -71,14 +71,19 @@ pub fn run(args: AssumeArgs) -> Result<ExitCode> {
             "rolecall assume prints shell code: use the `assume` function of `rolecall init <shell>`, or pass --shell"
         );
     }
-    let outcome = super::fetch(&super::load_for_credentials()?, profile, &args.creds)?;
+    let env = assumed(&super::load_for_credentials()?, profile, &args.creds)?;
+    print(&args, &env)
+}
+
+/// The change that puts `profile`'s credentials in the shell.
+pub fn assumed(files: &crate::profile::AwsFiles, profile: &str, creds: &crate::cli::CredsArgs) -> Result<EnvChange> {
+    let outcome = super::fetch(files, profile, creds)?;
     crate::recent::touch(profile);
     if let Some(expires_at) = outcome.creds.expires_at {
         crate::recent::note_expiry(profile, expires_at);
     }
     let previous = previous_profile();
-    let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref());
-    print(&args, &env)
+    Ok(EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref()))
 }
 
 fn print(args: &AssumeArgs, env: &EnvChange) -> Result<ExitCode> {

@@ -12,8 +12,17 @@ const ZSH: &str = include_str!("../../shell/rolecall.zsh");
 const FISH: &str = include_str!("../../shell/rolecall.fish");
 const POWERSHELL: &str = include_str!("../../shell/rolecall.ps1");
 
+/// The optional parts of a script.
+#[derive(Clone, Copy, Debug)]
+pub struct Parts {
+    /// The segment in the prompt (`--prompt`).
+    pub prompt: bool,
+    /// The `.awsprofile` hook (on unless `--no-dir`).
+    pub dir: bool,
+}
+
 /// The script for `shell`, with `bin` as the binary and the two function names.
-pub fn script(shell: InitShell, bin: &str, assume: &str, asp: &str, prompt: bool) -> Result<String> {
+pub fn script(shell: InitShell, bin: &str, assume: &str, asp: &str, parts: Parts) -> Result<String> {
     for name in [assume, asp] {
         let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if name.is_empty() || !plain || name.starts_with('-') || name.as_bytes()[0].is_ascii_digit() {
@@ -35,13 +44,14 @@ pub fn script(shell: InitShell, bin: &str, assume: &str, asp: &str, prompt: bool
         .replace("__ROLECALL_BIN__", &quoted)
         .replace("__ROLECALL_ASSUME__", assume)
         .replace("__ROLECALL_ASP__", asp)
-        .replace("__ROLECALL_PROMPT__", if prompt { "1" } else { "0" }))
+        .replace("__ROLECALL_PROMPT__", if parts.prompt { "1" } else { "0" })
+        .replace("__ROLECALL_DIR__", if parts.dir { "1" } else { "0" }))
 }
 
-pub fn run(shell: InitShell, assume: &str, asp: &str, prompt: bool) -> Result<ExitCode> {
+pub fn run(shell: InitShell, assume: &str, asp: &str, parts: Parts) -> Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot find rolecall's own path")?;
     let bin = exe.to_str().context("rolecall's path is not UTF-8")?;
-    let text = script(shell, bin, assume, asp, prompt)?;
+    let text = script(shell, bin, assume, asp, parts)?;
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }

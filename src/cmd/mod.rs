@@ -1,9 +1,11 @@
 //! One file per subcommand. Only this module knows about the command line.
 
+pub mod allow;
 pub mod asp;
 pub mod assume;
 pub mod completions;
 pub mod credential_process;
+pub mod dir;
 pub mod doctor;
 pub mod exec;
 pub mod init;
@@ -26,7 +28,13 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::CredentialProcess { profile, creds } => credential_process::run(&profile, &creds),
         Command::Whoami { profile, json, creds } => whoami::run(profile.as_deref(), json, &creds),
         Command::Asp { profile, shell, unset } => asp::run(profile.as_deref(), shell, unset),
-        Command::Init { shell, assume_cmd, asp_cmd, prompt } => init::run(shell, &assume_cmd, &asp_cmd, prompt),
+        Command::Init { shell, assume_cmd, asp_cmd, prompt, no_dir } => {
+            init::run(shell, &assume_cmd, &asp_cmd, init::Parts { prompt, dir: !no_dir })
+        }
+        Command::Allow { list: true, json, .. } => allow::list(json),
+        Command::Allow { path, .. } => allow::allow(path.as_deref()),
+        Command::Deny { path } => allow::deny(path.as_deref()),
+        Command::Dir { file, shell, json } => dir::run(file.as_deref(), shell, json),
         Command::Completions { shell } => completions::run(shell),
         Command::Prompt { format, color } => prompt::run(&format, color),
     }

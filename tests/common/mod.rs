@@ -134,7 +134,7 @@ pub struct Run {
 
 impl Run {
     /// Output with the temporary HOME written as `$HOME`, so snapshots do not depend on it.
-    fn from(out: Output, home: &Path) -> Run {
+    pub fn from(out: Output, home: &Path) -> Run {
         let home = home.to_string_lossy();
         let clean = |b: Vec<u8>| String::from_utf8(b).unwrap().replace(home.as_ref(), "$HOME");
         Run { code: out.status.code().unwrap_or(-1), stdout: clean(out.stdout), stderr: clean(out.stderr) }

@@ -1,0 +1,108 @@
+//! `rolecall allow [PATH]`, `rolecall allow --list`, `rolecall deny [PATH]`: which `.awsprofile`
+//! files the shell hooks apply. A file is recorded with its real path and content; an edit makes
+//! it unknown again.
+
+use super::dir::cwd;
+use crate::dirprofile::{self, DirFile, FILE_NAME, TrustStore, printable, shown};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The file a PATH argument names: a directory's `.awsprofile`, a file itself, or (no argument)
+/// the nearest one from here up.
+fn target(path: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
+    match path {
+        None => dirprofile::nearest(cwd)
+            .with_context(|| format!("no {FILE_NAME} in {} or above", printable(&cwd.to_string_lossy()))),
+        Some(p) if p.is_dir() => Ok(p.join(FILE_NAME)),
+        Some(p) => Ok(p.to_owned()),
+    }
+}
+
+pub fn allow(path: Option<&Path>) -> Result<ExitCode> {
+    let cwd = cwd()?;
+    let path = target(path, &cwd)?;
+    if !path.is_file() {
+        bail!("{}: no such file", printable(&path.to_string_lossy()));
+    }
+    let file = DirFile::read(&path)?;
+    let Some(profile) = file.wanted()?.profile else {
+        bail!("{} names no profile (its first line that is not blank or a # comment)", shown(&path, &cwd));
+    };
+    let _lock = TrustStore::lock()?;
+    let mut store = TrustStore::load()?;
+    store.allow(&file)?;
+    store.save()?;
+    eprintln!("rolecall: allowed {} (profile '{}')", shown(&path, &cwd), printable(&profile));
+    let files = crate::profile::AwsFiles::load();
+    if files.profiles.profile(&profile).is_none() {
+        eprintln!(
+            "rolecall: warning: profile '{}' is in neither {} nor {}",
+            printable(&profile),
+            files.config.display,
+            files.credentials.display
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn deny(path: Option<&Path>) -> Result<ExitCode> {
+    let cwd = cwd()?;
+    let path = target(path, &cwd)?;
+    // The file (or its directory) may be gone: the real path of what is left names it.
+    let absolute = std::env::current_dir().context("cannot read the current directory")?.join(&path);
+    let real = absolute
+        .ancestors()
+        .find_map(|existing| {
+            let rest = absolute.strip_prefix(existing).ok()?;
+            Some(std::fs::canonicalize(existing).ok()?.join(rest))
+        })
+        .unwrap_or(absolute.clone());
+    let _lock = TrustStore::lock()?;
+    let mut store = TrustStore::load()?;
+    if store.deny(&real) {
+        store.save()?;
+        eprintln!("rolecall: denied {}", shown(&path, &cwd));
+    } else {
+        eprintln!("rolecall: {} was not allowed", shown(&path, &cwd));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn list(json: bool) -> Result<ExitCode> {
+    let store = TrustStore::load()?;
+    let rows: Vec<(String, &'static str, Option<String>)> = store
+        .entries
+        .iter()
+        .map(|entry| {
+            let path = entry.path.to_string_lossy().into_owned();
+            match DirFile::read(&entry.path) {
+                Err(_) => (path, "missing", None),
+                Ok(file) => {
+                    let state = if file.digest() == entry.digest { "allowed" } else { "changed" };
+                    (path, state, file.wanted().ok().and_then(|w| w.profile))
+                }
+            }
+        })
+        .collect();
+    let mut out = Vec::new();
+    if json {
+        out.push(b'[');
+        for (i, (path, state, profile)) in rows.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            crate::json::Object::start(&mut out)
+                .str("path", path)
+                .str("state", state)
+                .opt_str("profile", profile.as_deref())
+                .end();
+        }
+        out.extend_from_slice(if rows.is_empty() { b"]\n" } else { b"\n]\n" });
+    } else {
+        for (path, state, profile) in &rows {
+            let profile = profile.as_deref().map(printable).unwrap_or_default();
+            out.extend_from_slice(format!("{state:<8} {}  {profile}\n", printable(path)).as_bytes());
+        }
+    }
+    super::write_stdout(|w| w.write_all(&out))?;
+    Ok(ExitCode::SUCCESS)
+}

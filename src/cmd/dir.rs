@@ -1,0 +1,153 @@
+//! `rolecall dir`: the `.awsprofile` that applies in this directory. With `--shell`, what the
+//! init scripts' hook runs when the nearest file changed: shell code that applies a trusted file
+//! (`asp`, or `assume` with `ROLECALL_DIR_ACTION=assume`) and keeps, in a shell variable, the code
+//! that puts back what the shell had; for a file not (or no longer) allowed, one line on stderr
+//! and nothing applied.
+
+use crate::cli::CredsArgs;
+use crate::dirprofile::{self, DirFile, Trust, TrustStore, printable, shown};
+use crate::shellenv::{EnvChange, Shell, render_shell_var};
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The directory the person is in, as their shell names it: `$PWD` keeps symlinked paths, when
+/// it is this directory (a program started elsewhere may pass on its own).
+pub fn cwd() -> Result<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let real = std::env::current_dir().context("cannot read the current directory")?;
+    let same = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    match std::env::var_os("PWD").map(PathBuf::from) {
+        Some(pwd) if pwd.is_absolute() && same(&pwd, &real) => Ok(pwd),
+        _ => Ok(real),
+    }
+}
+
+/// What entering a tree does: select the profile (the default) or assume it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Asp,
+    Assume,
+}
+
+fn action() -> Result<Action> {
+    match std::env::var("ROLECALL_DIR_ACTION").as_deref() {
+        Err(_) | Ok("") | Ok("asp") => Ok(Action::Asp),
+        Ok("assume") => Ok(Action::Assume),
+        Ok(other) => bail!("ROLECALL_DIR_ACTION={:?}: use asp or assume", printable(other)),
+    }
+}
+
+pub fn run(file: Option<&Path>, shell: Option<Shell>, json: bool) -> Result<ExitCode> {
+    match shell {
+        Some(shell) => hook(file, shell),
+        None => status(file, json),
+    }
+}
+
+fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
+    if matches!(shell, Shell::Json | Shell::Env) {
+        bail!("--shell: bash, zsh, fish or powershell (the hook's own shell)");
+    }
+    let cwd = cwd()?;
+    let Some(path) = file.map(Path::to_owned).or_else(|| dirprofile::nearest(&cwd)) else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let shown = shown(&path, &cwd);
+    let file = DirFile::read(&path)?;
+    let Some(profile) = file.wanted()?.profile else {
+        eprintln!("rolecall: {shown} names no profile: nothing changed");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let region = file.wanted()?.region;
+    let mut out = String::new();
+    let store = TrustStore::load()?;
+    match store.trust(&file) {
+        Trust::Allowed => {}
+        trust => {
+            let what = if trust == Trust::Changed { "changed since it was allowed and " } else { "" };
+            eprintln!(
+                "rolecall: {shown} {what}wants profile '{}' — run 'rolecall allow' to use it",
+                printable(&profile)
+            );
+            // The hook checks the store's first line at each prompt while this waits, and asks
+            // again once `rolecall allow` (or deny) changed it.
+            if let Some(store_path) = store.path.to_str() {
+                render_shell_var(&mut out, shell, "__rolecall_dir_pending", &TrustStore::generation(&store.path));
+                render_shell_var(&mut out, shell, "__rolecall_dir_allowed", store_path);
+            }
+            super::write_stdout(|w| w.write_all(out.as_bytes()))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let files = super::load_checked()?;
+    if files.profiles.profile(&profile).is_none() {
+        eprintln!(
+            "rolecall: {shown} wants profile '{}', which is in neither {} nor {}: nothing changed",
+            printable(&profile),
+            files.config.display,
+            files.credentials.display
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let env = match action()? {
+        Action::Asp => super::asp::selected(&files, &profile, region.as_deref())?,
+        Action::Assume => {
+            let creds = CredsArgs { region, ..CredsArgs::default() };
+            super::assume::assumed(&files, &profile, &creds)?
+        }
+    };
+    render_shell_var(&mut out, shell, "__rolecall_dir_restore", &EnvChange::current().render(shell));
+    out.push_str(&env.render(shell));
+    super::write_stdout(|w| w.write_all(out.as_bytes()))?;
+    eprintln!("rolecall: profile '{}' from {shown}", printable(&profile));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
+    let cwd = cwd()?;
+    let Some(path) = file.map(Path::to_owned).or_else(|| dirprofile::nearest(&cwd)) else {
+        if json {
+            super::write_stdout(|w| w.write_all(b"null\n"))?;
+        } else {
+            eprintln!("rolecall: no {} in {} or above", dirprofile::FILE_NAME, printable(&cwd.to_string_lossy()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let file = DirFile::read(&path)?;
+    let wanted = file.wanted()?;
+    let trust = TrustStore::load()?.trust(&file);
+    let action = if action()? == Action::Assume { "assume" } else { "asp" };
+    let text = if json {
+        let mut buf = Vec::new();
+        crate::json::Object::start(&mut buf)
+            .str("path", &file.real.to_string_lossy())
+            .opt_str("profile", wanted.profile.as_deref())
+            .opt_str("region", wanted.region.as_deref())
+            .str("trust", trust.as_str())
+            .str("action", action)
+            .end();
+        buf.push(b'\n');
+        buf
+    } else {
+        let style = crate::style::Style::for_stdout();
+        let trust = match trust {
+            Trust::Allowed => "allowed".to_owned(),
+            Trust::Changed => style.yellow("changed since it was allowed: run 'rolecall allow'"),
+            Trust::Unknown => style.yellow("not allowed: run 'rolecall allow'"),
+        };
+        let opt = |v: Option<String>| v.map(|v| printable(&v)).unwrap_or_else(|| "-".to_owned());
+        format!(
+            "file     {}\nprofile  {}\nregion   {}\ntrust    {trust}\naction   {action}\n",
+            printable(&file.real.to_string_lossy()),
+            opt(wanted.profile),
+            opt(wanted.region),
+        )
+        .into_bytes()
+    };
+    super::write_stdout(|w| w.write_all(&text))?;
+    Ok(ExitCode::SUCCESS)
+}

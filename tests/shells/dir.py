@@ -1,0 +1,174 @@
+""".awsprofile in a real interactive shell through a pseudo-terminal (pexpect): entering and
+leaving trusted and untrusted trees, sub-directories, a manual switch inside a tree, an edited
+file, hostile file contents and directory names, and ROLECALL_DIR_ACTION=assume. The shell's own
+environment is checked after each step. Used by tests/dirprofile.rs.
+
+    python3 dir.py SHELL ROLECALL_BIN   (run in HOME, which holds the trees; see dirprofile.rs)
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pexpect
+
+shell, rolecall = sys.argv[1], sys.argv[2]
+home = os.environ["HOME"]
+CONTRACT = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+            "AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_REGION",
+            "AWS_DEFAULT_REGION", "ROLECALL_PROFILE", "ROLECALL_EXPIRES_AT", "ROLECALL_PREVIOUS"]
+PROMPT = "__PROMPT__> "
+
+argv = {
+    "bash": ["bash", "--norc", "--noprofile", "-i"],
+    "zsh": ["zsh", "-f", "-i"],
+    "fish": ["fish", "--no-config", "-i"],
+}[shell]
+status_var = "$status" if shell == "fish" else "$?"
+setup = {
+    "bash": f"set -u; PS1='{PROMPT}'; eval \"$({rolecall} init bash)\"",
+    "zsh": f"setopt nounset; PS1='{PROMPT}'; eval \"$({rolecall} init zsh)\"",
+    "fish": f"function fish_prompt; printf '%s' '{PROMPT}'; end; {rolecall} init fish | source",
+}[shell]
+
+
+def setenv(name, value):
+    return f"set -gx {name} {value}" if shell == "fish" else f"export {name}={value}"
+
+
+def unsetenv(name):
+    return f"set -e {name}; or true" if shell == "fish" else f"unset {name}"
+
+
+def quote(text):
+    if shell == "fish":
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8", timeout=60, env=dict(os.environ, TERM="dumb"),
+                      dimensions=(50, 200), cwd=home)
+n = 0
+
+
+def run(cmd):
+    """Run `cmd` in the shell; what it and the hooks up to the next prompt printed."""
+    global n
+    n += 1
+    child.sendline(f"{cmd}; echo __END{n}__{status_var}")
+    child.expect(rf"__END{n}__(\d+)")
+    status = int(child.match.group(1))
+    out = child.before
+    child.expect_exact(PROMPT)
+    out += child.before
+    if status != 0:
+        sys.exit(f"{shell}: `{cmd}` exited {status}: {out}")
+    return out
+
+
+def env():
+    out = run("python3 -c 'import os, json; print(\"__ENV__\" + json.dumps(dict(os.environ)))'")
+    return json.loads(re.search(r"^__ENV__(\{.*\})\r?$", out, re.M).group(1))
+
+
+def contract(e=None):
+    e = env() if e is None else e
+    return {k: e[k] for k in CONTRACT if k in e}
+
+
+def check(cond, what):
+    if not cond:
+        sys.exit(f"{shell}: {what}")
+
+
+def allow(path):
+    subprocess.run([rolecall, "allow", path], check=True, capture_output=True, cwd=home)
+
+
+child.sendline(setup)
+child.expect_exact(PROMPT)
+run(setup)  # twice: one hook, state kept
+run(f"{setenv('AWS_PROFILE', 'base')}; {setenv('AWS_DEFAULT_REGION', 'keep')}; {unsetenv('AWS_REGION')}")
+before = contract()
+check(before == {"AWS_PROFILE": "base", "AWS_DEFAULT_REGION": "keep"}, f"start: {before}")
+
+# An unknown file: one notice, once; nothing applied.
+out = run("cd proj")
+check("./.awsprofile wants profile 'ops' — run 'rolecall allow' to use it" in out, f"notice: {out!r}")
+check(contract() == before, "an unknown file was applied")
+out = run("true")
+check("wants profile" not in out, f"the notice came twice: {out!r}")
+
+# `rolecall allow` takes effect at the next prompt.
+out = run(f"{rolecall} allow")
+check("allowed ./.awsprofile (profile 'ops')" in out, out)
+e = contract()
+check(e.get("AWS_PROFILE") == "ops" and e.get("ROLECALL_PROFILE") == "ops", f"allowed tree: {e}")
+check(e.get("AWS_REGION") == "ap-south-1" and e.get("AWS_DEFAULT_REGION") == "ap-south-1", f"region line: {e}")
+check(e.get("ROLECALL_PREVIOUS") == "base", f"previous: {e}")
+inside = e
+
+# A sub-directory: nothing runs, nothing changes.
+out = run("cd sub")
+check("rolecall" not in out, f"sub-directory ran rolecall: {out!r}")
+check(contract() == inside, "sub-directory changed the environment")
+
+# Leaving: exactly what was there, including the variables that were unset.
+run("cd ../..")
+check(contract() == before, f"leaving did not restore: {contract()} != {before}")
+
+# A manual switch inside wins until the boundary is crossed again.
+out = run("cd proj/sub")
+check("profile 'ops' from ../.awsprofile" in out, out)
+run("asp admin")
+run("cd ..")
+check(contract()["AWS_PROFILE"] == "admin", "a cd inside the tree undid the manual asp")
+run("cd ..")
+check(contract() == before, "leaving after a manual switch did not restore")
+
+# An edited file is unknown again.
+with open(os.path.join(home, "proj", ".awsprofile"), "a") as f:
+    f.write("# edited\n")
+out = run("cd proj")
+check("./.awsprofile changed since it was allowed and wants profile 'ops'" in out, out)
+check(contract() == before, "an edited file was applied")
+run("cd ..")
+
+# Hostile content, allowed or not, is data: a notice, nothing run, nothing changed.
+allow("evil")
+out = run("cd evil")
+check("which is in neither" in out, f"allowed hostile file: {out!r}")
+check(contract() == before, "a hostile file changed the environment")
+run("cd ..")
+out = run("cd evil2")
+check("run 'rolecall allow'" in out and "\\u{1b}[31m" in out, f"unknown hostile, shown escaped: {out!r}")
+run("cd ..")
+
+# A hostile directory name is a path, passed as one argument.
+weird = "x$(touch canary5)`touch canary6`'q"
+allow(weird)
+run(f"cd {quote(weird)}")
+e = contract()
+check(e.get("AWS_PROFILE") == "base" and e.get("ROLECALL_PROFILE") == "base", f"hostile directory name: {e}")
+run("cd ..")
+check(contract() == before, "leaving the hostile directory")
+check(not any(f.startswith("canary") for f in os.listdir(home)), f"a hostile value ran: {os.listdir(home)}")
+
+# ROLECALL_DIR_ACTION=assume: credentials from STS (moto) on entering, all gone on leaving.
+allow("assumed")
+run(setenv("ROLECALL_DIR_ACTION", "assume"))
+before = contract()
+out = run("cd assumed")
+e = contract()
+for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ROLECALL_EXPIRES_AT"]:
+    check(var in e, f"{var} not set by ROLECALL_DIR_ACTION=assume: {out!r}")
+check(e["AWS_PROFILE"] == "ops", "assumed profile")
+arn = run("aws sts get-caller-identity --query Arn --output text")
+check(":assumed-role/Ops/" in arn, f"aws CLI sees {arn}")
+run("cd ..")
+check(contract() == before, "leaving an assumed tree left credentials")
+
+child.sendline("exit")
+child.expect(pexpect.EOF)
+print(f"{shell}: ok")
