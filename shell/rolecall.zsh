@@ -31,8 +31,10 @@ zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
 # The prompt segment `aws:PROFILE REGION 42m`, from the environment with built-ins only: no
 # process is started. Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the
-# expiry it says `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg, __rolecall_color.
+# expiry it says `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg, __rolecall_color,
+# and __rolecall_seg_until: the second at which the text next changes (the minute count).
 __rolecall_segment() {
+    __rolecall_seg_until=9999999999
     __rolecall_seg=${ROLECALL_PROFILE:-${AWS_PROFILE:-}}
     if [[ -z $__rolecall_seg ]]; then
         __rolecall_color=''
@@ -55,6 +57,7 @@ __rolecall_segment() {
         __rolecall_color=31
         return 0
     fi
+    __rolecall_seg_until=$((now + (left < 60 ? left : left % 60 + 1)))
     left=$((left / 60))
     if ((left < 60)); then
         __rolecall_seg+=" ${left}m"
@@ -86,13 +89,13 @@ typeset -g __rolecall_dir_pwd=${__rolecall_dir_pwd-} __rolecall_dir_file=${__rol
 typeset -g __rolecall_dir_restore=${__rolecall_dir_restore-} __rolecall_dir_pending=${__rolecall_dir_pending-}
 typeset -g __rolecall_dir_allowed=${__rolecall_dir_allowed-}
 __rolecall_dir_hook() {
-    local __rolecall_status=$? __rolecall_d __rolecall_found=''
+    local __rolecall_d __rolecall_found=''
     if [[ $PWD == "$__rolecall_dir_pwd" ]]; then
         if [[ -n $__rolecall_dir_pending ]]; then
             { read -r __rolecall_found <"$__rolecall_dir_allowed"; } 2>/dev/null
             [[ "+$__rolecall_found" == "$__rolecall_dir_pending" ]] || __rolecall_dir_apply "$__rolecall_dir_file"
         fi
-        return $__rolecall_status
+        return 0
     fi
     __rolecall_dir_pwd=$PWD
     __rolecall_d=${PWD%/}
@@ -105,7 +108,6 @@ __rolecall_dir_hook() {
         __rolecall_d=${__rolecall_d%/*}
     done
     [[ $__rolecall_found == "$__rolecall_dir_file" ]] || __rolecall_dir_apply "$__rolecall_found"
-    return $__rolecall_status
 }
 # Leave the tree of the last file (if it was applied), then apply FILE (if any).
 __rolecall_dir_apply() {
@@ -123,16 +125,17 @@ __rolecall_want_dir=__ROLECALL_DIR__
 if [[ $__rolecall_want_dir = 1 ]]; then
     autoload -Uz add-zsh-hook
     add-zsh-hook chpwd __rolecall_dir_hook
-    # Before the prompt hook below, so the prompt already shows the directory's profile.
-    add-zsh-hook precmd __rolecall_dir_hook
 fi
 
 # `rolecall init zsh --prompt`: the segment in front of RPROMPT, refreshed by a precmd hook into a
 # variable, so drawing the prompt starts no process. `%` in names is escaped for the prompt.
 __rolecall_rps1=''
+typeset -g __rolecall_ps1_key='' __rolecall_ps1_until=0 __rolecall_key=''
+# Refresh __rolecall_rps1, and remember what it was made from (__rolecall_key, set by
+# __rolecall_hook) and until when it holds.
 __rolecall_prompt_hook() {
-    local __rolecall_status=$?
     __rolecall_segment
+    __rolecall_ps1_key=$__rolecall_key __rolecall_ps1_until=$__rolecall_seg_until
     local seg=${__rolecall_seg//\%/%%}
     if [[ -z $seg ]]; then
         __rolecall_rps1=''
@@ -141,14 +144,40 @@ __rolecall_prompt_hook() {
     else
         __rolecall_rps1="%{"$'\033['"${__rolecall_color}m%}$seg%{"$'\033[0m'"%} "
     fi
-    return $__rolecall_status
 }
 __rolecall_want_prompt=__ROLECALL_PROMPT__
 if [[ $__rolecall_want_prompt = 1 ]]; then
-    autoload -Uz add-zsh-hook
-    add-zsh-hook precmd __rolecall_prompt_hook
     setopt prompt_subst
     [[ ${RPROMPT:-} == *'${__rolecall_rps1}'* ]] || RPROMPT='${__rolecall_rps1}'"${RPROMPT:-}"
+fi
+
+# The one precmd hook, run before every prompt. Its usual path is one `[[ ]]` and one arithmetic
+# test: the directory is the one seen last (and no file waits for `rolecall allow`), and what the
+# segment is made of and its minute are the same. Anything else goes to the functions above (the
+# text is always made from the environment as it is then; a key made before a directory's
+# profile was applied only costs one more refresh at the next prompt).
+__rolecall_hook() {
+    __rolecall_status=$?
+    __rolecall_key="${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}"
+    if [[ $PWD == "$__rolecall_dir_pwd" && -z $__rolecall_dir_pending && $__rolecall_key == "$__rolecall_ps1_key" ]] &&
+        ((${EPOCHSECONDS:-9999999999} < __rolecall_ps1_until)); then
+        return $__rolecall_status
+    fi
+    if [[ $__rolecall_want_dir != 1 ]]; then
+        __rolecall_dir_pwd=$PWD
+    elif [[ $PWD != "$__rolecall_dir_pwd" || -n $__rolecall_dir_pending ]]; then
+        __rolecall_dir_hook
+    fi
+    if [[ $__rolecall_want_prompt == 1 ]]; then
+        __rolecall_prompt_hook
+    else
+        __rolecall_ps1_key=$__rolecall_key __rolecall_ps1_until=9999999999
+    fi
+    return $__rolecall_status
+}
+if [[ $__rolecall_want_dir == 1 || $__rolecall_want_prompt == 1 ]]; then
+    autoload -Uz add-zsh-hook
+    add-zsh-hook precmd __rolecall_hook
 fi
 
 # Profile names for the first argument (when the completion system is loaded).

@@ -127,23 +127,53 @@ fn prompt_flag_puts_the_segment_in_the_prompt() {
     if require("bash") {
         let out = run(
             "bash",
-            "PS1='mine> '; source FILE; source FILE; __rolecall_prompt_hook; echo \"${PS1@P}|$PROMPT_COMMAND\"",
+            "PS1='mine> '; PROMPT_COMMAND=theirs; theirs() { :; }; source FILE; source FILE; __rolecall_hook; echo \"${PS1@P}|$PROMPT_COMMAND\"",
         );
-        assert_eq!(
-            out.trim(),
-            "aws:prod 42m mine> |__rolecall_dir_hook;__rolecall_prompt_hook",
-            "kept PS1, hooks once"
-        );
+        assert_eq!(out.trim(), "aws:prod 42m mine> |__rolecall_hook;theirs", "kept PS1 and PROMPT_COMMAND, hook once");
     }
     if require("zsh") {
-        let out =
-            run("zsh", "RPROMPT='user'; source FILE; source FILE; __rolecall_prompt_hook; print -rP -- \"$RPROMPT\"");
-        assert_eq!(out.trim(), "aws:prod 42m user");
+        let out = run(
+            "zsh",
+            "RPROMPT='user'; source FILE; source FILE; __rolecall_hook; print -rP -- \"$RPROMPT|$precmd_functions\"",
+        );
+        assert_eq!(out.trim(), "aws:prod 42m user|__rolecall_hook");
     }
     if require("fish") {
         let out =
             run("fish", "function fish_right_prompt; echo -n user; end; source FILE; source FILE; fish_right_prompt");
         assert_eq!(out.trim(), "aws:prod 42m user");
+    }
+}
+
+/// The hook keeps the segment while what it is made of and its minute stay the same, refreshes it
+/// as soon as either changes, and passes the last command's status on.
+#[test]
+fn the_hook_refreshes_when_the_environment_or_the_minute_changes() {
+    let home = TempHome::new();
+    for shell in ["bash", "zsh"].iter().filter(|s| require(s)) {
+        let file = script(&home, shell);
+        let show = if *shell == "bash" { "echo \"[${__rolecall_ps1}]\"" } else { "print -r -- \"[$__rolecall_rps1]\"" };
+        let strict = if *shell == "bash" { "set -u" } else { "setopt nounset" };
+        let code = format!(
+            "{strict}; source '{}'; export NO_COLOR=1 ROLECALL_PROFILE=prod ROLECALL_EXPIRES_AT=$((EPOCHSECONDS + 61))
+             __rolecall_hook; {show}; __rolecall_hook; {show}
+             export AWS_REGION=eu-west-1; __rolecall_hook; {show}
+             sleep 2.2; __rolecall_hook; {show}
+             unset ROLECALL_PROFILE; __rolecall_hook; {show}
+             false; __rolecall_hook; echo \"status $?\"",
+            file.display()
+        );
+        let mut cmd = Command::new(shell);
+        if *shell == "zsh" {
+            cmd.arg("-f");
+        }
+        let out = cmd.arg("-c").arg(&code).env_remove("AWS_REGION").env_remove("AWS_PROFILE").output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "[aws:prod 1m ]\n[aws:prod 1m ]\n[aws:prod eu-west-1 1m ]\n[aws:prod eu-west-1 0m ]\n[]\nstatus 1\n",
+            "{shell}"
+        );
     }
 }
 
@@ -161,7 +191,7 @@ fn the_prompt_starts_no_process() {
             "fish" => {
                 "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; rolecall_prompt >/dev/null; fish_right_prompt >/dev/null; end"
             }
-            _ => "for i in {1..20}; do rolecall_prompt >/dev/null; __rolecall_prompt_hook; done",
+            _ => "for i in {1..20}; do rolecall_prompt >/dev/null; __rolecall_prompt_hook; __rolecall_hook; done",
         };
         let trace = home.path.join(format!("trace.{shell}"));
         let mut cmd = Command::new("strace");
