@@ -125,6 +125,24 @@ pub enum Command {
         #[arg(long)]
         color: bool,
     },
+    /// Write a profile's keys, region and output (like `aws configure --profile`), or a role
+    ///
+    /// Every edit changes only the lines it is about (comments, order, spacing, line endings are
+    /// kept), is checked by reading the result back, and replaces the file atomically, keeping
+    /// the previous version as `<file>.bak`.
+    Configure(ConfigureArgs),
+    /// Rename a profile in both files, and every source_profile that names it
+    Rename { old: String, new: String },
+    /// Remove a profile from both files
+    Rm {
+        profile: String,
+        /// Remove it even while other profiles use it as their source_profile
+        #[arg(long)]
+        force: bool,
+        /// Do not ask
+        #[arg(short, long)]
+        yes: bool,
+    },
     /// Print a completion script for rolecall's own commands
     Completions {
         #[arg(value_enum)]
@@ -147,6 +165,57 @@ pub struct AssumeArgs {
     /// Run this command with the credentials instead of printing them (like `rolecall exec`)
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ConfigureArgs {
+    #[command(subcommand)]
+    pub action: Option<ConfigureAction>,
+    /// The profile (default: `default`); without other flags, asks for each value on the terminal
+    pub profile: Option<String>,
+    /// The access key id (to the credentials file)
+    #[arg(long, value_name = "ID")]
+    pub access_key_id: Option<String>,
+    /// Read the secret access key from standard input (to the credentials file)
+    #[arg(long)]
+    pub secret_access_key_stdin: bool,
+    /// The default region (to the config file)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// The default output format: json, text, table, yaml, yaml-stream (to the config file)
+    #[arg(long, value_name = "FORMAT")]
+    pub output: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigureAction {
+    /// Write a role profile: `[profile NAME]` with source_profile, role_arn and the rest
+    Role(RoleArgs),
+    /// Set any key of a profile, in the file the SDKs read it from (`-` reads the value from stdin)
+    Set { profile: String, key: String, value: String },
+    /// Remove a key from a profile, in both files
+    Unset { profile: String, key: String },
+}
+
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    pub name: String,
+    #[arg(long, value_name = "PROFILE")]
+    pub source_profile: String,
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: String,
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub external_id: Option<String>,
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// 900 to 43200
+    #[arg(long, value_name = "SECONDS")]
+    pub duration_seconds: Option<u32>,
+    #[arg(long, value_name = "NAME")]
+    pub role_session_name: Option<String>,
 }
 
 /// How credentials are fetched: shared by assume, exec, credential-process and whoami.

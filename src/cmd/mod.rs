@@ -4,13 +4,16 @@ pub mod allow;
 pub mod asp;
 pub mod assume;
 pub mod completions;
+pub mod configure;
 pub mod credential_process;
 pub mod dir;
 pub mod doctor;
+pub mod editing;
 pub mod exec;
 pub mod init;
 pub mod list;
 pub mod prompt;
+pub mod rename;
 pub mod whoami;
 
 use crate::cli::Command;
@@ -36,6 +39,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Deny { path } => allow::deny(path.as_deref()),
         Command::Dir { file, shell, json } => dir::run(file.as_deref(), shell, json),
         Command::Completions { shell } => completions::run(shell),
+        Command::Configure(args) => configure::run(args),
+        Command::Rename { old, new } => rename::rename(&old, &new),
+        Command::Rm { profile, force, yes } => rename::rm(&profile, force, yes),
         Command::Prompt { format, color } => prompt::run(&format, color),
     }
 }

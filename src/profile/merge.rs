@@ -217,6 +217,20 @@ impl<'a> SectionPair<'a> {
     }
 }
 
+/// The profile a section header names in a file of `kind`, as the SDKs read it: the name and
+/// whether it has the `profile` prefix (`[profile x]`, `[default]` or `[profile default]` in the
+/// config file, `[x]` in the credentials file). `None` for sso-sessions, other prefixed sections
+/// and headers the SDKs ignore. The name borrows from `raw_name`.
+pub fn header_profile(kind: FileKind, raw_name: &str) -> Option<(&str, bool)> {
+    let pair = SectionPair::parse(raw_name);
+    pair.validate(kind).ok()?;
+    match pair.prefix {
+        None => Some((pair.suffix, false)),
+        Some(PROFILE_PREFIX) => Some((pair.suffix, true)),
+        Some(_) => None,
+    }
+}
+
 /// Identifiers (profile names, keys) must match `[A-Za-z0-9_\-/.%@:+]*` (the SDK's check
 /// accepts the empty string).
 pub fn is_identifier(s: &str) -> bool {

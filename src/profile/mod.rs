@@ -2,9 +2,11 @@
 //! where the files are. Everything in rolecall reads the files through [`AwsFiles`].
 
 pub mod document;
+pub mod edit;
 pub mod key;
 pub mod location;
 pub mod merge;
+pub mod save;
 
 use anyhow::{Result, anyhow};
 use document::{Document, ParseError, RawFile};

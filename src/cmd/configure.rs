@@ -1,0 +1,310 @@
+//! `rolecall configure`: what `aws configure --profile` does (keys to the credentials file,
+//! region and output to the config file; on a terminal it asks, showing current values masked),
+//! plus `configure role`, `configure set` and `configure unset`. Every change goes through
+//! [`super::editing::change`]: only the lines concerned change, the result is read back and
+//! checked, the files are replaced atomically.
+
+use super::editing::{self, Files, file_for};
+use crate::cli::{ConfigureAction, ConfigureArgs, RoleArgs};
+use crate::profile::{FileKind, ProfileSet};
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+const OUTPUTS: &[&str] = &["json", "text", "table", "yaml", "yaml-stream"];
+
+pub fn run(args: ConfigureArgs) -> Result<ExitCode> {
+    match args.action {
+        Some(ConfigureAction::Role(role)) => self::role(&role),
+        Some(ConfigureAction::Set { profile, key, value }) => set(&profile, &key, &value),
+        Some(ConfigureAction::Unset { profile, key }) => unset(&profile, &key),
+        None => basics(&args),
+    }
+}
+
+/// (key, value) pairs with the key in the file where it belongs.
+type Pairs = Vec<(&'static str, String)>;
+
+fn check_name(profile: &str) -> Result<()> {
+    if profile.is_empty() || !crate::profile::merge::is_identifier(profile) {
+        bail!("profile name {profile:?}: use letters, digits and _-/.%@:+");
+    }
+    Ok(())
+}
+
+fn check_pair(key: &str, value: &str) -> Result<()> {
+    let ok = match key {
+        "aws_access_key_id" => {
+            (16..=128).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        }
+        "aws_secret_access_key" => !value.is_empty() && !value.contains(char::is_whitespace),
+        "region" => {
+            !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        }
+        "output" => OUTPUTS.contains(&value),
+        "role_arn" => crate::arn::is_role_arn(value),
+        "mfa_serial" => crate::arn::is_mfa_serial(value),
+        _ => true,
+    };
+    if !ok {
+        let why = match key {
+            "aws_access_key_id" => "an access key id is 16 or more upper-case letters and digits (AKIA…)",
+            "aws_secret_access_key" => "a secret access key has no spaces",
+            "region" => "a region looks like eu-west-1",
+            "output" => "use json, text, table, yaml or yaml-stream",
+            "role_arn" => "expected arn:aws:iam::123456789012:role/NAME",
+            _ => "expected arn:aws:iam::123456789012:mfa/NAME or a device serial number",
+        };
+        let shown = if key == "aws_secret_access_key" { "(hidden)".to_owned() } else { format!("{value:?}") };
+        bail!("{key} {shown}: {why}");
+    }
+    Ok(())
+}
+
+/// Write `pairs` to `profile`, then check that the files say exactly that.
+fn write(profile: &str, pairs: &Pairs) -> Result<()> {
+    for (key, value) in pairs {
+        check_pair(key, value)?;
+    }
+    editing::change(
+        |files: &mut Files, _| {
+            for (key, value) in pairs {
+                files.file(file_for(key)).set(profile, key, value)?;
+            }
+            Ok(())
+        },
+        |after: &ProfileSet| {
+            let section = after.profile(profile).context("the profile is missing after the edit")?;
+            for (key, value) in pairs {
+                if section.get(*key) != Some(value.as_str()) {
+                    bail!("{key} of {profile} does not read back as written");
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// `configure [PROFILE]`: flags, or questions on the terminal.
+fn basics(args: &ConfigureArgs) -> Result<ExitCode> {
+    let profile = args.profile.as_deref().unwrap_or("default");
+    check_name(profile)?;
+    let mut pairs: Pairs = Vec::new();
+    let flags =
+        args.access_key_id.is_some() || args.secret_access_key_stdin || args.region.is_some() || args.output.is_some();
+    if flags {
+        if let Some(id) = &args.access_key_id {
+            pairs.push(("aws_access_key_id", id.clone()));
+        }
+        if args.secret_access_key_stdin {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).context("cannot read the secret from standard input")?;
+            pairs.push(("aws_secret_access_key", line.trim_end_matches(['\n', '\r']).to_owned()));
+        }
+        if let Some(region) = &args.region {
+            pairs.push(("region", region.clone()));
+        }
+        if let Some(output) = &args.output {
+            pairs.push(("output", output.clone()));
+        }
+    } else {
+        pairs = ask_basics(profile)?;
+    }
+    let files = crate::profile::AwsFiles::load();
+    let current = files.profiles.profile(profile);
+    let has = |key: &str| pairs.iter().any(|(k, _)| *k == key) || current.is_some_and(|p| p.get(key).is_some());
+    if has("aws_access_key_id") != has("aws_secret_access_key") {
+        bail!("{profile} would have an access key id without a secret, or the reverse: give both");
+    }
+    if pairs.is_empty() {
+        eprintln!("rolecall: nothing to change");
+        return Ok(ExitCode::SUCCESS);
+    }
+    write(profile, &pairs)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The four questions of `aws configure`, with the current values (keys masked); Enter keeps.
+fn ask_basics(profile: &str) -> Result<Pairs> {
+    if !std::io::stdin().is_terminal() && std::fs::File::open("/dev/tty").is_err() {
+        bail!("no terminal to ask on: pass --access-key-id, --secret-access-key-stdin, --region or --output");
+    }
+    let files = crate::profile::AwsFiles::load();
+    let current = files.profiles.profile(profile);
+    let get = |key: &str| current.and_then(|p| p.get(key)).map(str::to_owned);
+    let mut tty =
+        std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").context("cannot open the terminal")?;
+    let mut pairs: Pairs = Vec::new();
+    let questions: [(&'static str, &str, bool); 4] = [
+        ("aws_access_key_id", "AWS Access Key ID", false),
+        ("aws_secret_access_key", "AWS Secret Access Key", true),
+        ("region", "Default region name", false),
+        ("output", "Default output format", false),
+    ];
+    for (key, label, hidden) in questions {
+        let shown = match get(key) {
+            Some(v) if key.starts_with("aws_") => crate::arn::mask(&v),
+            Some(v) => v,
+            None => "None".to_owned(),
+        };
+        loop {
+            write!(tty, "{label} [{shown}]: ")?;
+            tty.flush()?;
+            let answer = if hidden { read_hidden()? } else { read_line(&tty)? };
+            if hidden {
+                writeln!(tty)?;
+            }
+            let answer = answer.trim().to_owned();
+            if answer.is_empty() {
+                break;
+            }
+            match check_pair(key, &answer) {
+                Ok(()) => {
+                    pairs.push((key, answer));
+                    break;
+                }
+                Err(e) => writeln!(tty, "rolecall: {e:#}")?,
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+fn read_line(tty: &std::fs::File) -> Result<String> {
+    let mut line = String::new();
+    if std::io::BufReader::new(tty).read_line(&mut line)? == 0 {
+        return Err(anyhow::anyhow!(crate::Cancelled));
+    }
+    Ok(line)
+}
+
+/// A line typed without echo (raw mode on the terminal); Esc, Ctrl-C or Ctrl-D cancel.
+fn read_hidden() -> Result<String> {
+    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    crossterm::terminal::enable_raw_mode().context("cannot set up the terminal")?;
+    let result = (|| -> Result<Option<String>> {
+        let mut typed = String::new();
+        loop {
+            if let Event::Key(key) = event::read()? {
+                if key.kind == KeyEventKind::Release {
+                    continue;
+                }
+                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+                match key.code {
+                    KeyCode::Enter => return Ok(Some(typed)),
+                    KeyCode::Esc => return Ok(None),
+                    KeyCode::Char('c' | 'd') if ctrl => return Ok(None),
+                    KeyCode::Char('u') if ctrl => typed.clear(),
+                    KeyCode::Backspace => {
+                        typed.pop();
+                    }
+                    KeyCode::Char(c) => typed.push(c),
+                    _ => {}
+                }
+            }
+        }
+    })();
+    let _ = crossterm::terminal::disable_raw_mode();
+    result?.ok_or_else(|| anyhow::anyhow!(crate::Cancelled))
+}
+
+/// `configure role NAME --source-profile SRC --role-arn ARN …`
+fn role(args: &RoleArgs) -> Result<ExitCode> {
+    check_name(&args.name)?;
+    if args.name == args.source_profile {
+        bail!("a profile cannot be its own source_profile");
+    }
+    if let Some(d) = args.duration_seconds
+        && !(900..=43200).contains(&d)
+    {
+        bail!("--duration-seconds {d}: STS takes 900 to 43200");
+    }
+    let mut pairs: Pairs = vec![("source_profile", args.source_profile.clone()), ("role_arn", args.role_arn.clone())];
+    let optional = [
+        ("mfa_serial", args.mfa_serial.clone()),
+        ("external_id", args.external_id.clone()),
+        ("region", args.region.clone()),
+        ("duration_seconds", args.duration_seconds.map(|d| d.to_string())),
+        ("role_session_name", args.role_session_name.clone()),
+    ];
+    pairs.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    for (key, value) in &pairs {
+        check_pair(key, value)?;
+    }
+    let files = crate::profile::AwsFiles::load();
+    if files.profiles.profile(&args.source_profile).is_none() {
+        let hint = crate::suggest::did_you_mean(&args.source_profile, files.profiles.profiles().map(|p| p.name()))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        bail!("source profile `{}` not found{hint}", args.source_profile);
+    }
+    let name = args.name.as_str();
+    editing::change(
+        |files: &mut Files, _| {
+            for (key, value) in &pairs {
+                files.config.set(name, key, value)?;
+            }
+            Ok(())
+        },
+        |after: &ProfileSet| {
+            let section = after.profile(name).context("the profile is missing after the edit")?;
+            for (key, value) in &pairs {
+                if section.get(*key) != Some(value.as_str()) {
+                    bail!("{key} of {name} does not read back as written");
+                }
+            }
+            // The chain must resolve: no cycle through the new profile, a usable source.
+            crate::resolve::resolve(after, name).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            Ok(())
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `configure set PROFILE KEY VALUE` (`-`: the value from standard input).
+fn set(profile: &str, key: &str, value: &str) -> Result<ExitCode> {
+    check_name(profile)?;
+    let key = key.to_ascii_lowercase();
+    let key = if key == "mfa_arn" {
+        eprintln!("rolecall: writing mfa_serial, the key the SDKs and the AWS CLI read (mfa_arn is ignored by them)");
+        "mfa_serial".to_owned()
+    } else {
+        key
+    };
+    let value = if value == "-" {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("cannot read the value from standard input")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else {
+        value.to_owned()
+    };
+    check_pair(&key, &value)?;
+    let kind = file_for(&key);
+    editing::change(
+        |files: &mut Files, _| files.file(kind).set(profile, &key, &value).map(drop),
+        |after: &ProfileSet| match after.profile(profile).and_then(|p| p.get(key.as_str())) {
+            Some(v) if v == value => Ok(()),
+            _ => bail!("{key} of {profile} does not read back as written"),
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `configure unset PROFILE KEY`: from both files.
+fn unset(profile: &str, key: &str) -> Result<ExitCode> {
+    let key = key.to_ascii_lowercase();
+    editing::change(
+        |files: &mut Files, _| {
+            for kind in [FileKind::Config, FileKind::Credentials] {
+                files.file(kind).unset(profile, &key)?;
+            }
+            Ok(())
+        },
+        |after: &ProfileSet| match after.profile(profile).and_then(|p| p.get(key.as_str())) {
+            None => Ok(()),
+            Some(_) => bail!("{key} of {profile} is still set after the edit"),
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,92 @@
+//! The one way the commands that change the AWS files do it: under the edit lock, read both
+//! files, edit them in memory, read the result back with the SDKs' rules and check that it says
+//! what was meant, then write each changed file atomically (previous version in `<file>.bak`).
+
+use crate::profile::edit::Editor;
+use crate::profile::{AwsFiles, Content, FileKind, ProfileSet, SourceFile, save};
+use anyhow::{Context, Result, bail};
+
+/// Both files being edited.
+pub struct Files {
+    pub config: Editor,
+    pub credentials: Editor,
+}
+
+impl Files {
+    pub fn file(&mut self, kind: FileKind) -> &mut Editor {
+        match kind {
+            FileKind::Config => &mut self.config,
+            FileKind::Credentials => &mut self.credentials,
+        }
+    }
+}
+
+/// Run `edit` on the files as they are now (their merged view beside it), check the result
+/// with `verify`, and write what changed. Whether anything did.
+pub fn change(
+    edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
+    verify: impl FnOnce(&ProfileSet) -> Result<()>,
+) -> Result<bool> {
+    let _lock = save::lock()?;
+    let files = AwsFiles::load();
+    files.check().context("the files must be readable before rolecall edits them ('rolecall doctor' shows why)")?;
+    let editor = |file: &SourceFile| match &file.content {
+        Content::Text(doc) => Ok(Editor::new(file.kind, doc)),
+        Content::Missing => Ok(Editor::empty(file.kind)),
+        Content::NotUtf8 => bail!("{} is not UTF-8 text: rolecall does not edit it", file.display),
+        Content::Unreadable(why) => bail!("{}: cannot read: {why}", file.display),
+    };
+    let mut edited = Files { config: editor(&files.config)?, credentials: editor(&files.credentials)? };
+    edit(&mut edited, &files.profiles)?;
+    let texts = [edited.config.render(), edited.credentials.render()];
+    let after = AwsFiles::from_files(
+        SourceFile::from_text(FileKind::Config, &files.config.display, &texts[0]),
+        SourceFile::from_text(FileKind::Credentials, &files.credentials.display, &texts[1]),
+    );
+    after.check().context("the edit would leave a file the SDKs cannot read; nothing was written")?;
+    verify(&after.profiles).context("nothing was written")?;
+    let mut changed = false;
+    for (file, new) in [&files.config, &files.credentials].into_iter().zip(&texts) {
+        let old = file.document().map(|d| d.render());
+        if old.as_deref() == Some(new.as_str()) || (old.is_none() && new.is_empty()) {
+            continue;
+        }
+        save::save(&file.path, new.as_bytes(), old.as_deref().map(str::as_bytes))?;
+        let backup =
+            if old.is_some() { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
+        eprintln!("rolecall: wrote {}{backup}", file.display);
+        changed = true;
+    }
+    if !changed {
+        eprintln!("rolecall: nothing to change");
+    }
+    Ok(changed)
+}
+
+/// The file the SDKs read `key` from: the long-term and session keys from the credentials file
+/// (where `aws configure` writes them), everything else from the config file.
+pub fn file_for(key: &str) -> FileKind {
+    match key {
+        "aws_access_key_id" | "aws_secret_access_key" | "aws_session_token" => FileKind::Credentials,
+        _ => FileKind::Config,
+    }
+}
+
+/// A yes/no question on the terminal; no terminal is an error that names `flag`.
+pub fn confirm(question: &str, flag: &str) -> Result<bool> {
+    use std::io::{BufRead, Write};
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| anyhow::anyhow!("no terminal to ask on: pass {flag}"))?;
+    let mut out = &tty;
+    write!(out, "{question} [y/N] ")?;
+    out.flush()?;
+    let mut line = String::new();
+    if std::io::BufReader::new(&tty).read_line(&mut line)? == 0 {
+        writeln!(out)?;
+        return Err(anyhow::anyhow!(crate::Cancelled));
+    }
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+}

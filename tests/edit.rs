@@ -1,0 +1,521 @@
+//! Editing the AWS files: every command on a corpus of real-looking files (comments everywhere,
+//! CRLF, a BOM, tabs, continuation lines, `s3 =` blocks, duplicate sections, no final newline)
+//! changes exactly the lines it is about (insta snapshots of the line diffs), and the real aws
+//! CLI reads the new values back; random documents × random edits leave everything else
+//! identical (proptest); a writer killed at any point leaves the old or the new file, never a
+//! partial one; symlinks, modes, backups, the lock; the refusals.
+
+mod common;
+
+use common::TempHome;
+use common::moto::require;
+use proptest::prelude::*;
+use rolecall::profile::document::{Document, Visitor};
+use rolecall::profile::edit::Editor;
+use rolecall::profile::{AwsFiles, FileKind, SourceFile};
+use std::borrow::Cow;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+const CONFIG: &str = "\
+# Team config: edited by hand for years.
+[default]
+region = eu-west-1   # Ireland
+output=json
+
+; the IAM user
+[profile base]
+region\t=\tus-east-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+s3 =
+  max_concurrent_requests = 20
+  addressing_style = path
+cli_pager=
+
+# the admin role (wiki says mfa_arn)
+[profile admin]  # the one you want
+source_profile = base
+role_arn = arn:aws:iam::123456789012:role/Admin
+region = eu-central-1
+unknown_key = kept
+
+[profile admin]
+region = eu-west-3
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+";
+
+const CREDENTIALS: &str = "\
+# keys
+[base]
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+[old]
+aws_access_key_id=AKIAI44QH8DHBEXAMPLE
+aws_secret_access_key=je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY
+";
+
+/// The corpus: each variant of the two files, by name.
+fn corpus() -> Vec<(&'static str, String, String)> {
+    let crlf = |s: &str| s.replace('\n', "\r\n");
+    vec![
+        ("lf", CONFIG.to_owned(), CREDENTIALS.to_owned()),
+        ("crlf_bom", format!("\u{feff}{}", crlf(CONFIG)), crlf(CREDENTIALS)),
+        ("no_final_newline", CONFIG.trim_end().to_owned(), CREDENTIALS.trim_end().to_owned()),
+        ("missing", String::new(), String::new()),
+        // botocore's configparser refuses a BOM and duplicate sections, and reads a `# comment`
+        // after a value as part of it (the SDKs do not): the variant the real CLI reads back.
+        (
+            "readable_by_the_cli",
+            CONFIG.replace("\n[profile admin]\nregion = eu-west-3\n", "").replace("   # Ireland", ""),
+            CREDENTIALS.to_owned(),
+        ),
+    ]
+}
+
+/// (profile, key, value) the aws CLI must read back after a command (`None`: not set).
+type ReadBack = (&'static str, &'static str, Option<&'static str>);
+
+/// The commands, each with what the aws CLI must read back afterwards.
+fn commands() -> Vec<(&'static str, Vec<&'static str>, Vec<ReadBack>)> {
+    vec![
+        (
+            "set_existing",
+            vec!["configure", "set", "base", "region", "eu-north-1"],
+            vec![("base", "region", Some("eu-north-1"))],
+        ),
+        ("set_new_key", vec!["configure", "set", "admin", "output", "text"], vec![("admin", "output", Some("text"))]),
+        (
+            "set_duplicate",
+            vec!["configure", "set", "admin", "region", "ap-south-1"],
+            vec![("admin", "region", Some("ap-south-1"))],
+        ),
+        (
+            "set_default",
+            vec!["configure", "set", "default", "region", "us-west-2"],
+            vec![("default", "region", Some("us-west-2"))],
+        ),
+        (
+            "set_subproperty_block",
+            vec!["configure", "set", "base", "s3", "off"],
+            vec![("base", "region", Some("us-east-1"))],
+        ),
+        (
+            "set_new_profile",
+            vec!["configure", "set", "fresh", "region", "sa-east-1"],
+            vec![("fresh", "region", Some("sa-east-1"))],
+        ),
+        ("unset", vec!["configure", "unset", "admin", "region"], vec![("admin", "region", None)]),
+        (
+            "configure_keys",
+            vec![
+                "configure",
+                "base",
+                "--access-key-id",
+                "AKIAIOSFODNN7NEWKEY1",
+                "--secret-access-key-stdin",
+                "--output",
+                "yaml",
+            ],
+            vec![("base", "aws_access_key_id", Some("AKIAIOSFODNN7NEWKEY1")), ("base", "output", Some("yaml"))],
+        ),
+        (
+            "role",
+            vec![
+                "configure",
+                "role",
+                "ops",
+                "--source-profile",
+                "admin",
+                "--role-arn",
+                "arn:aws:iam::210987654321:role/Ops",
+                "--mfa-serial",
+                "arn:aws:iam::123456789012:mfa/alice",
+                "--duration-seconds",
+                "3600",
+                "--region",
+                "us-east-2",
+            ],
+            vec![
+                ("ops", "role_arn", Some("arn:aws:iam::210987654321:role/Ops")),
+                ("ops", "duration_seconds", Some("3600")),
+            ],
+        ),
+        (
+            "rename",
+            vec!["rename", "base", "user"],
+            vec![("user", "region", Some("us-east-1")), ("admin", "source_profile", Some("user"))],
+        ),
+        ("rm", vec!["rm", "old", "--yes"], vec![("old", "aws_access_key_id", None)]),
+    ]
+}
+
+fn unified(old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new).unified_diff().context_radius(1).to_string()
+}
+
+#[test]
+fn each_command_changes_only_its_lines() {
+    for (variant, config, credentials) in corpus() {
+        for (name, args, expect) in commands() {
+            let home = TempHome::new();
+            if !config.is_empty() {
+                home.write("config", &config);
+                home.write("credentials", &credentials);
+                home.chmod("credentials", 0o600);
+            } else if name != "set_new_profile" && name != "configure_keys" {
+                continue; // the other commands need the files
+            }
+            let mut cmd = home.command(env!("CARGO_BIN_EXE_rolecall"), &[]);
+            let mut child =
+                cmd.args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+            {
+                use std::io::Write;
+                child.stdin.take().unwrap().write_all(b"newSecret/EXAMPLEKEY\n").unwrap();
+            }
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{variant}/{name}: {stderr}");
+            assert!(!stderr.contains("newSecret") && !stderr.contains("wJalrXUtn"), "a secret on stderr: {stderr}");
+            let read = |f: &str| std::fs::read_to_string(home.path.join(".aws").join(f)).unwrap_or_default();
+            let diff = format!(
+                "--- config\n{}--- credentials\n{}",
+                unified(&config, &read("config")),
+                unified(&credentials, &read("credentials"))
+            );
+            insta::assert_snapshot!(format!("edit_{variant}_{name}"), diff);
+            // Backups hold the previous bytes; the credentials file stays private.
+            if !config.is_empty() && read("config") != config {
+                assert_eq!(std::fs::read_to_string(home.path.join(".aws/config.bak")).unwrap(), config);
+            }
+            let mode = std::fs::metadata(home.path.join(".aws/credentials")).map(|m| m.permissions().mode() & 0o777);
+            assert!(matches!(mode, Ok(0o600) | Err(_)), "{variant}/{name}: credentials mode {mode:?}");
+            if variant == "readable_by_the_cli" && require("aws") {
+                for (profile, key, value) in &expect {
+                    let got = home
+                        .command("aws", &[])
+                        .args(["configure", "get", key, "--profile", profile])
+                        .output()
+                        .unwrap();
+                    let got = String::from_utf8_lossy(&got.stdout).trim().to_owned();
+                    assert_eq!(
+                        got,
+                        value.unwrap_or(""),
+                        "{variant}/{name}: aws configure get {key} --profile {profile}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn refusals_are_one_line_and_change_nothing() {
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    home.write("credentials", CREDENTIALS);
+    home.chmod("credentials", 0o600);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "configure",
+                "role",
+                "loop",
+                "--source-profile",
+                "loop",
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/X",
+            ],
+            "its own source_profile",
+        ),
+        (
+            &[
+                "configure",
+                "role",
+                "base",
+                "--source-profile",
+                "admin",
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/X",
+            ],
+            "loop",
+        ),
+        (
+            &["configure", "role", "x", "--source-profile", "bsae", "--role-arn", "arn:aws:iam::123456789012:role/X"],
+            "did you mean `base`",
+        ),
+        (&["configure", "role", "x", "--source-profile", "base", "--role-arn", "arn:aws:iam::1234:role/X"], "role_arn"),
+        (&["configure", "set", "base", "region", "a b"], "region"),
+        (&["configure", "set", "base", "role_arn", "x #y"], "role_arn"),
+        (&["configure", "base", "--output", "xml"], "output"),
+        (&["configure", "new", "--access-key-id", "AKIAIOSFODNN7NEWKEY1"], "give both"),
+        (&["rename", "base", "admin"], "already exists"),
+        (&["rename", "nosuch", "x"], "not found"),
+        (&["rm", "base", "--yes"], "source_profile of admin"),
+        (&["rm", "old"], "pass --yes"),
+        (&["configure"], "no terminal"),
+    ];
+    for (args, want) in cases {
+        let run = home.run(args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(want) && run.stderr.trim().lines().count() == 1, "{args:?}: {}", run.stderr);
+        assert_eq!(std::fs::read_to_string(home.path.join(".aws/config")).unwrap(), CONFIG, "{args:?}");
+        assert_eq!(std::fs::read_to_string(home.path.join(".aws/credentials")).unwrap(), CREDENTIALS, "{args:?}");
+    }
+    // A file the SDKs cannot read is not edited.
+    home.write("config", "[profile a\nregion = x\n");
+    let run = home.run(&["configure", "set", "a", "region", "y"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("~/.aws/config:1"), "{}", run.stderr);
+}
+
+#[test]
+fn symlinks_modes_and_new_files() {
+    let home = TempHome::new();
+    let dotfiles = home.path.join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    std::fs::write(dotfiles.join("aws-config"), CONFIG).unwrap();
+    std::fs::set_permissions(dotfiles.join("aws-config"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink(dotfiles.join("aws-config"), home.path.join(".aws/config")).unwrap();
+    let run = home.run(&["configure", "set", "base", "region", "eu-north-1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let link = std::fs::symlink_metadata(home.path.join(".aws/config")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced by a file");
+    let target = std::fs::read_to_string(dotfiles.join("aws-config")).unwrap();
+    assert!(target.contains("region\t=\teu-north-1"), "{target}");
+    assert_eq!(std::fs::metadata(dotfiles.join("aws-config")).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(std::fs::metadata(dotfiles.join("aws-config.bak")).unwrap().permissions().mode() & 0o777, 0o600);
+    // No ~/.aws at all: the directory 0700 and the credentials file 0600 are created.
+    let fresh = TempHome::new();
+    std::fs::remove_dir(fresh.path.join(".aws")).unwrap();
+    let run =
+        fresh.run_env(&["configure", "--access-key-id", "AKIAIOSFODNN7NEWKEY1", "--secret-access-key-stdin"], &[]);
+    // stdin is /dev/null here: an empty secret is refused, nothing is created.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!fresh.path.join(".aws").exists());
+    let mut child = fresh
+        .command(env!("CARGO_BIN_EXE_rolecall"), &[])
+        .args([
+            "configure",
+            "--access-key-id",
+            "AKIAIOSFODNN7NEWKEY1",
+            "--secret-access-key-stdin",
+            "--region",
+            "eu-west-1",
+        ])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"s3cret/EXAMPLE\n").unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    let mode = |p: &str| std::fs::metadata(fresh.path.join(p)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(".aws"), 0o700);
+    assert_eq!(mode(".aws/credentials"), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(fresh.path.join(".aws/credentials")).unwrap(),
+        "[default]\naws_access_key_id = AKIAIOSFODNN7NEWKEY1\naws_secret_access_key = s3cret/EXAMPLE\n"
+    );
+    assert_eq!(std::fs::read_to_string(fresh.path.join(".aws/config")).unwrap(), "[default]\nregion = eu-west-1\n");
+}
+
+/// A writer killed at any moment leaves the old file or the new one, never a mix.
+#[test]
+fn a_killed_writer_leaves_the_old_or_the_new_file() {
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    let path = home.path.join(".aws/config");
+    let mut seen_new = 0;
+    for i in 0..16u64 {
+        let old = std::fs::read_to_string(&path).unwrap();
+        let value = format!("region-{i}");
+        let mut child = home
+            .command(env!("CARGO_BIN_EXE_rolecall"), &[("ROLECALL_TEST_WRITE_PAUSE_MS", "40")])
+            .args(["configure", "set", "admin", "role_session_name", &value])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Spread the kills over the run: before, during and after each pause.
+        std::thread::sleep(std::time::Duration::from_millis(5 + (i * 7) % 100));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read_to_string(&path).unwrap();
+        if now != old {
+            let mut expected = Editor::new(FileKind::Config, &Document::parse(&old));
+            expected.set("admin", "role_session_name", &value).unwrap();
+            assert_eq!(now, expected.render(), "kill {i}: neither the old nor the new file");
+            seen_new += 1;
+        }
+    }
+    assert!(seen_new > 0 && seen_new < 16, "the kills should land on both sides of the rename: {seen_new}/16");
+}
+
+/// Two writers at once: the lock makes the second wait, and both changes are in the file.
+#[test]
+fn concurrent_writers_both_land() {
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    let spawn = |key: &str, value: &str| {
+        home.command(env!("CARGO_BIN_EXE_rolecall"), &[("ROLECALL_TEST_WRITE_PAUSE_MS", "100")])
+            .args(["configure", "set", "base", key, value])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn("output", "table"), spawn("cli_pager", "less"));
+    assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+    let text = std::fs::read_to_string(home.path.join(".aws/config")).unwrap();
+    assert!(text.contains("output = table") && text.contains("\ncli_pager=less\n"), "{text}");
+}
+
+/// `configure PROFILE` on a terminal: current values masked, the secret not echoed, Enter keeps.
+#[test]
+fn configure_asks_on_the_terminal() {
+    if !require("python3") {
+        return;
+    }
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    home.write("credentials", CREDENTIALS);
+    home.chmod("credentials", 0o600);
+    let script = r#"
+import pexpect, sys
+c = pexpect.spawn(sys.argv[1], ["configure", "base"], encoding="utf-8", timeout=20)
+c.expect_exact("AWS Access Key ID [****MPLE]: "); c.sendline("")
+c.expect_exact("AWS Secret Access Key [****EKEY]: "); c.send("typed/SECRET/EXAMPLE\r")
+c.expect_exact("Default region name [us-east-1]: "); c.sendline("nowhere 1")
+c.expect_exact("region"); c.expect_exact("Default region name [us-east-1]: "); c.sendline("ap-east-1")
+c.expect_exact("Default output format [None]: "); c.sendline("")
+c.expect(pexpect.EOF); c.close()
+assert "typed/SECRET" not in c.before, "the secret was echoed"
+sys.exit(c.exitstatus)
+"#;
+    let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let files = std::fs::read_to_string(home.path.join(".aws/credentials")).unwrap();
+    assert!(files.contains("aws_secret_access_key = typed/SECRET/EXAMPLE"), "{files}");
+    assert!(files.contains("aws_access_key_id = AKIAIOSFODNN7EXAMPLE"), "{files}");
+    let config = std::fs::read_to_string(home.path.join(".aws/config")).unwrap();
+    assert_eq!(config, CONFIG.replace("region\t=\tus-east-1", "region\t=\tap-east-1"));
+}
+
+/// Every (line, key) a document defines in a profile section, by 1-based line: for the
+/// property test's check of which lines an edit may touch.
+#[derive(Default)]
+struct Defs {
+    current: Option<String>,
+    lines: Vec<(usize, Option<String>, String)>,
+}
+
+impl<'a> Visitor<'a> for Defs {
+    fn header(&mut self, raw_name: &'a str, _line: usize) {
+        self.current = rolecall::profile::merge::header_profile(FileKind::Config, raw_name).map(|(n, _)| n.to_owned());
+    }
+    fn property(&mut self, key: Cow<'a, str>, _value: &'a str, line: usize) {
+        self.lines.push((line, self.current.clone(), key.into_owned()));
+    }
+    fn continuation(&mut self, _text: &'a str, line: usize) {
+        if let Some(last) = self.lines.last().cloned() {
+            self.lines.push((line, last.1, last.2));
+        }
+    }
+}
+
+fn merged(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let files = AwsFiles::from_files(
+        SourceFile::from_text(FileKind::Config, "config", text),
+        SourceFile::from_text(FileKind::Credentials, "credentials", ""),
+    );
+    assert!(files.check().is_ok(), "{text:?}");
+    let mut all: Vec<(String, Vec<(String, String)>)> = files
+        .profiles
+        .profiles()
+        .map(|p| (p.name().to_owned(), p.properties().map(|(k, v)| (k.to_owned(), v.value.to_owned())).collect()))
+        .collect();
+    all.sort();
+    all
+}
+
+fn document() -> impl Strategy<Value = String> {
+    let name = prop::sample::select(vec!["a", "b", "default", "c-d"]);
+    let key = prop::sample::select(vec!["region", "output", "role_arn", "x"]);
+    let sep = prop::sample::select(vec![" = ", "=", "\t=  ", " ="]);
+    let value = prop::sample::select(vec!["v1", "eu-west-1", "a#b", "x y"]);
+    let line = prop_oneof![
+        (name.clone(), prop::bool::ANY).prop_map(|(n, c)| {
+            let h = if n == "default" { "[default]".to_owned() } else { format!("[profile {n}]") };
+            if c { format!("{h}  # note") } else { h }
+        }),
+        (key.clone(), sep, value).prop_map(|(k, s, v)| format!("{k}{s}{v}")),
+        Just("# comment".to_owned()),
+        Just("; other comment".to_owned()),
+        Just(String::new()),
+        Just("  continued = 1".to_owned()),
+    ];
+    (prop::collection::vec(line, 0..14), prop::bool::ANY, prop::bool::ANY).prop_filter_map(
+        "readable by the SDKs",
+        |(lines, crlf, final_newline)| {
+            let mut text = String::from("[profile a]\n");
+            text.push_str(&lines.join("\n"));
+            if final_newline {
+                text.push('\n');
+            }
+            if crlf {
+                text = text.replace('\n', "\r\n");
+            }
+            Document::parse(&text).raw_sections().error.is_none().then_some(text)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Random documents × random edits: the edited key reads back, every other key of every
+    /// profile is unchanged, and the only old lines gone are definitions of the edited key.
+    #[test]
+    fn random_edits_touch_nothing_else(
+        text in document(),
+        profile in prop::sample::select(vec!["a", "b", "default", "new"]),
+        key in prop::sample::select(vec!["region", "output", "x"]),
+        set in prop::bool::ANY,
+    ) {
+        let before = merged(&text);
+        let mut editor = Editor::new(FileKind::Config, &Document::parse(&text));
+        if set {
+            editor.set(profile, key, "edited-1").unwrap();
+        } else {
+            editor.unset(profile, key).unwrap();
+        }
+        let new = editor.render();
+        let after = merged(&new);
+        let strip = |all: &[(String, Vec<(String, String)>)]| -> Vec<(String, Vec<(String, String)>)> {
+            all.iter()
+                .map(|(n, props)| (n.clone(), props.iter().filter(|(k, _)| !(n == profile && k == key)).cloned().collect::<Vec<_>>()))
+                .filter(|(n, props)| !(n == profile && props.is_empty()))
+                .collect()
+        };
+        prop_assert_eq!(strip(&before), strip(&after));
+        let value = after.iter().find(|(n, _)| n == profile).and_then(|(_, p)| p.iter().find(|(k, _)| k == key)).map(|(_, v)| v.as_str());
+        prop_assert_eq!(value, set.then_some("edited-1"));
+        let mut defs = Defs::default();
+        Document::parse(&text).read(&mut defs).unwrap();
+        let old_lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let diff = similar::TextDiff::from_lines(&text, &new);
+        for op in diff.ops() {
+            for change in diff.iter_changes(op) {
+                if change.tag() == similar::ChangeTag::Delete {
+                    let line = change.old_index().unwrap() + 1;
+                    let allowed = defs.lines.iter().any(|(l, p, k)| *l == line && p.as_deref() == Some(profile) && k == key)
+                        // a last line without a newline gets one when a line follows it
+                        || (line == old_lines.len() && !old_lines[line - 1].ends_with('\n'));
+                    prop_assert!(allowed, "line {} {:?} changed by {} {} {}", line, change.value(), set, profile, key);
+                }
+            }
+        }
+    }
+}
