@@ -131,6 +131,16 @@ pub enum Command {
     /// kept), is checked by reading the result back, and replaces the file atomically, keeping
     /// the previous version as `<file>.bak`.
     Configure(ConfigureArgs),
+    /// First use: create ~/.aws and a first profile (and a role with MFA), then check them
+    Setup,
+    /// Edit the config or credentials file in $VISUAL/$EDITOR, checked before it is written
+    Edit {
+        #[arg(value_enum, default_value = "config")]
+        file: EditFile,
+        /// Write the file even if the doctor finds errors in it
+        #[arg(long)]
+        force: bool,
+    },
     /// Rename a profile in both files, and every source_profile that names it
     Rename { old: String, new: String },
     /// Remove a profile from both files
@@ -242,6 +252,13 @@ pub struct CredsArgs {
     /// Pass the MFA code to AssumeRole (as the AWS CLI does) instead of using an MFA session
     #[arg(long)]
     pub no_mfa_session: bool,
+}
+
+/// The file `rolecall edit` opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EditFile {
+    Config,
+    Credentials,
 }
 
 /// The shells with an init script.

@@ -519,3 +519,101 @@ proptest! {
         }
     }
 }
+
+/// An `$EDITOR` for the tests: a shell script with `body` (the file is `$1`).
+fn editor(home: &TempHome, name: &str, body: &str) -> String {
+    let path = home.path.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn edit_checks_before_writing() {
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    home.write("credentials", CREDENTIALS);
+    home.chmod("credentials", 0o600);
+    let config = || std::fs::read_to_string(home.path.join(".aws/config")).unwrap();
+    // A known change: written, the previous version kept.
+    let good = editor(&home, "good", "sed -i 's/eu-central-1/eu-south-1/' \"$1\"");
+    let run = home.run_env(&["edit"], &[("EDITOR", &good)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(config(), CONFIG.replace("eu-central-1", "eu-south-1"));
+    assert_eq!(std::fs::read_to_string(home.path.join(".aws/config.bak")).unwrap(), CONFIG);
+    // An invalid change: the doctor's errors, nothing written (no terminal to ask on).
+    let before = config();
+    let bad = editor(&home, "bad", "printf '[profile broken\\n' >> \"$1\"");
+    let run = home.run_env(&["edit"], &[("EDITOR", &bad)]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error[parse-error]") && run.stderr.contains("not written"), "{}", run.stderr);
+    assert_eq!(config(), before);
+    let run = home.run_env(&["edit", "--force"], &[("EDITOR", &bad)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(config().ends_with("[profile broken\n"));
+    // VISUAL wins over EDITOR; an unchanged file is not rewritten.
+    let run = home.run_env(&["edit", "credentials"], &[("VISUAL", "true"), ("EDITOR", &bad)]);
+    assert_eq!((run.code, run.stderr.trim()), (0, "rolecall: no change"));
+    // The copy of the credentials is private, and gone afterwards.
+    let spy = editor(
+        &home,
+        "spy",
+        "stat -c '%a' \"$1\" \"$(dirname \"$1\")\" > \"$HOME/modes\"; echo \"$1\" > \"$HOME/copy\"",
+    );
+    let run = home.run_env(&["edit", "credentials"], &[("EDITOR", &spy)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(home.path.join("modes")).unwrap(), "600\n700\n");
+    let copy = std::fs::read_to_string(home.path.join("copy")).unwrap();
+    assert!(!std::path::Path::new(copy.trim()).exists(), "the private copy was left behind");
+    // A failing editor writes nothing; a file changed meanwhile is not overwritten.
+    let run = home.run_env(&["edit"], &[("EDITOR", "false")]);
+    assert_eq!(run.code, 1);
+    home.write("config", CONFIG);
+    let racing = editor(&home, "racing", "echo '# other' >> \"$HOME/.aws/config\"; echo '# mine' >> \"$1\"");
+    let run = home.run_env(&["edit"], &[("EDITOR", &racing)]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("changed while you were editing"), "{}", run.stderr);
+    assert!(config().ends_with("# other\n"));
+}
+
+#[test]
+fn setup_from_nothing() {
+    if !require("python3") {
+        return;
+    }
+    let home = TempHome::new();
+    std::fs::remove_dir(home.path.join(".aws")).unwrap();
+    let run = home.run(&["list"]);
+    assert!(run.stderr.contains("run 'rolecall setup'"), "{}", run.stderr);
+    let script = r#"
+import pexpect, sys
+c = pexpect.spawn(sys.argv[1], ["setup"], encoding="utf-8", timeout=20)
+c.expect_exact("Profile name [default]: "); c.sendline("alice")
+c.expect_exact("AWS Access Key ID [None]: "); c.sendline("AKIAIOSFODNN7EXAMPLE")
+c.expect_exact("AWS Secret Access Key [None]: "); c.send("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\r")
+c.expect_exact("Default region name [None]: "); c.sendline("eu-west-1")
+c.expect_exact("Default output format [None]: "); c.sendline("")
+c.expect_exact("with MFA? (y/n) [n]: "); c.sendline("y")
+c.expect_exact("Role profile name [admin]: "); c.sendline("")
+c.expect_exact("Role ARN"); c.sendline("arn:aws:iam::123456789012:role/Admin")
+c.expect_exact("MFA device ARN"); c.sendline("arn:aws:iam::123456789012:mfa/alice")
+c.expect_exact("2 profiles checked, no problems found")
+c.expect(pexpect.EOF); c.close()
+assert "wJalrXUtn" not in c.before
+sys.exit(c.exitstatus)
+"#;
+    let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let mode = |p: &str| std::fs::metadata(home.path.join(p)).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(".aws"), mode(".aws/config"), mode(".aws/credentials")), (0o700, 0o600, 0o600));
+    assert_eq!(
+        std::fs::read_to_string(home.path.join(".aws/config")).unwrap(),
+        "[profile alice]\nregion = eu-west-1\n\n[profile admin]\nsource_profile = alice\nrole_arn = arn:aws:iam::123456789012:role/Admin\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n"
+    );
+    let run = home.run(&["setup"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stderr.contains("already set up"), "{}", run.stderr);
+    let empty = TempHome::new();
+    let run = empty.run(&["setup"]);
+    assert!(run.stderr.contains("already set up") || run.stderr.contains("terminal"), "{}", run.stderr);
+}

@@ -23,16 +23,16 @@ pub fn run(args: ConfigureArgs) -> Result<ExitCode> {
 }
 
 /// (key, value) pairs with the key in the file where it belongs.
-type Pairs = Vec<(&'static str, String)>;
+pub(super) type Pairs = Vec<(&'static str, String)>;
 
-fn check_name(profile: &str) -> Result<()> {
+pub(super) fn check_name(profile: &str) -> Result<()> {
     if profile.is_empty() || !crate::profile::merge::is_identifier(profile) {
         bail!("profile name {profile:?}: use letters, digits and _-/.%@:+");
     }
     Ok(())
 }
 
-fn check_pair(key: &str, value: &str) -> Result<()> {
+pub(super) fn check_pair(key: &str, value: &str) -> Result<()> {
     let ok = match key {
         "aws_access_key_id" => {
             (16..=128).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
@@ -62,7 +62,7 @@ fn check_pair(key: &str, value: &str) -> Result<()> {
 }
 
 /// Write `pairs` to `profile`, then check that the files say exactly that.
-fn write(profile: &str, pairs: &Pairs) -> Result<()> {
+pub(super) fn write(profile: &str, pairs: &Pairs) -> Result<()> {
     for (key, value) in pairs {
         check_pair(key, value)?;
     }
@@ -126,7 +126,7 @@ fn basics(args: &ConfigureArgs) -> Result<ExitCode> {
 }
 
 /// The four questions of `aws configure`, with the current values (keys masked); Enter keeps.
-fn ask_basics(profile: &str) -> Result<Pairs> {
+pub(super) fn ask_basics(profile: &str) -> Result<Pairs> {
     if !std::io::stdin().is_terminal() && std::fs::File::open("/dev/tty").is_err() {
         bail!("no terminal to ask on: pass --access-key-id, --secret-access-key-stdin, --region or --output");
     }
@@ -171,7 +171,7 @@ fn ask_basics(profile: &str) -> Result<Pairs> {
     Ok(pairs)
 }
 
-fn read_line(tty: &std::fs::File) -> Result<String> {
+pub(super) fn read_line(tty: &std::fs::File) -> Result<String> {
     let mut line = String::new();
     if std::io::BufReader::new(tty).read_line(&mut line)? == 0 {
         return Err(anyhow::anyhow!(crate::Cancelled));

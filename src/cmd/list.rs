@@ -13,7 +13,10 @@ use std::process::ExitCode;
 pub fn run(names: bool, json: bool) -> Result<ExitCode> {
     let files = load_checked()?;
     if !files.any_exists() {
-        eprintln!("rolecall: no profiles: neither {} nor {} exists", files.config.display, files.credentials.display);
+        eprintln!(
+            "rolecall: no profiles: neither {} nor {} exists (run 'rolecall setup')",
+            files.config.display, files.credentials.display
+        );
     }
     if names {
         return write_stdout(|out| {

@@ -8,12 +8,14 @@ pub mod configure;
 pub mod credential_process;
 pub mod dir;
 pub mod doctor;
+pub mod edit;
 pub mod editing;
 pub mod exec;
 pub mod init;
 pub mod list;
 pub mod prompt;
 pub mod rename;
+pub mod setup;
 pub mod whoami;
 
 use crate::cli::Command;
@@ -40,6 +42,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Dir { file, shell, json } => dir::run(file.as_deref(), shell, json),
         Command::Completions { shell } => completions::run(shell),
         Command::Configure(args) => configure::run(args),
+        Command::Setup => setup::run(),
+        Command::Edit { file, force } => edit::run(file, force),
         Command::Rename { old, new } => rename::rename(&old, &new),
         Command::Rm { profile, force, yes } => rename::rm(&profile, force, yes),
         Command::Prompt { format, color } => prompt::run(&format, color),
