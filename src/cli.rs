@@ -153,6 +153,8 @@ pub enum Command {
         #[arg(short, long)]
         yes: bool,
     },
+    /// Replace a profile's access key: create a new one in IAM, write it, check it, delete the old
+    Rotate { profile: String },
     /// Print a completion script for rolecall's own commands
     Completions {
         #[arg(value_enum)]

@@ -12,6 +12,7 @@ pub mod creds;
 pub mod dirprofile;
 pub mod doctor;
 pub mod engine;
+pub mod iam;
 pub mod json;
 pub mod mfa;
 pub mod picker;

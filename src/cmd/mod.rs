@@ -15,6 +15,7 @@ pub mod init;
 pub mod list;
 pub mod prompt;
 pub mod rename;
+pub mod rotate;
 pub mod setup;
 pub mod whoami;
 
@@ -43,6 +44,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Completions { shell } => completions::run(shell),
         Command::Configure(args) => configure::run(args),
         Command::Setup => setup::run(),
+        Command::Rotate { profile } => rotate::run(&profile),
         Command::Edit { file, force } => edit::run(file, force),
         Command::Rename { old, new } => rename::rename(&old, &new),
         Command::Rm { profile, force, yes } => rename::rm(&profile, force, yes),

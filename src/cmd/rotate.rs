@@ -1,0 +1,110 @@
+//! `rolecall rotate PROFILE`: a new access key for the profile's IAM user, written to the file,
+//! checked with STS, then the old key deleted. At every step the file holds a key that works,
+//! and a failure says exactly what IAM holds and what to do. AWS allows two keys per user: with
+//! two already, nothing is changed.
+
+use super::editing::{self, Files};
+use crate::creds::Credentials;
+use crate::engine::{endpoint_url, sts_settings};
+use crate::iam::{self, Iam};
+use crate::profile::{FileKind, ProfileSet};
+use anyhow::{Result, anyhow, bail};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Write `id` and `secret` as `profile`'s keys in `kind`, and check they read back.
+fn write_keys(profile: &str, kind: FileKind, id: &str, secret: &str) -> Result<()> {
+    editing::change(
+        |files: &mut Files, _| {
+            let file = files.file(kind);
+            file.set(profile, "aws_access_key_id", id)?;
+            file.set(profile, "aws_secret_access_key", secret)?;
+            Ok(())
+        },
+        |after: &ProfileSet| {
+            let p = after.profile(profile).ok_or_else(|| anyhow!("{profile} is missing after the edit"))?;
+            if p.get("aws_access_key_id") != Some(id) || p.get("aws_secret_access_key") != Some(secret) {
+                bail!("the new key does not read back");
+            }
+            Ok(())
+        },
+    )
+    .map(drop)
+}
+
+pub fn run(profile: &str) -> Result<ExitCode> {
+    let files = super::load_checked()?;
+    let Some(section) = files.profiles.profile(profile) else {
+        return Err(crate::engine::plan(&files, profile)
+            .err()
+            .unwrap_or_else(|| anyhow!("profile `{profile}` not found")));
+    };
+    let (Some(id), Some(secret)) = (section.get_value("aws_access_key_id"), section.get("aws_secret_access_key"))
+    else {
+        bail!("`{profile}` has no access key of its own to rotate (rotate the profile that holds the keys)");
+    };
+    if section.get("aws_session_token").is_some() {
+        bail!(
+            "`{profile}` holds temporary credentials (a session token): only an IAM user's long-term key can be rotated"
+        );
+    }
+    let kind = id.origin.file;
+    let old = Credentials {
+        access_key_id: id.value.to_owned(),
+        secret_access_key: secret.to_owned(),
+        session_token: None,
+        expires_at: None,
+        account_id: None,
+    };
+    let old_id = old.access_key_id.clone();
+    let settings = sts_settings(Some(section), endpoint_url(&files.profiles, Some(section)), None);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let iam = Iam::new(iam::endpoint(), Duration::from_secs(15));
+
+    let keys = runtime.block_on(iam.list_access_keys(&old))?;
+    if keys.len() >= 2 {
+        let list: Vec<String> = keys.iter().map(|k| format!("{} ({})", k.id, k.status.to_lowercase())).collect();
+        bail!(
+            "the IAM user of `{profile}` already has two access keys, {}: AWS allows no third; delete the one not in use (aws iam delete-access-key --access-key-id …) and run rotate again. Nothing was changed",
+            list.join(" and ")
+        );
+    }
+    eprintln!("rolecall: creating a new access key for the IAM user of `{profile}` (now {old_id})");
+    let (new_id, new_secret) = runtime.block_on(iam.create_access_key(&old))?;
+    let delete_new = format!("aws iam delete-access-key --access-key-id {new_id}");
+    if let Err(e) = write_keys(profile, kind, &new_id, &new_secret) {
+        bail!(
+            "{e:#}. IAM now has a second key, {new_id}, that is not saved anywhere: delete it ({delete_new}). The file still holds {old_id}, which works"
+        );
+    }
+    // A new key takes a few seconds to reach every IAM endpoint: ask STS until it answers.
+    let new = Credentials { access_key_id: new_id.clone(), secret_access_key: new_secret, ..old.clone() };
+    let tries: u32 = std::env::var("ROLECALL_ROTATE_VERIFY_TRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let sts = crate::sts::Sts::new(settings);
+    let mut verified = Err(anyhow!("not checked"));
+    for attempt in 1..=tries.max(1) {
+        eprintln!("rolecall: checking the new key with STS ({attempt}/{tries})");
+        verified = runtime.block_on(sts.caller_identity(&new)).map_err(|e| anyhow!("{e}"));
+        if verified.is_ok() || attempt == tries {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    if let Err(why) = verified {
+        return match write_keys(profile, kind, &old_id, &old.secret_access_key) {
+            Ok(()) => Err(anyhow!(
+                "the new key {new_id} does not work with STS ({why:#}); the file holds the old key {old_id} again, and IAM has both: delete the new one ({delete_new}) or run rotate again later"
+            )),
+            Err(e) => Err(anyhow!(
+                "the new key {new_id} does not work with STS ({why:#}), and putting back the old key {old_id} failed ({e:#}): the file holds {new_id}; the old key is in its .bak"
+            )),
+        };
+    }
+    if let Err(e) = runtime.block_on(iam.delete_access_key(&new, &old_id)) {
+        bail!(
+            "{e:#}. The file holds the new key {new_id} (checked with STS); the old key {old_id} is still active in IAM: delete it (aws iam delete-access-key --access-key-id {old_id})"
+        );
+    }
+    eprintln!("rolecall: rotated `{profile}`: {old_id} → {new_id}; the old key is deleted");
+    Ok(ExitCode::SUCCESS)
+}

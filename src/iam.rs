@@ -1,0 +1,162 @@
+//! IAM, for `rolecall rotate`: ListAccessKeys, CreateAccessKey and DeleteAccessKey on the
+//! caller's own user, as SigV4-signed Query requests (aws-sigv4) sent with the same HTTP stack
+//! as STS (hyper, rustls with ring). The IAM SDK crate is not a dependency: three calls do not
+//! justify compiling the whole IAM model on every build. Like `sts`, only `rotate` reaches this.
+
+use crate::creds::Credentials;
+use anyhow::{Context, Result, anyhow, bail};
+use aws_smithy_http_client::Connector;
+use aws_smithy_runtime_api::client::http::HttpConnector;
+use aws_smithy_types::body::SdkBody;
+use std::time::Duration;
+
+const VERSION: &str = "2010-05-08";
+
+/// One access key of the user, as ListAccessKeys shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub id: String,
+    pub status: String,
+}
+
+pub struct Iam {
+    endpoint: String,
+    connector: Connector,
+    timeout: Duration,
+}
+
+/// Where IAM is: `AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`, else the global endpoint
+/// (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true).
+pub fn endpoint() -> String {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let configured = if ignore { None } else { env("AWS_ENDPOINT_URL_IAM").or_else(|| env("AWS_ENDPOINT_URL")) };
+    configured.unwrap_or_else(|| "https://iam.amazonaws.com".to_owned())
+}
+
+/// The text of every `<name>…</name>` in an XML body, in order.
+fn tags(body: &str, name: &str) -> Vec<String> {
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(&close) else { break };
+        out.push(after[..end].trim().to_owned());
+        rest = &after[end + close.len()..];
+    }
+    out
+}
+
+impl Iam {
+    pub fn new(endpoint: String, timeout: Duration) -> Iam {
+        let connector = if endpoint.starts_with("http://") {
+            Connector::builder().build_http()
+        } else {
+            use aws_smithy_http_client::tls;
+            Connector::builder().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build()
+        };
+        Iam { endpoint, connector, timeout }
+    }
+
+    /// One signed Query call; the response body, or one line with IAM's error code and message.
+    async fn call(&self, creds: &Credentials, action: &str, params: &[(&str, &str)]) -> Result<String> {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+        let mut body = format!("Action={action}&Version={VERSION}");
+        for (key, value) in params {
+            // Access key ids are upper-case letters and digits: nothing to escape.
+            debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric()));
+            body.push_str(&format!("&{key}={value}"));
+        }
+        let url = format!("{}/", self.endpoint.trim_end_matches('/'));
+        let host = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default().to_owned();
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let headers = [("content-type", content_type), ("host", host.as_str())];
+        let identity = aws_credential_types::Credentials::new(
+            creds.access_key_id.clone(),
+            creds.secret_access_key.clone(),
+            creds.session_token.clone(),
+            None,
+            "rolecall",
+        )
+        .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region("us-east-1")
+            .name("iam")
+            .time(std::time::SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .context("cannot sign the IAM request")?
+            .into();
+        let signable =
+            SignableRequest::new("POST", &url, headers.iter().copied(), SignableBody::Bytes(body.as_bytes()))
+                .context("cannot sign the IAM request")?;
+        let (instructions, _) = sign(signable, &params).context("cannot sign the IAM request")?.into_parts();
+        let mut request = aws_smithy_runtime_api::http::Request::new(SdkBody::from(body));
+        request.set_uri(url.as_str()).map_err(|e| anyhow!("IAM endpoint {url}: {e}"))?;
+        request.set_method("POST").map_err(|e| anyhow!("{e}"))?;
+        for (name, value) in headers.iter().copied().chain(instructions.headers()) {
+            request.headers_mut().insert(name.to_owned(), value.to_owned());
+        }
+        let sent = async {
+            let response = self.connector.call(request).await.map_err(|e| anyhow!("{e}"))?;
+            let status = response.status().as_u16();
+            let bytes = aws_smithy_types::byte_stream::ByteStream::new(response.into_body())
+                .collect()
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+                .into_bytes();
+            Ok::<_, anyhow::Error>((status, String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        let (status, text) = tokio::time::timeout(self.timeout, sent)
+            .await
+            .map_err(|_| anyhow!("IAM {action} ({}): no answer within {:?}", self.endpoint, self.timeout))?
+            .with_context(|| format!("IAM {action} ({})", self.endpoint))?;
+        if !(200..300).contains(&status) {
+            let (_, message) = crate::sts::classify(status, &text);
+            bail!("IAM {action}: {message}");
+        }
+        Ok(text)
+    }
+
+    pub async fn list_access_keys(&self, creds: &Credentials) -> Result<Vec<KeyInfo>> {
+        let body = self.call(creds, "ListAccessKeys", &[]).await?;
+        let ids = tags(&body, "AccessKeyId");
+        let statuses = tags(&body, "Status");
+        Ok(ids
+            .into_iter()
+            .zip(statuses.into_iter().chain(std::iter::repeat(String::new())))
+            .map(|(id, status)| KeyInfo { id, status })
+            .collect())
+    }
+
+    /// A new key for the caller's user: (key id, secret).
+    pub async fn create_access_key(&self, creds: &Credentials) -> Result<(String, String)> {
+        let body = self.call(creds, "CreateAccessKey", &[]).await?;
+        let id = tags(&body, "AccessKeyId").into_iter().next();
+        let secret = tags(&body, "SecretAccessKey").into_iter().next();
+        match (id, secret) {
+            (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => Ok((id, secret)),
+            _ => bail!("IAM CreateAccessKey answered without a key"),
+        }
+    }
+
+    pub async fn delete_access_key(&self, creds: &Credentials, id: &str) -> Result<()> {
+        self.call(creds, "DeleteAccessKey", &[("AccessKeyId", id)]).await.map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_tags() {
+        let body = "<R><member><AccessKeyId>AKIA1</AccessKeyId><Status>Active</Status></member>\
+                    <member><AccessKeyId> AKIA2 </AccessKeyId><Status>Inactive</Status></member></R>";
+        assert_eq!(tags(body, "AccessKeyId"), vec!["AKIA1", "AKIA2"]);
+        assert_eq!(tags(body, "Status"), vec!["Active", "Inactive"]);
+        assert!(tags("<a>", "a").is_empty());
+    }
+}
