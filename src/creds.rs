@@ -30,6 +30,17 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// The same keys as the SDK's credentials (for STS and the IAM signer).
+    pub fn to_sdk(&self) -> aws_credential_types::Credentials {
+        aws_credential_types::Credentials::new(
+            self.access_key_id.clone(),
+            self.secret_access_key.clone(),
+            self.session_token.clone(),
+            None,
+            "rolecall",
+        )
+    }
+
     /// Seconds left at `now`; `None` when they never expire.
     pub fn seconds_left(&self, now: i64) -> Option<i64> {
         self.expires_at.map(|t| t - now)

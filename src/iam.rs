@@ -72,14 +72,7 @@ impl Iam {
         let host = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default().to_owned();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let headers = [("content-type", content_type), ("host", host.as_str())];
-        let identity = aws_credential_types::Credentials::new(
-            creds.access_key_id.clone(),
-            creds.secret_access_key.clone(),
-            creds.session_token.clone(),
-            None,
-            "rolecall",
-        )
-        .into();
+        let identity = creds.to_sdk().into();
         let params = aws_sigv4::sign::v4::SigningParams::builder()
             .identity(&identity)
             .region("us-east-1")

@@ -142,14 +142,7 @@ impl Sts {
             conf = conf.endpoint_url(url);
         }
         if let Some(c) = creds {
-            let sdk = aws_credential_types::Credentials::new(
-                c.access_key_id.clone(),
-                c.secret_access_key.clone(),
-                c.session_token.clone(),
-                None,
-                "rolecall",
-            );
-            conf = conf.credentials_provider(SharedCredentialsProvider::new(sdk));
+            conf = conf.credentials_provider(SharedCredentialsProvider::new(c.to_sdk()));
         }
         Client::from_conf(conf.build())
     }

@@ -55,17 +55,7 @@ fn session(shell: &str) {
     }
     let Some(moto) = Moto::start() else { return };
     let home = home();
-    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/shells/dir.py");
-    let out = home
-        .command("python3", &[("AWS_ENDPOINT_URL_STS", &moto.url)])
-        .args([driver, shell, env!("CARGO_BIN_EXE_rolecall")])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{shell} session failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains(&format!("{shell}: ok")), "{stdout}");
-    home.assert_no_secret_in(&stderr, "");
+    home.drive("dir.py", shell, &[("AWS_ENDPOINT_URL_STS", &moto.url)]);
     assert_eq!(moto.count("AssumeRole"), 1, "one AssumeRole, for the assumed tree");
 }
 

@@ -7,7 +7,6 @@ mod common;
 
 use common::TempHome;
 use common::moto::require;
-use std::process::Stdio;
 
 fn sandbox(shell: &str) {
     if !require(shell) || !require("python3") || !require("moto_server") || !require("aws") {
@@ -15,16 +14,7 @@ fn sandbox(shell: &str) {
     }
     let home = TempHome::new();
     let before: Vec<_> = walk(&home.path);
-    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/shells/sandbox.py");
-    let out = home
-        .command("python3", &[])
-        .args([driver, shell, env!("CARGO_BIN_EXE_rolecall")])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{shell} sandbox failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains(&format!("{shell}: ok")), "{stdout}");
+    home.drive("sandbox.py", shell, &[]);
     assert_eq!(walk(&home.path), before, "the sandbox wrote into the caller's HOME");
 }
 

@@ -101,6 +101,11 @@ impl Document {
         &self.text
     }
 
+    /// The text after the BOM, to edit in place (the editor keeps every other byte).
+    pub(super) fn text_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+
     /// The document as bytes, identical to the parsed input when nothing was edited.
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(self.text.len() + 3);

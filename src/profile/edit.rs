@@ -8,7 +8,7 @@
 //! CRLF, a BOM, unknown keys and `s3 =` blocks elsewhere are never touched.
 
 use super::FileKind;
-use super::document::{BOM, Document, Eol, Visitor};
+use super::document::{Document, Eol, Visitor};
 use super::merge::{header_profile, is_identifier};
 use anyhow::{Result, bail};
 use std::borrow::Cow;
@@ -18,8 +18,7 @@ use std::ops::Range;
 #[derive(Clone, Debug)]
 pub struct Editor {
     pub kind: FileKind,
-    bom: bool,
-    text: String,
+    doc: Document,
 }
 
 /// One section as written: its header line and the lines of its properties.
@@ -155,26 +154,25 @@ fn check_key(key: &str) -> Result<()> {
 
 impl Editor {
     pub fn new(kind: FileKind, doc: &Document) -> Editor {
-        Editor { kind, bom: doc.bom, text: doc.text().to_owned() }
+        Editor { kind, doc: doc.clone() }
     }
 
     /// An empty file of `kind` (a file that does not exist yet).
     pub fn empty(kind: FileKind) -> Editor {
-        Editor { kind, bom: false, text: String::new() }
+        Editor { kind, doc: Document::default() }
     }
 
     /// The file as it would be written.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(self.text.len() + 3);
-        if self.bom {
-            out.push(BOM);
-        }
-        out.push_str(&self.text);
-        out
+        self.doc.render()
+    }
+
+    fn text(&self) -> &str {
+        self.doc.text()
     }
 
     fn layout(&self) -> Result<(Vec<Section>, Lines)> {
-        let doc = Document::parse(&self.text);
+        let doc = &self.doc;
         let mut collector =
             Collector { kind: self.kind, base: doc.text().as_ptr() as usize, text: doc.text(), sections: Vec::new() };
         if let Err(e) = doc.read(&mut collector) {
@@ -184,7 +182,7 @@ impl Editor {
                 e.message
             );
         }
-        Ok((collector.sections, Lines::of(&self.text)))
+        Ok((collector.sections, Lines::of(self.text())))
     }
 
     /// The sections that make up `profile` in this file, as the SDKs choose them: in the config
@@ -206,7 +204,7 @@ impl Editor {
     }
 
     fn splice(&mut self, range: Range<usize>, with: &str) {
-        self.text.replace_range(range, with);
+        self.doc.text_mut().replace_range(range, with);
     }
 
     /// Whether `profile` has a section in this file.
@@ -222,12 +220,12 @@ impl Editor {
         check_key(key)?;
         check_value(key, value)?;
         let (sections, lines) = self.layout()?;
-        let len = self.text.len();
+        let len = self.text().len();
         let eol = self.eol(&lines);
         let mine = self.sections_of(&sections, profile);
         let current = mine.iter().flat_map(|s| s.props.iter()).rfind(|p| p.key == key);
         if let Some(prop) = current {
-            if &self.text[prop.value.clone()] == value && prop.continued.is_empty() {
+            if &self.text()[prop.value.clone()] == value && prop.continued.is_empty() {
                 return Ok(false);
             }
             // Continuation lines of the old value go with it (they come after it: splice first,
@@ -236,7 +234,7 @@ impl Editor {
                 self.splice(lines.start(line, len)..lines.after(line, len), "");
             }
             // `key =` gets a space before the value, `key=` none.
-            let before = &self.text[..prop.value.start];
+            let before = &self.text()[..prop.value.start];
             let with = if prop.value.is_empty()
                 && before.ends_with('=')
                 && before[..before.len() - 1].ends_with([' ', '\t'])
@@ -255,7 +253,7 @@ impl Editor {
             };
             let at = lines.after(after, len);
             let mut insert = String::new();
-            if at == len && !self.text.is_empty() && !self.text.ends_with('\n') {
+            if at == len && !self.text().is_empty() && !self.text().ends_with('\n') {
                 insert.push_str(eol);
             }
             insert.push_str(&format!("{key}{separator}{value}{eol}"));
@@ -267,17 +265,17 @@ impl Editor {
             (FileKind::Config, _) => format!("[profile {profile}]"),
         };
         let mut insert = String::new();
-        if !self.text.is_empty() {
-            if !self.text.ends_with('\n') {
+        if !self.text().is_empty() {
+            if !self.text().ends_with('\n') {
                 insert.push_str(eol);
             }
-            let last_blank = lines.spans.last().is_some_and(|s| self.text[s.0..s.1].trim().is_empty());
+            let last_blank = lines.spans.last().is_some_and(|s| self.text()[s.0..s.1].trim().is_empty());
             if !last_blank {
                 insert.push_str(eol);
             }
         }
         insert.push_str(&format!("{header}{eol}{key} = {value}{eol}"));
-        let end = self.text.len();
+        let end = self.text().len();
         self.splice(end..end, &insert);
         Ok(true)
     }
@@ -286,7 +284,7 @@ impl Editor {
     /// otherwise become the value). Whether anything was removed.
     pub fn unset(&mut self, profile: &str, key: &str) -> Result<bool> {
         let (sections, lines) = self.layout()?;
-        let len = self.text.len();
+        let len = self.text().len();
         let mut ranges: Vec<Range<usize>> = self
             .sections_of(&sections, profile)
             .iter()
@@ -327,7 +325,7 @@ impl Editor {
             .iter()
             .filter(|s| s.profile.is_some())
             .flat_map(|s| s.props.iter())
-            .filter(|p| p.key == key && p.continued.is_empty() && self.text[p.value.clone()] == *from)
+            .filter(|p| p.key == key && p.continued.is_empty() && self.text()[p.value.clone()] == *from)
             .map(|p| p.value.clone())
             .collect();
         ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
@@ -342,12 +340,12 @@ impl Editor {
     /// (comments after it stay, they usually introduce what follows), and the blank lines after.
     pub fn remove_profile(&mut self, profile: &str) -> Result<bool> {
         let (sections, lines) = self.layout()?;
-        let len = self.text.len();
+        let len = self.text().len();
         let mut ranges = Vec::new();
         for s in sections.iter().filter(|s| s.profile.as_deref() == Some(profile)) {
             let mut last = s.props.last().map_or(s.header, |p| p.last);
             while let Some(next) = lines.spans.get(last + 1) {
-                if !self.text[next.0..next.1].trim_matches([' ', '\t']).is_empty() {
+                if !self.text()[next.0..next.1].trim_matches([' ', '\t']).is_empty() {
                     break;
                 }
                 last += 1;

@@ -63,6 +63,23 @@ impl TempHome {
         cmd
     }
 
+    /// Run a pexpect driver in tests/shells (`python3 DRIVER SHELL ROLECALL_BIN`) with this HOME
+    /// and `env`, and check that it passed (it prints `SHELL: ok`) and put no secret on stderr.
+    pub fn drive(&self, driver: &str, shell: &str, env: &[(&str, &str)]) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/shells").join(driver);
+        let out = self
+            .command("python3", env)
+            .arg(&path)
+            .args([shell, env!("CARGO_BIN_EXE_rolecall")])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{driver} in {shell} failed:\n{stdout}\n{stderr}");
+        assert!(stdout.contains(&format!("{shell}: ok")), "{stdout}");
+        self.assert_no_secret_in(&stderr, "");
+    }
+
     /// Run rolecall with extra environment. Every run checks that no secret reached stderr:
     /// not the fixture's keys, not the credentials printed on stdout, not the cached ones.
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {

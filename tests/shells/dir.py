@@ -5,27 +5,17 @@ environment is checked after each step. Used by tests/dirprofile.rs.
 
     python3 dir.py SHELL ROLECALL_BIN   (run in HOME, which holds the trees; see dirprofile.rs)
 """
-import json
 import os
-import re
 import subprocess
 import sys
 
 import pexpect
 
+from session import Session
+
 shell, rolecall = sys.argv[1], sys.argv[2]
 home = os.environ["HOME"]
-CONTRACT = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-            "AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_REGION",
-            "AWS_DEFAULT_REGION", "ROLECALL_PROFILE", "ROLECALL_EXPIRES_AT", "ROLECALL_PREVIOUS"]
 PROMPT = "__PROMPT__> "
-
-argv = {
-    "bash": ["bash", "--norc", "--noprofile", "-i"],
-    "zsh": ["zsh", "-f", "-i"],
-    "fish": ["fish", "--no-config", "-i"],
-}[shell]
-status_var = "$status" if shell == "fish" else "$?"
 setup = {
     "bash": f"set -u; PS1='{PROMPT}'; eval \"$({rolecall} init bash)\"",
     "zsh": f"setopt nounset; PS1='{PROMPT}'; eval \"$({rolecall} init zsh)\"",
@@ -47,39 +37,8 @@ def quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8", timeout=60, env=dict(os.environ, TERM="dumb"),
-                      dimensions=(50, 200), cwd=home)
-n = 0
-
-
-def run(cmd):
-    """Run `cmd` in the shell; what it and the hooks up to the next prompt printed."""
-    global n
-    n += 1
-    child.sendline(f"{cmd}; echo __END{n}__{status_var}")
-    child.expect(rf"__END{n}__(\d+)")
-    status = int(child.match.group(1))
-    out = child.before
-    child.expect_exact(PROMPT)
-    out += child.before
-    if status != 0:
-        sys.exit(f"{shell}: `{cmd}` exited {status}: {out}")
-    return out
-
-
-def env():
-    out = run("python3 -c 'import os, json; print(\"__ENV__\" + json.dumps(dict(os.environ)))'")
-    return json.loads(re.search(r"^__ENV__(\{.*\})\r?$", out, re.M).group(1))
-
-
-def contract(e=None):
-    e = env() if e is None else e
-    return {k: e[k] for k in CONTRACT if k in e}
-
-
-def check(cond, what):
-    if not cond:
-        sys.exit(f"{shell}: {what}")
+session = Session(shell, cwd=home, prompt=PROMPT)
+child, run, contract, check = session.child, session.run, session.contract, session.check
 
 
 def allow(path):

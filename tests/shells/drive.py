@@ -4,63 +4,26 @@ check the shell's own environment after each step. Used by tests/shells.rs.
 
     python3 drive.py SHELL ROLECALL_BIN   (HOME and AWS_ENDPOINT_URL_STS come from the environment)
 """
-import json
 import os
-import re
 import sys
 
 import pexpect
 
+from session import Session
+
 shell, rolecall = sys.argv[1], sys.argv[2]
 home = os.environ["HOME"]
-CONTRACT = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-            "AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_REGION",
-            "AWS_DEFAULT_REGION", "ROLECALL_PROFILE", "ROLECALL_EXPIRES_AT", "ROLECALL_PREVIOUS"]
-
-argv = {
-    "bash": ["bash", "--norc", "--noprofile", "-i"],
-    "zsh": ["zsh", "-f", "-i"],
-    "fish": ["fish", "--no-config", "-i"],
-}[shell]
-status_var = "$status" if shell == "fish" else "$?"
 init = {
     "bash": f'set -u; eval "$({rolecall} init bash)"',
     "zsh": f'setopt nounset; eval "$({rolecall} init zsh)"',
     "fish": f"{rolecall} init fish | source",
 }[shell]
-
-child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8", timeout=60, env=dict(os.environ, TERM="dumb"),
-                      dimensions=(50, 200))
-n = 0
-
-
-def run(cmd, expect_status=0, answer=None):
-    """Run `cmd` in the shell; its output. With `answer`, type it at the MFA prompt first."""
-    global n
-    n += 1
-    child.sendline(f"{cmd}; echo __END{n}__{status_var}")
-    if answer is not None:
-        child.expect_exact("MFA code for ")
-        child.sendline(answer)
-    child.expect(rf"__END{n}__(\d+)")
-    status = int(child.match.group(1))
-    out = child.before
-    assert status == expect_status, f"{shell}: `{cmd}` exited {status}, want {expect_status}: {out}"
-    return out
-
-
-def env():
-    out = run("python3 -c 'import os, json; print(\"__ENV__\" + json.dumps(dict(os.environ)))'")
-    return json.loads(re.search(r"^__ENV__(\{.*\})\r?$", out, re.M).group(1))
+session = Session(shell)
+child, run, env, check, status_var = session.child, session.run, session.env, session.check, session.status_var
 
 
 def contract(e):
-    return {k: e[k] for k in CONTRACT if k in e}
-
-
-def check(cond, what):
-    if not cond:
-        sys.exit(f"{shell}: {what}")
+    return session.contract(e)
 
 
 run("true")
@@ -123,7 +86,8 @@ check(env()["AWS_PROFILE"] == "cli-style", "assume after the MFA prompt")
 
 # The picker: most recently used first; typing filters; Enter picks; Esc changes nothing.
 before = contract(env())
-n += 1
+session.n += 1
+n = session.n
 child.sendline(f"assume; echo __END{n}__{status_var}")
 child.expect_exact("profile> ")
 child.send("ops")
@@ -134,7 +98,8 @@ check(child.match.group(1) == "0", f"picker exit {child.match.group(1)}")
 e = env()
 check(e["AWS_PROFILE"] == "ops" and e["ROLECALL_PREVIOUS"] == "cli-style", "picked ops")
 before = contract(e)
-n += 1
+session.n += 1
+n = session.n
 child.sendline(f"assume; echo __END{n}__{status_var}")
 child.expect_exact("profile> ")
 child.send("\x1b")

@@ -10,30 +10,12 @@ import sys
 
 import pexpect
 
+from session import Session
+
 shell, rolecall = sys.argv[1], sys.argv[2]
 script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "sandbox")
-status_var = "$status" if shell == "fish" else "$?"
-child = pexpect.spawn(script, encoding="utf-8", timeout=120, dimensions=(50, 200),
-                      env=dict(os.environ, ROLECALL_BIN=rolecall, ROLECALL_SANDBOX_SHELL=shell, TERM="dumb"))
-n = 0
-
-
-def check(cond, what):
-    if not cond:
-        sys.exit(f"{shell}: {what}")
-
-
-def run(cmd, answer=None):
-    global n
-    n += 1
-    child.sendline(f"{cmd}; echo __END{n}__{status_var}")
-    if answer is not None:
-        child.expect_exact("MFA code for ")
-        child.sendline(answer)
-    child.expect(rf"__END{n}__(\d+)")
-    out = child.before
-    check(child.match.group(1) == "0", f"`{cmd}` exited {child.match.group(1)}: {out}")
-    return out
+session = Session(shell, argv=[script], env=dict(ROLECALL_BIN=rolecall, ROLECALL_SANDBOX_SHELL=shell))
+child, run, check = session.child, session.run, session.check
 
 
 child.expect_exact("exit                     stops moto and removes this HOME")
