@@ -131,6 +131,18 @@ pub enum Command {
     /// kept), is checked by reading the result back, and replaces the file atomically, keeping
     /// the previous version as `<file>.bak`.
     Configure(ConfigureArgs),
+    /// Sign in to IAM Identity Center (SSO); the token is shared with the AWS CLI
+    Login {
+        /// A profile that uses SSO (default: AWS_PROFILE, else default)
+        #[arg(conflicts_with = "sso_session")]
+        profile: Option<String>,
+        /// Sign in to this [sso-session] instead
+        #[arg(long, value_name = "NAME")]
+        sso_session: Option<String>,
+        /// Print the URL and code only; do not open a browser
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// First use: create ~/.aws and a first profile (and a role with MFA), then check them
     Setup,
     /// Edit the config or credentials file in $VISUAL/$EDITOR, checked before it is written

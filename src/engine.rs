@@ -9,10 +9,12 @@
 
 use crate::cache::{self, Cache};
 use crate::creds::Credentials;
+use crate::http::Http;
 use crate::mfa;
 use crate::profile::merge::Section;
 use crate::profile::{AwsFiles, Key, ProfileSet};
 use crate::resolve::{self, Base, Plan, ResolveError, RoleHop};
+use crate::sso;
 use crate::sts::{self, ErrorKind, Sts};
 use anyhow::{Context, Result, anyhow, bail};
 use std::time::Duration;
@@ -30,6 +32,8 @@ pub struct Options {
     pub no_mfa_session: bool,
     /// The HTTP client for STS (tests replay recorded traffic); default: rustls over hyper.
     pub http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
+    /// The same for the calls made without an SDK client (the SSO portal and OIDC).
+    pub http_connector: Option<aws_smithy_runtime_api::client::http::SharedHttpConnector>,
 }
 
 /// The credentials of a profile, and what to say about them.
@@ -211,8 +215,13 @@ impl<'a> Run<'a> {
             cache::key(kind, &refs)
         };
         let last_hop = self.plan.hops.len();
-        let web = matches!(self.plan.base, Base::WebIdentity { .. });
-        let mut steps = vec![Step { key: web.then(|| key(&parts, "web")), kind: StepKind::Base }];
+        // Bases that are fetched (not read from the files) are cached like a role.
+        let base_key = match self.plan.base {
+            Base::WebIdentity { .. } => Some(key(&parts, "web")),
+            Base::Sso { .. } => Some(key(&parts, "sso")),
+            _ => None,
+        };
+        let mut steps = vec![Step { key: base_key, kind: StepKind::Base }];
         if let Some(serial) = self.session {
             let duration = if last_hop == 0 { self.opts.duration } else { None }
                 .or(self.opts.mfa_duration)
@@ -414,8 +423,14 @@ impl<'a> Run<'a> {
                 "profile `{profile}`: selected profile will resolve an access token instead of credentials \
                  (it has no sso_account_id and sso_role_name)"
             ),
-            Base::Sso { profile, .. } => {
-                bail!("profile `{profile}` uses IAM Identity Center (SSO), which rolecall cannot assume yet")
+            Base::Sso { profile, session_name, region, start_url, account_id: Some(account), role_name, .. } => {
+                let role = role_name.unwrap_or_default();
+                let login = sso::Login { session: *session_name, start_url, region, scopes: None };
+                let http = Http::new(self.opts.http_connector.clone(), self.sts_settings().timeout);
+                let token = sso::access_token(&http, &login).await?;
+                sso::role_credentials(&http, &login, &token, account, role)
+                    .await
+                    .with_context(|| format!("profile `{profile}`"))
             }
             Base::LoginSession { profile, .. } => {
                 bail!("profile `{profile}` uses login_session credentials, which rolecall cannot assume yet")

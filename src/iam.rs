@@ -4,10 +4,8 @@
 //! justify compiling the whole IAM model on every build. Like `sts`, only `rotate` reaches this.
 
 use crate::creds::Credentials;
-use anyhow::{Context, Result, anyhow, bail};
-use aws_smithy_http_client::Connector;
-use aws_smithy_runtime_api::client::http::HttpConnector;
-use aws_smithy_types::body::SdkBody;
+use crate::http::Http;
+use anyhow::{Context, Result, bail};
 use std::time::Duration;
 
 const VERSION: &str = "2010-05-08";
@@ -21,8 +19,7 @@ pub struct KeyInfo {
 
 pub struct Iam {
     endpoint: String,
-    connector: Connector,
-    timeout: Duration,
+    http: Http,
 }
 
 /// Where IAM is: `AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`, else the global endpoint
@@ -50,13 +47,8 @@ fn tags(body: &str, name: &str) -> Vec<String> {
 
 impl Iam {
     pub fn new(endpoint: String, timeout: Duration) -> Iam {
-        let connector = if endpoint.starts_with("http://") {
-            Connector::builder().build_http()
-        } else {
-            use aws_smithy_http_client::tls;
-            Connector::builder().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build()
-        };
-        Iam { endpoint, connector, timeout }
+        let http = Http::new(None, timeout);
+        Iam { endpoint, http }
     }
 
     /// One signed Query call; the response body, or one line with IAM's error code and message.
@@ -69,7 +61,7 @@ impl Iam {
             body.push_str(&format!("&{key}={value}"));
         }
         let url = format!("{}/", self.endpoint.trim_end_matches('/'));
-        let host = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default().to_owned();
+        let host = crate::http::host(&url).to_owned();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let headers = [("content-type", content_type), ("host", host.as_str())];
         let identity = creds.to_sdk().into();
@@ -86,26 +78,10 @@ impl Iam {
             SignableRequest::new("POST", &url, headers.iter().copied(), SignableBody::Bytes(body.as_bytes()))
                 .context("cannot sign the IAM request")?;
         let (instructions, _) = sign(signable, &params).context("cannot sign the IAM request")?.into_parts();
-        let mut request = aws_smithy_runtime_api::http::Request::new(SdkBody::from(body));
-        request.set_uri(url.as_str()).map_err(|e| anyhow!("IAM endpoint {url}: {e}"))?;
-        request.set_method("POST").map_err(|e| anyhow!("{e}"))?;
-        for (name, value) in headers.iter().copied().chain(instructions.headers()) {
-            request.headers_mut().insert(name.to_owned(), value.to_owned());
-        }
-        let sent = async {
-            let response = self.connector.call(request).await.map_err(|e| anyhow!("{e}"))?;
-            let status = response.status().as_u16();
-            let bytes = aws_smithy_types::byte_stream::ByteStream::new(response.into_body())
-                .collect()
-                .await
-                .map_err(|e| anyhow!("{e}"))?
-                .into_bytes();
-            Ok::<_, anyhow::Error>((status, String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        let (status, text) = tokio::time::timeout(self.timeout, sent)
-            .await
-            .map_err(|_| anyhow!("IAM {action} ({}): no answer within {:?}", self.endpoint, self.timeout))?
-            .with_context(|| format!("IAM {action} ({})", self.endpoint))?;
+        let mut all: Vec<(&str, &str)> = headers.to_vec();
+        all.extend(instructions.headers());
+        let reply = self.http.send(&format!("IAM {action}"), "POST", &url, &all, body.into_bytes()).await?;
+        let (status, text) = (reply.status, reply.body);
         if !(200..300).contains(&status) {
             let (_, message) = crate::sts::classify(status, &text);
             bail!("IAM {action}: {message}");

@@ -369,7 +369,13 @@ fn concurrent_writers_both_land() {
     let (mut a, mut b) = (spawn("output", "table"), spawn("cli_pager", "less"));
     assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
     let text = std::fs::read_to_string(home.path.join(".aws/config")).unwrap();
-    assert!(text.contains("output = table") && text.contains("\ncli_pager=less\n"), "{text}");
+    // Which one lands first decides the spacing of `output` (it follows its neighbour's).
+    let files = AwsFiles::from_files(
+        SourceFile::from_text(FileKind::Config, "config", &text),
+        SourceFile::from_text(FileKind::Credentials, "credentials", ""),
+    );
+    let base = files.profiles.profile("base").unwrap();
+    assert_eq!((base.get("output"), base.get("cli_pager")), (Some("table"), Some("less")), "{text}");
 }
 
 /// `configure PROFILE` on a terminal: current values masked, the secret not echoed, Enter keeps.

@@ -4,14 +4,11 @@
 //! scenario sets the process environment.
 
 use aws_smithy_http_client::test_util::dvr::ReplayingClient;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::http::{SharedHttpClient, SharedHttpConnector};
 use rolecall::engine::{self, Options};
 use rolecall::profile::AwsFiles;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// Scenarios of IAM Identity Center credentials: issue 8 (SSO) runs them.
-const SSO: &[&str] = &["sso_credentials", "sso_override_global_env_url"];
 
 /// Where rolecall's one-line error says the same thing in its own words.
 fn our_words(scenario: &str) -> Option<&'static str> {
@@ -48,10 +45,16 @@ fn set_env(scenario: &Path, cache: &Path) -> String {
     std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into())
 }
 
-fn run(profile: &str, http: SharedHttpClient) -> anyhow::Result<rolecall::creds::Credentials> {
+fn run(profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::creds::Credentials> {
     let files = AwsFiles::load();
     files.check()?;
-    let options = Options { no_cache: true, http_client: Some(http), ..Options::default() };
+    // STS through the SDK's client, the SSO portal through rolecall's own requests: both replay.
+    let options = Options {
+        no_cache: true,
+        http_client: Some(SharedHttpClient::new(replay.clone())),
+        http_connector: Some(SharedHttpConnector::new(replay.clone())),
+        ..Options::default()
+    };
     Ok(engine::credentials(&files, profile, &options)?.creds)
 }
 
@@ -65,14 +68,13 @@ fn profile_provider_scenarios() {
         .collect();
     names.sort();
     let (mut passed, mut failures) = (0, Vec::new());
-    let applicable: Vec<&String> = names.iter().filter(|n| !SSO.contains(&n.as_str())).collect();
-    for name in &applicable {
+    for name in &names {
         let scenario = dir().join(name);
         let case: Value =
             serde_json::from_str(&std::fs::read_to_string(scenario.join("test-case.json")).unwrap()).unwrap();
         let profile = set_env(&scenario, &cache);
         let replay = ReplayingClient::from_file(scenario.join("http-traffic.json")).unwrap();
-        let result = run(&profile, SharedHttpClient::new(replay.clone()));
+        let result = run(&profile, &replay);
         let outcome = match (&case["result"], result) {
             (Value::Object(o), Ok(creds)) if o.contains_key("Ok") => {
                 let want = &o["Ok"];
@@ -107,11 +109,7 @@ fn profile_provider_scenarios() {
         }
     }
     let _ = std::fs::remove_dir_all(&cache);
-    println!(
-        "conformance: profile-provider: {passed}/{} passed ({} SSO scenarios belong to issue 8)",
-        applicable.len(),
-        names.len() - applicable.len()
-    );
+    println!("conformance: profile-provider: {passed}/{} passed", names.len());
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 

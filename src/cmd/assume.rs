@@ -71,7 +71,12 @@ pub fn run(args: AssumeArgs) -> Result<ExitCode> {
             "rolecall assume prints shell code: use the `assume` function of `rolecall init <shell>`, or pass --shell"
         );
     }
-    let env = assumed(&super::load_for_credentials()?, profile, &args.creds)?;
+    let files = super::load_for_credentials()?;
+    let env = match assumed(&files, profile, &args.creds) {
+        // An SSO profile without a valid login: sign in (when the person agrees), then again.
+        Err(e) if super::login::offer(&files, profile, &e)? => assumed(&files, profile, &args.creds)?,
+        other => other?,
+    };
     print(&args, &env)
 }
 

@@ -13,6 +13,7 @@ pub mod editing;
 pub mod exec;
 pub mod init;
 pub mod list;
+pub mod login;
 pub mod prompt;
 pub mod rename;
 pub mod rotate;
@@ -43,6 +44,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Dir { file, shell, json } => dir::run(file.as_deref(), shell, json),
         Command::Completions { shell } => completions::run(shell),
         Command::Configure(args) => configure::run(args),
+        Command::Login { profile, sso_session, no_browser } => {
+            login::run(profile.as_deref(), sso_session.as_deref(), no_browser)
+        }
         Command::Setup => setup::run(),
         Command::Rotate { profile } => rotate::run(&profile),
         Command::Edit { file, force } => edit::run(file, force),
@@ -96,6 +100,7 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::engine::Options
         no_cache: args.no_cache,
         no_mfa_session: args.no_mfa_session,
         http_client: None,
+        http_connector: None,
     })
 }
 

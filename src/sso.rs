@@ -1,0 +1,349 @@
+//! IAM Identity Center (SSO): the token cache the AWS CLI shares (`~/.aws/sso/cache/<sha1>.json`,
+//! names per shared/conformance/cli-cache-key-vectors.json), role credentials from the portal
+//! (GetRoleCredentials), the token's refresh (OIDC CreateToken with the refresh token) and the
+//! device-authorization login (RegisterClient, StartDeviceAuthorization, CreateToken polled).
+//! These are plain JSON calls with a bearer token, made through [`crate::http`].
+
+use crate::creds::Credentials;
+use crate::http::{Http, Reply};
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The sign-in a profile uses: an `[sso-session]` or the legacy `sso_start_url` keys.
+#[derive(Clone, Debug)]
+pub struct Login<'a> {
+    pub session: Option<&'a str>,
+    pub start_url: &'a str,
+    pub region: &'a str,
+    /// `sso_registration_scopes` (comma-separated), for a new login.
+    pub scopes: Option<&'a str>,
+}
+
+/// There is no usable token: the person has to sign in (`rolecall login`).
+#[derive(Debug)]
+pub struct NeedsLogin {
+    pub what: String,
+    pub why: &'static str,
+}
+
+impl std::fmt::Display for NeedsLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} for {}: run 'rolecall login'", self.why, self.what)
+    }
+}
+
+impl std::error::Error for NeedsLogin {}
+
+impl Login<'_> {
+    /// How messages name it: `sso-session corp` or the start URL.
+    pub fn describe(&self) -> String {
+        match self.session {
+            Some(name) => format!("sso-session `{name}`"),
+            None => self.start_url.to_owned(),
+        }
+    }
+
+    /// The token cache file's name: sha1 of the session name, else of the start URL.
+    pub fn cache_key(&self) -> String {
+        sha1_smol::Sha1::from(self.session.unwrap_or(self.start_url)).digest().to_string()
+    }
+
+    fn needs_login(&self, why: &'static str) -> anyhow::Error {
+        anyhow!(NeedsLogin { what: self.describe(), why })
+    }
+}
+
+/// The key botocore caches SSO role credentials under (`~/.aws/cli/cache`): sha1 of the compact,
+/// key-sorted JSON of accountId, roleName and sessionName (or startUrl).
+pub fn role_cache_key(login: &Login, account_id: &str, role_name: &str) -> String {
+    let (name, value) = match login.session {
+        Some(session) => ("sessionName", session),
+        None => ("startUrl", login.start_url),
+    };
+    let q = crate::cache::cli::python_json_str;
+    let text = format!("{{\"accountId\":{},\"roleName\":{},\"{name}\":{}}}", q(account_id), q(role_name), q(value));
+    sha1_smol::Sha1::from(text).digest().to_string()
+}
+
+/// `~/.aws/sso/cache`, where the AWS CLI keeps its tokens too.
+pub fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".aws/sso/cache"))
+}
+
+/// A cached token, kept as the JSON it was read as (fields rolecall does not know are kept).
+#[derive(Clone, Debug)]
+pub struct Token(pub Value);
+
+impl Token {
+    fn str(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    }
+
+    pub fn access_token(&self) -> Option<&str> {
+        self.str("accessToken")
+    }
+
+    pub fn expires_at(&self) -> Option<i64> {
+        self.str("expiresAt").and_then(crate::time::parse_rfc3339)
+    }
+
+    /// Whether it can be refreshed: a refresh token and a client registration still valid.
+    fn refreshable(&self, now: i64) -> bool {
+        let registration = self.str("registrationExpiresAt").and_then(crate::time::parse_rfc3339);
+        self.str("refreshToken").is_some()
+            && self.str("clientId").is_some()
+            && self.str("clientSecret").is_some()
+            && registration.is_none_or(|t| t > now)
+    }
+}
+
+/// The token for `login`, if one is cached (a damaged file counts as none).
+pub fn load(login: &Login) -> Option<Token> {
+    let path = cache_dir()?.join(format!("{}.json", login.cache_key()));
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: Value = serde_json::from_str(&text).ok()?;
+    let token = Token(value);
+    token.access_token()?;
+    Some(token)
+}
+
+/// Write the token where the AWS CLI reads it (0600 in a 0700 directory, atomically).
+pub fn store(login: &Login, token: &Token) -> Result<PathBuf> {
+    let dir = cache_dir().context("cannot find the SSO token cache: HOME is not set")?;
+    crate::cache::ensure_private_dir(&dir)?;
+    let path = dir.join(format!("{}.json", login.cache_key()));
+    let text = serde_json::to_string_pretty(&token.0).context("cannot write the token")?;
+    crate::cache::write_private(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+fn endpoint(service_env: &str, default: String) -> String {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let configured = if ignore { None } else { env(service_env).or_else(|| env("AWS_ENDPOINT_URL")) };
+    configured.unwrap_or(default).trim_end_matches('/').to_owned()
+}
+
+/// The portal (GetRoleCredentials, ListAccounts): `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL`.
+pub fn portal_url(region: &str) -> String {
+    endpoint("AWS_ENDPOINT_URL_SSO", format!("https://portal.sso.{region}.amazonaws.com"))
+}
+
+/// OIDC (the login and refresh): `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL`.
+pub fn oidc_url(region: &str) -> String {
+    endpoint("AWS_ENDPOINT_URL_SSO_OIDC", format!("https://oidc.{region}.amazonaws.com"))
+}
+
+/// An error body's message (`{"message": …}` or OAuth's `error_description`).
+fn message(reply: &Reply) -> String {
+    let v: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    text("message")
+        .or_else(|| text("Message"))
+        .or_else(|| text("error_description"))
+        .or_else(|| text("error"))
+        .unwrap_or_else(|| format!("HTTP {}", reply.status))
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// GetRoleCredentials: the role's temporary credentials for a valid token.
+pub async fn role_credentials(
+    http: &Http,
+    login: &Login<'_>,
+    token: &str,
+    account_id: &str,
+    role_name: &str,
+) -> Result<Credentials> {
+    let url = format!(
+        "{}/federation/credentials?role_name={}&account_id={}",
+        portal_url(login.region),
+        percent(role_name),
+        percent(account_id)
+    );
+    let host = crate::http::host(&url).to_owned();
+    let headers = [("x-amz-sso_bearer_token", token), ("host", host.as_str())];
+    let reply = http.send("SSO GetRoleCredentials", "GET", &url, &headers, Vec::new()).await?;
+    match reply.status {
+        200 => {}
+        401 => return Err(login.needs_login("the SSO token was refused (expired or signed out)")),
+        403 => bail!("SSO: no access to role {role_name} in account {account_id}: {}", message(&reply)),
+        _ => bail!("SSO GetRoleCredentials ({role_name} in {account_id}): {}", message(&reply)),
+    }
+    let v: Value = serde_json::from_str(&reply.body).context("SSO GetRoleCredentials: the answer is not JSON")?;
+    let c = &v["roleCredentials"];
+    let field = |k: &str| {
+        c[k].as_str().map(str::to_owned).ok_or_else(|| anyhow!("SSO GetRoleCredentials: no {k} in the answer"))
+    };
+    let expiration = c["expiration"].as_i64().ok_or_else(|| anyhow!("SSO GetRoleCredentials: no expiration"))?;
+    Ok(Credentials {
+        access_key_id: field("accessKeyId")?,
+        secret_access_key: field("secretAccessKey")?,
+        session_token: Some(field("sessionToken")?),
+        expires_at: Some(expiration / 1000),
+        account_id: Some(account_id.to_owned()),
+    })
+}
+
+/// POST a JSON body to an OIDC path.
+async fn oidc(http: &Http, login: &Login<'_>, what: &str, path: &str, body: Value) -> Result<Reply> {
+    let url = format!("{}{path}", oidc_url(login.region));
+    let host = crate::http::host(&url).to_owned();
+    let headers = [("content-type", "application/json"), ("host", host.as_str())];
+    http.send(what, "POST", &url, &headers, body.to_string().into_bytes()).await
+}
+
+/// The token with a new access token from a CreateToken answer.
+fn with_access(mut token: Token, answer: &Value, now: i64) -> Result<Token> {
+    let access = answer["accessToken"].as_str().ok_or_else(|| anyhow!("SSO OIDC CreateToken: no accessToken"))?;
+    let expires_in = answer["expiresIn"].as_i64().unwrap_or(3600);
+    let obj = token.0.as_object_mut().context("the token cache entry is not a JSON object")?;
+    obj.insert("accessToken".into(), json!(access));
+    obj.insert("expiresAt".into(), json!(crate::time::format_rfc3339(now + expires_in)));
+    if let Some(refresh) = answer["refreshToken"].as_str() {
+        obj.insert("refreshToken".into(), json!(refresh));
+    }
+    Ok(token)
+}
+
+/// A valid access token for `login`: the cached one, refreshed first when it is about to expire.
+pub async fn access_token(http: &Http, login: &Login<'_>) -> Result<String> {
+    let token = load(login).ok_or_else(|| login.needs_login("no SSO login"))?;
+    let now = crate::time::now();
+    let expires = token.expires_at().unwrap_or(0);
+    if expires - now > crate::cache::margin_secs() {
+        return Ok(token.access_token().expect("checked on load").to_owned());
+    }
+    if token.refreshable(now) {
+        let body = json!({
+            "clientId": token.str("clientId"),
+            "clientSecret": token.str("clientSecret"),
+            "grantType": "refresh_token",
+            "refreshToken": token.str("refreshToken"),
+        });
+        match oidc(http, login, "SSO OIDC CreateToken", "/token", body).await {
+            Ok(reply) if reply.status == 200 => {
+                let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
+                let fresh = with_access(token, &answer, now)?;
+                store(login, &fresh)?;
+                return Ok(fresh.access_token().expect("just set").to_owned());
+            }
+            // A refused refresh: the token may still do for a while.
+            _ if expires > now => return Ok(token.access_token().expect("checked on load").to_owned()),
+            _ => {}
+        }
+    }
+    if expires > now {
+        return Ok(token.access_token().expect("checked on load").to_owned());
+    }
+    Err(login.needs_login("the SSO login has expired"))
+}
+
+/// What the device flow shows the person.
+pub struct Prompt {
+    pub url: String,
+    pub url_complete: Option<String>,
+    pub user_code: String,
+}
+
+/// The device-authorization login: register a client, start the authorization, show the URL and
+/// code (`show`), poll CreateToken until the person approved it in a browser, and store the token
+/// where the AWS CLI looks. `tick` is called at each poll (progress).
+pub async fn login(
+    http: &Http,
+    login: &Login<'_>,
+    show: impl FnOnce(&Prompt),
+    mut tick: impl FnMut(),
+) -> Result<PathBuf> {
+    let now = crate::time::now();
+    let scopes: Vec<&str> =
+        login.scopes.map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+    let mut register = json!({"clientName": "rolecall", "clientType": "public"});
+    if !scopes.is_empty() {
+        register["scopes"] = json!(scopes);
+    }
+    let reply = oidc(http, login, "SSO OIDC RegisterClient", "/client/register", register).await?;
+    if reply.status != 200 {
+        bail!("SSO OIDC RegisterClient: {}", message(&reply));
+    }
+    let client: Value = serde_json::from_str(&reply.body).context("SSO OIDC RegisterClient: not JSON")?;
+    let (client_id, client_secret) = (
+        client["clientId"].as_str().context("SSO OIDC RegisterClient: no clientId")?.to_owned(),
+        client["clientSecret"].as_str().context("SSO OIDC RegisterClient: no clientSecret")?.to_owned(),
+    );
+    let registration_expires = client["clientSecretExpiresAt"].as_i64().unwrap_or(now + 90 * 86400);
+    let start = json!({"clientId": client_id, "clientSecret": client_secret, "startUrl": login.start_url});
+    let reply = oidc(http, login, "SSO OIDC StartDeviceAuthorization", "/device_authorization", start).await?;
+    if reply.status != 200 {
+        bail!("SSO OIDC StartDeviceAuthorization ({}): {}", login.start_url, message(&reply));
+    }
+    let device: Value = serde_json::from_str(&reply.body).context("SSO OIDC StartDeviceAuthorization: not JSON")?;
+    let device_code = device["deviceCode"].as_str().context("no deviceCode")?.to_owned();
+    show(&Prompt {
+        url: device["verificationUri"].as_str().unwrap_or_default().to_owned(),
+        url_complete: device["verificationUriComplete"].as_str().map(str::to_owned),
+        user_code: device["userCode"].as_str().unwrap_or_default().to_owned(),
+    });
+    let deadline = now + device["expiresIn"].as_i64().unwrap_or(600);
+    let mut interval = device["interval"].as_u64().unwrap_or(5);
+    let poll = json!({
+        "clientId": client_id,
+        "clientSecret": client_secret,
+        "grantType": "urn:ietf:params:oauth:grant-type:device_code",
+        "deviceCode": device_code,
+    });
+    loop {
+        tokio::time::sleep(Duration::from_secs(interval)).await;
+        tick();
+        let reply = oidc(http, login, "SSO OIDC CreateToken", "/token", poll.clone()).await?;
+        if reply.status == 200 {
+            let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
+            let now = crate::time::now();
+            let base = json!({
+                "startUrl": login.start_url,
+                "region": login.region,
+                "clientId": client_id,
+                "clientSecret": client_secret,
+                "registrationExpiresAt": crate::time::format_rfc3339(registration_expires),
+            });
+            let token = with_access(Token(base), &answer, now)?;
+            return store(login, &token);
+        }
+        let v: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
+        match v["error"].as_str().unwrap_or_default() {
+            "authorization_pending" => {}
+            "slow_down" => interval += 5,
+            "expired_token" => bail!("the sign-in code expired before it was approved: run 'rolecall login' again"),
+            "access_denied" => bail!("the sign-in was denied in the browser"),
+            _ => bail!("SSO OIDC CreateToken: {}", message(&reply)),
+        }
+        if crate::time::now() > deadline {
+            bail!("the sign-in code expired before it was approved: run 'rolecall login' again");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_keys_match_the_vectors() {
+        let session = Login { session: Some("dev"), start_url: "x", region: "us-east-1", scopes: None };
+        assert_eq!(session.cache_key(), "34c6fceca75e456f25e7e99531e2425c6c1de443");
+        assert_eq!(role_cache_key(&session, "012345678901", "SampleRole"), "4f0072b03f86a95e613340c2868ab49e9cc60d6e");
+        let legacy =
+            Login { session: None, start_url: "https://ssotest.awsapps.com/start", region: "us-east-1", scopes: None };
+        assert_eq!(legacy.cache_key(), "dace00cba5f8355ec9d274ceb2bcebdfbeed0e12");
+        assert_eq!(percent("a b/é"), "a%20b%2F%C3%A9");
+    }
+}
