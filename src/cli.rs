@@ -143,6 +143,9 @@ pub enum Command {
         #[arg(long)]
         no_browser: bool,
     },
+    /// IAM Identity Center helpers
+    #[command(subcommand)]
+    Sso(SsoAction),
     /// First use: create ~/.aws and a first profile (and a role with MFA), then check them
     Setup,
     /// Edit the config or credentials file in $VISUAL/$EDITOR, checked before it is written
@@ -266,6 +269,22 @@ pub struct CredsArgs {
     /// Pass the MFA code to AssumeRole (as the AWS CLI does) instead of using an MFA session
     #[arg(long)]
     pub no_mfa_session: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoAction {
+    /// Write one profile per account and role the SSO login reaches (existing ones skipped)
+    Populate {
+        /// The [sso-session] (default: the only one)
+        #[arg(long, value_name = "NAME")]
+        sso_session: Option<String>,
+        /// Put this in front of every new profile's name
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        prefix: String,
+        /// Print the lines that would be added, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// The file `rolecall edit` opens.

@@ -194,6 +194,64 @@ pub async fn role_credentials(
     })
 }
 
+/// An account the signed-in person can reach, and their roles in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub account_id: String,
+    pub account_name: String,
+    pub roles: Vec<String>,
+}
+
+/// GET a portal path with the bearer token, following `nextToken` pages; each page's JSON.
+async fn portal_pages(http: &Http, login: &Login<'_>, token: &str, what: &str, path: &str) -> Result<Vec<Value>> {
+    let mut pages = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let mut url = format!("{}{path}", portal_url(login.region));
+        if let Some(t) = &next {
+            url.push_str(&format!("&next_token={}", percent(t)));
+        }
+        let host = crate::http::host(&url).to_owned();
+        let headers = [("x-amz-sso_bearer_token", token), ("host", host.as_str())];
+        let reply = http.send(what, "GET", &url, &headers, Vec::new()).await?;
+        match reply.status {
+            200 => {}
+            401 => return Err(login.needs_login("the SSO token was refused (expired or signed out)")),
+            _ => bail!("{what}: {}", message(&reply)),
+        }
+        let page: Value =
+            serde_json::from_str(&reply.body).with_context(|| format!("{what}: the answer is not JSON"))?;
+        next = page["nextToken"].as_str().filter(|t| !t.is_empty()).map(str::to_owned);
+        pages.push(page);
+        if next.is_none() {
+            return Ok(pages);
+        }
+    }
+}
+
+/// ListAccounts, then ListAccountRoles for each: every account and role the login reaches.
+pub async fn assignments(http: &Http, login: &Login<'_>, token: &str) -> Result<Vec<Assignment>> {
+    let mut out = Vec::new();
+    for page in portal_pages(http, login, token, "SSO ListAccounts", "/assignment/accounts?max_result=100").await? {
+        for account in page["accountList"].as_array().into_iter().flatten() {
+            let id = account["accountId"].as_str().unwrap_or_default().to_owned();
+            let name = account["accountName"].as_str().unwrap_or(&id).to_owned();
+            out.push(Assignment { account_id: id, account_name: name, roles: Vec::new() });
+        }
+    }
+    for assignment in &mut out {
+        let path = format!("/assignment/roles?account_id={}&max_result=100", percent(&assignment.account_id));
+        for page in portal_pages(http, login, token, "SSO ListAccountRoles", &path).await? {
+            for role in page["roleList"].as_array().into_iter().flatten() {
+                if let Some(name) = role["roleName"].as_str() {
+                    assignment.roles.push(name.to_owned());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// POST a JSON body to an OIDC path.
 async fn oidc(http: &Http, login: &Login<'_>, what: &str, path: &str, body: Value) -> Result<Reply> {
     let url = format!("{}{path}", oidc_url(login.region));

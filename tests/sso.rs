@@ -194,6 +194,30 @@ print("botocore ok")
         assert!(format!("{err:#}").contains(want), "{name}: {err:#}");
     }
 
+    // `sso populate`: one profile per account and role, the one already set up skipped; the
+    // dry run writes nothing.
+    let config = format!(
+        "{CONFIG}\n[profile ro]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n"
+    );
+    home.write("config", &config);
+    let populate = |dry_run| {
+        let replay = fixture("populate");
+        rolecall::cmd::sso::populate(Some("corp"), "", dry_run, Some(SharedHttpConnector::new(replay.clone())))
+            .unwrap();
+        check_requests(replay);
+    };
+    populate(true);
+    assert_eq!(std::fs::read_to_string(home.path.join(".aws/config")).unwrap(), config);
+    populate(false);
+    let text = std::fs::read_to_string(home.path.join(".aws/config")).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "{config}\n[profile Prod-Account-AdministratorAccess]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = AdministratorAccess\n\n[profile dev-Admin]\nsso_session = corp\nsso_account_id = 444455556666\nsso_role_name = Admin\n"
+        )
+    );
+    home.write("config", CONFIG);
+
     // An SSO base under a role hop: the portal replayed, AssumeRole on the real moto.
     if let Some(moto) = Moto::start() {
         unsafe { std::env::set_var("AWS_ENDPOINT_URL_STS", &moto.url) };

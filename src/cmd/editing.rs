@@ -21,6 +21,17 @@ impl Files {
     }
 }
 
+/// Editors over both files as they are (a missing file is an empty one).
+pub fn editors(files: &AwsFiles) -> Result<Files> {
+    let editor = |file: &SourceFile| match &file.content {
+        Content::Text(doc) => Ok(Editor::new(file.kind, doc)),
+        Content::Missing => Ok(Editor::empty(file.kind)),
+        Content::NotUtf8 => bail!("{} is not UTF-8 text: rolecall does not edit it", file.display),
+        Content::Unreadable(why) => bail!("{}: cannot read: {why}", file.display),
+    };
+    Ok(Files { config: editor(&files.config)?, credentials: editor(&files.credentials)? })
+}
+
 /// Run `edit` on the files as they are now (their merged view beside it), check the result
 /// with `verify`, and write what changed. Whether anything did.
 pub fn change(
@@ -30,13 +41,7 @@ pub fn change(
     let _lock = save::lock()?;
     let files = AwsFiles::load();
     files.check().context("the files must be readable before rolecall edits them ('rolecall doctor' shows why)")?;
-    let editor = |file: &SourceFile| match &file.content {
-        Content::Text(doc) => Ok(Editor::new(file.kind, doc)),
-        Content::Missing => Ok(Editor::empty(file.kind)),
-        Content::NotUtf8 => bail!("{} is not UTF-8 text: rolecall does not edit it", file.display),
-        Content::Unreadable(why) => bail!("{}: cannot read: {why}", file.display),
-    };
-    let mut edited = Files { config: editor(&files.config)?, credentials: editor(&files.credentials)? };
+    let mut edited = editors(&files)?;
     edit(&mut edited, &files.profiles)?;
     let texts = [edited.config.render(), edited.credentials.render()];
     let after = AwsFiles::from_files(

@@ -18,6 +18,7 @@ pub mod prompt;
 pub mod rename;
 pub mod rotate;
 pub mod setup;
+pub mod sso;
 pub mod whoami;
 
 use crate::cli::Command;
@@ -46,6 +47,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Configure(args) => configure::run(args),
         Command::Login { profile, sso_session, no_browser } => {
             login::run(profile.as_deref(), sso_session.as_deref(), no_browser)
+        }
+        Command::Sso(crate::cli::SsoAction::Populate { sso_session, prefix, dry_run }) => {
+            sso::populate(sso_session.as_deref(), &prefix, dry_run, None)
         }
         Command::Setup => setup::run(),
         Command::Rotate { profile } => rotate::run(&profile),
