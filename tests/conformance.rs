@@ -194,3 +194,53 @@ fn assume_role_tests() {
     report("assume-role-tests.json", tests.len() - failures.len(), tests.len(), 0, &failures);
     assert_eq!(tests.len(), 28);
 }
+
+/// cli-cache-key-vectors.json: the AWS CLI's cache file names (role credentials in
+/// `~/.aws/cli/cache`, SSO tokens and SSO role credentials) as rolecall computes them.
+#[test]
+fn cli_cache_key_vectors() {
+    use rolecall::cache::cli::{KeyArgs, key};
+    use rolecall::sso::{Login, role_cache_key};
+    let data = read_json("cli-cache-key-vectors.json");
+    let vectors = data["vectors"].as_array().unwrap();
+    let (mut passed, mut skipped, mut failures) = (0, 0, Vec::new());
+    for v in vectors {
+        let want = v["sha1"].as_str().unwrap();
+        let args = &v["args"];
+        let s = |k: &str| args[k].as_str();
+        let got = match v["kind"].as_str().unwrap() {
+            // A session policy is an argument of the CLI's API call, never a profile key.
+            "assume_role" | "assume_role_with_web_identity" if args.get("Policy").is_some() => {
+                skipped += 1;
+                continue;
+            }
+            "assume_role" | "assume_role_with_web_identity" => key(&KeyArgs {
+                role_arn: s("RoleArn").unwrap(),
+                role_session_name: s("RoleSessionName"),
+                external_id: s("ExternalId"),
+                serial_number: s("SerialNumber"),
+                duration_seconds: args["DurationSeconds"].as_i64(),
+            }),
+            "sso_token" => {
+                let input = v["input"].as_str().unwrap();
+                Login { session: Some(input), start_url: "", region: "", scopes: None }.cache_key()
+            }
+            "sso_role_credentials" => {
+                let login = Login {
+                    session: s("sessionName"),
+                    start_url: s("startUrl").unwrap_or(""),
+                    region: "",
+                    scopes: None,
+                };
+                role_cache_key(&login, s("accountId").unwrap(), s("roleName").unwrap())
+            }
+            other => panic!("unknown vector kind {other}"),
+        };
+        if got == want {
+            passed += 1;
+        } else {
+            failures.push(format!("{v}: got {got}"));
+        }
+    }
+    report("cli-cache-key-vectors.json", passed, vectors.len() - skipped, skipped, &failures);
+}
