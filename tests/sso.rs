@@ -262,3 +262,30 @@ fn the_cli_without_a_login() {
     let run = home.run(&["assume", "dev", "--shell", "bash"]);
     assert_eq!(run.stderr.trim(), "rolecall: the SSO login has expired for sso-session `corp`: run 'rolecall login'");
 }
+
+/// On a terminal, `assume` of an SSO profile without a login offers to sign in; no changes nothing.
+#[test]
+fn assume_offers_the_login_on_a_terminal() {
+    if !require("python3") {
+        return;
+    }
+    let home = TempHome::new();
+    home.write("config", CONFIG);
+    let script = r#"
+import pexpect, sys
+c = pexpect.spawn(sys.argv[1], ["assume", "dev", "--shell", "bash"], encoding="utf-8", timeout=20)
+c.expect_exact("no SSO login for sso-session `corp`: run 'rolecall login'. Sign in now? [y/N] ")
+c.sendline("n")
+c.expect(pexpect.EOF); c.close()
+assert "export" not in c.before, c.before
+sys.exit(c.exitstatus)
+"#;
+    let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
