@@ -173,7 +173,8 @@ fn each_command_changes_only_its_lines() {
                 cmd.args(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
             {
                 use std::io::Write;
-                child.stdin.take().unwrap().write_all(b"newSecret/EXAMPLEKEY\n").unwrap();
+                // Only `--secret-access-key-stdin` reads it; the others may have exited already.
+                let _ = child.stdin.take().unwrap().write_all(b"newSecret/EXAMPLEKEY\n");
             }
             let out = child.wait_with_output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
