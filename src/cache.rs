@@ -232,24 +232,44 @@ pub mod cli {
         std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".aws/cli/cache"))
     }
 
-    /// Write an AssumeRole result where the AWS CLI looks for it.
-    pub fn put(key: &str, creds: &Credentials, arn: &str, role_id: &str) -> Result<()> {
-        let Some(dir) = dir() else { return Ok(()) };
-        ensure_private_dir(&dir)?;
+    /// The `"Credentials": {…}` object botocore's cached fetchers read.
+    fn credentials_json(out: &mut Vec<u8>, creds: &Credentials) {
         let expiration = creds.expires_at.map(crate::time::format_rfc3339).unwrap_or_default();
-        let mut out = Vec::with_capacity(1024);
-        out.extend_from_slice(b"{\"Credentials\": ");
-        let mut obj = crate::json::Object::start(&mut out);
+        out.extend_from_slice(b"\"Credentials\": ");
+        let mut obj = crate::json::Object::start(out);
         obj.str("AccessKeyId", &creds.access_key_id)
             .str("SecretAccessKey", &creds.secret_access_key)
             .some_str("SessionToken", creds.session_token.as_deref())
             .str("Expiration", &expiration);
         obj.end();
+    }
+
+    fn write(key: &str, out: &[u8]) -> Result<()> {
+        let Some(dir) = dir() else { return Ok(()) };
+        ensure_private_dir(&dir)?;
+        write_private(&dir.join(format!("{key}.json")), out)
+    }
+
+    /// Write an AssumeRole result where the AWS CLI looks for it.
+    pub fn put(key: &str, creds: &Credentials, arn: &str, role_id: &str) -> Result<()> {
+        let mut out = Vec::with_capacity(1024);
+        out.push(b'{');
+        credentials_json(&mut out, creds);
         out.extend_from_slice(b", \"AssumedRoleUser\": ");
         let mut user = crate::json::Object::start(&mut out);
         user.str("AssumedRoleId", role_id).str("Arn", arn);
         user.end();
         out.extend_from_slice(b"}\n");
-        write_private(&dir.join(format!("{key}.json")), &out)
+        write(key, &out)
+    }
+
+    /// Write SSO role credentials where botocore's SSO provider looks first
+    /// (`SSOCredentialFetcher`: `ProviderType` and `Credentials`).
+    pub fn put_sso(key: &str, creds: &Credentials) -> Result<()> {
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(b"{\"ProviderType\": \"sso\", ");
+        credentials_json(&mut out, creds);
+        out.extend_from_slice(b"}\n");
+        write(key, &out)
     }
 }

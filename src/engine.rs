@@ -428,9 +428,16 @@ impl<'a> Run<'a> {
                 let login = sso::Login { session: *session_name, start_url, region, scopes: None };
                 let http = Http::new(self.opts.http_connector.clone(), self.sts_settings().timeout);
                 let token = sso::access_token(&http, &login).await?;
-                sso::role_credentials(&http, &login, &token, account, role)
+                let creds = sso::role_credentials(&http, &login, &token, account, role)
                     .await
-                    .with_context(|| format!("profile `{profile}`"))
+                    .with_context(|| format!("profile `{profile}`"))?;
+                // Where the AWS CLI looks before calling the portal itself.
+                if !self.opts.no_cache
+                    && let Err(e) = cache::cli::put_sso(&sso::role_cache_key(&login, account, role), &creds)
+                {
+                    eprintln!("rolecall: warning: AWS CLI cache not written: {e:#}");
+                }
+                Ok(creds)
             }
             Base::LoginSession { profile, .. } => {
                 bail!("profile `{profile}` uses login_session credentials, which rolecall cannot assume yet")

@@ -194,6 +194,40 @@ print("botocore ok")
         assert!(format!("{err:#}").contains(want), "{name}: {err:#}");
     }
 
+    // A fetched SSO role goes to rolecall's cache and to ~/.aws/cli/cache, where botocore's SSO
+    // provider looks before calling the portal (the aws CLI v2 points it there; v1 does not).
+    unsafe { std::env::set_var("XDG_CACHE_HOME", home.path.join(".cache")) };
+    let files = AwsFiles::load();
+    let options = Options { http_connector: Some(SharedHttpConnector::new(fixture("role_ok"))), ..Options::default() };
+    let creds = engine::credentials(&files, "dev", &options).unwrap().creds;
+    let again = engine::credentials(&files, "dev", &Options::default()).unwrap().creds;
+    assert_eq!(again.access_key_id, creds.access_key_id, "the second time comes from the cache, no request");
+    let cli = home.path.join(format!(".aws/cli/cache/{}.json", sso::role_cache_key(&corp, "111122223333", "Admin")));
+    assert_eq!(std::fs::metadata(&cli).unwrap().permissions().mode() & 0o777, 0o600);
+    if require("python3") {
+        let script = r#"
+import os
+import botocore.session
+from botocore.credentials import JSONFileCache
+s = botocore.session.Session(profile="dev")
+s.get_component("credential_provider").get_provider("sso").cache = JSONFileCache(os.path.expanduser("~/.aws/cli/cache"))
+c = s.get_credentials().get_frozen_credentials()
+assert c.access_key == "ASIASSOEXAMPLE", c.access_key
+print("botocore sso cache ok")
+"#;
+        let out = home
+            .command("python3", &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9")])
+            .args(["-c", script])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("botocore sso cache ok"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    unsafe { std::env::remove_var("XDG_CACHE_HOME") };
+
     // `sso populate`: one profile per account and role, the one already set up skipped; the
     // dry run writes nothing.
     let config = format!(
