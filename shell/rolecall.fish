@@ -48,8 +48,10 @@ end
 
 # The prompt segment `aws:PROFILE REGION 42m`, from the environment; no process on Linux.
 # Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the expiry it says
-# `expired` in red. NO_COLOR: no colours.
+# `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg_in: the seconds until the text
+# next changes (empty: not with time).
 function rolecall_prompt --description 'rolecall: AWS profile and time left, for prompts'
+    set -g __rolecall_seg_in
     set -l profile $ROLECALL_PROFILE
     test -n "$profile"; or set profile $AWS_PROFILE
     test -n "$profile"; or return 0
@@ -66,6 +68,11 @@ function rolecall_prompt --description 'rolecall: AWS profile and time left, for
             set seg "$seg expired"
             set color 31
         else
+            if test $left -lt 60
+                set -g __rolecall_seg_in $left
+            else
+                set -g __rolecall_seg_in (math "$left % 60 + 1")
+            end
             set -l minutes (math --scale=0 "floor($left / 60)")
             if test $minutes -lt 60
                 set seg "$seg "$minutes"m"
@@ -142,9 +149,23 @@ if test __ROLECALL_PROMPT__ = 1
     if functions -q fish_right_prompt; and not functions -q __rolecall_orig_right_prompt
         functions -c fish_right_prompt __rolecall_orig_right_prompt
     end
+    set -q __rolecall_rps_until; or set -g __rolecall_rps_until 0
+    # The segment is made again only when a variable it is made of changed or its minute count
+    # is due (timed by /proc/uptime, read with a built-in; without it, at every prompt).
     function fish_right_prompt
-        set -l seg (rolecall_prompt)
-        test -n "$seg"; and printf '%s ' $seg
+        set -l key "$ROLECALL_PROFILE|$AWS_PROFILE|$AWS_REGION|$AWS_DEFAULT_REGION|$ROLECALL_EXPIRES_AT|$ROLECALL_PROMPT_WARN|$NO_COLOR"
+        set -l up -1
+        test -r /proc/uptime; and read up _rest </proc/uptime
+        if test "$key" != "$__rolecall_rps_key"; or test $up -lt 0; or test $up -ge $__rolecall_rps_until
+            set -g __rolecall_rps (rolecall_prompt)
+            set -g __rolecall_rps_key $key
+            if test -n "$__rolecall_seg_in"
+                set -g __rolecall_rps_until (math "$up + $__rolecall_seg_in")
+            else
+                set -g __rolecall_rps_until 9999999999
+            end
+        end
+        test -n "$__rolecall_rps"; and printf '%s ' $__rolecall_rps
         if functions -q __rolecall_orig_right_prompt
             __rolecall_orig_right_prompt
         end

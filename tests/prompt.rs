@@ -177,6 +177,39 @@ fn the_hook_refreshes_when_the_environment_or_the_minute_changes() {
     }
 }
 
+/// fish's right prompt keeps its segment the same way, timed by /proc/uptime (its clock may be a
+/// second behind, hence the longer wait).
+#[test]
+fn fish_refreshes_its_right_prompt_when_due() {
+    if !require("fish") {
+        return;
+    }
+    let home = TempHome::new();
+    let file = script(&home, "fish");
+    let code = format!(
+        "source '{}'; set -gx NO_COLOR 1; set -gx ROLECALL_PROFILE prod
+         set -gx ROLECALL_EXPIRES_AT (math (date +%s) + 61)
+         echo \"[\"(fish_right_prompt)\"]\"; echo \"[\"(fish_right_prompt)\"]\"
+         set -gx AWS_REGION eu-west-1; echo \"[\"(fish_right_prompt)\"]\"
+         sleep 3.2; echo \"[\"(fish_right_prompt)\"]\"
+         set -e ROLECALL_PROFILE; echo \"[\"(fish_right_prompt)\"]\"",
+        file.display()
+    );
+    let out = Command::new("fish")
+        .args(["--no-config", "-c", &code])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        // (An empty command substitution makes fish's `"["(…)"]"` an empty list: a bare newline.)
+        "[aws:prod 1m ]\n[aws:prod 1m ]\n[aws:prod eu-west-1 1m ]\n[aws:prod eu-west-1 0m ]\n\n"
+    );
+}
+
 #[test]
 fn the_prompt_starts_no_process() {
     if !require("strace") {
