@@ -121,6 +121,9 @@ pub struct Entry {
 pub struct TrustStore {
     pub path: PathBuf,
     pub entries: Vec<Entry>,
+    /// The first line as the shell hooks see it (`+` and the line; `+` alone when there is no
+    /// store), so a hook can tell that the store changed.
+    pub generation: String,
 }
 
 impl TrustStore {
@@ -146,15 +149,9 @@ impl TrustStore {
                 Some(Entry { digest: digest.to_owned(), path: PathBuf::from(OsStr::from_bytes(path)) })
             })
             .collect();
-        Ok(TrustStore { path, entries })
-    }
-
-    /// The store's first line as the shell hooks see it (`+` and the line; `+` alone when there
-    /// is no store), so a hook can tell that it changed.
-    pub fn generation(path: &Path) -> String {
-        let text = std::fs::read(path).unwrap_or_default();
-        let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
-        format!("+{}", String::from_utf8_lossy(first))
+        let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+        let generation = format!("+{}", String::from_utf8_lossy(first));
+        Ok(TrustStore { path, entries, generation })
     }
 
     pub fn trust(&self, file: &DirFile) -> Trust {

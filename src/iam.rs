@@ -25,10 +25,7 @@ pub struct Iam {
 /// Where IAM is: `AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`, else the global endpoint
 /// (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true).
 pub fn endpoint() -> String {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let configured = if ignore { None } else { env("AWS_ENDPOINT_URL_IAM").or_else(|| env("AWS_ENDPOINT_URL")) };
-    configured.unwrap_or_else(|| "https://iam.amazonaws.com".to_owned())
+    crate::http::endpoint("AWS_ENDPOINT_URL_IAM", "https://iam.amazonaws.com".to_owned())
 }
 
 /// The text of every `<name>…</name>` in an XML body, in order.
@@ -60,7 +57,7 @@ impl Iam {
             debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric()));
             body.push_str(&format!("&{key}={value}"));
         }
-        let url = format!("{}/", self.endpoint.trim_end_matches('/'));
+        let url = format!("{}/", self.endpoint);
         let host = crate::http::host(&url).to_owned();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let headers = [("content-type", content_type), ("host", host.as_str())];

@@ -119,21 +119,14 @@ pub fn store(login: &Login, token: &Token) -> Result<PathBuf> {
     Ok(path)
 }
 
-fn endpoint(service_env: &str, default: String) -> String {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let configured = if ignore { None } else { env(service_env).or_else(|| env("AWS_ENDPOINT_URL")) };
-    configured.unwrap_or(default).trim_end_matches('/').to_owned()
-}
-
 /// The portal (GetRoleCredentials, ListAccounts): `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL`.
 pub fn portal_url(region: &str) -> String {
-    endpoint("AWS_ENDPOINT_URL_SSO", format!("https://portal.sso.{region}.amazonaws.com"))
+    crate::http::endpoint("AWS_ENDPOINT_URL_SSO", format!("https://portal.sso.{region}.amazonaws.com"))
 }
 
 /// OIDC (the login and refresh): `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL`.
 pub fn oidc_url(region: &str) -> String {
-    endpoint("AWS_ENDPOINT_URL_SSO_OIDC", format!("https://oidc.{region}.amazonaws.com"))
+    crate::http::endpoint("AWS_ENDPOINT_URL_SSO_OIDC", format!("https://oidc.{region}.amazonaws.com"))
 }
 
 /// An error body's message (`{"message": …}` or OAuth's `error_description`).
@@ -276,10 +269,11 @@ fn with_access(mut token: Token, answer: &Value, now: i64) -> Result<Token> {
 /// A valid access token for `login`: the cached one, refreshed first when it is about to expire.
 pub async fn access_token(http: &Http, login: &Login<'_>) -> Result<String> {
     let token = load(login).ok_or_else(|| login.needs_login("no SSO login"))?;
+    let cached = token.access_token().expect("checked on load").to_owned();
     let now = crate::time::now();
     let expires = token.expires_at().unwrap_or(0);
     if expires - now > crate::cache::margin_secs() {
-        return Ok(token.access_token().expect("checked on load").to_owned());
+        return Ok(cached);
     }
     if token.refreshable(now) {
         let body = json!({
@@ -288,20 +282,18 @@ pub async fn access_token(http: &Http, login: &Login<'_>) -> Result<String> {
             "grantType": "refresh_token",
             "refreshToken": token.str("refreshToken"),
         });
-        match oidc(http, login, "SSO OIDC CreateToken", "/token", body).await {
-            Ok(reply) if reply.status == 200 => {
-                let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
-                let fresh = with_access(token, &answer, now)?;
-                store(login, &fresh)?;
-                return Ok(fresh.access_token().expect("just set").to_owned());
-            }
-            // A refused refresh: the token may still do for a while.
-            _ if expires > now => return Ok(token.access_token().expect("checked on load").to_owned()),
-            _ => {}
+        // A refused refresh is not an error while the token still has a few minutes.
+        if let Ok(reply) = oidc(http, login, "SSO OIDC CreateToken", "/token", body).await
+            && reply.status == 200
+        {
+            let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
+            let fresh = with_access(token, &answer, now)?;
+            store(login, &fresh)?;
+            return Ok(fresh.access_token().expect("just set").to_owned());
         }
     }
     if expires > now {
-        return Ok(token.access_token().expect("checked on load").to_owned());
+        return Ok(cached);
     }
     Err(login.needs_login("the SSO login has expired"))
 }

@@ -58,11 +58,12 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
     };
     let shown = shown(&path, &cwd);
     let file = DirFile::read(&path)?;
-    let Some(profile) = file.wanted()?.profile else {
+    let wanted = file.wanted()?;
+    let Some(profile) = wanted.profile else {
         eprintln!("rolecall: {shown} names no profile: nothing changed");
         return Ok(ExitCode::SUCCESS);
     };
-    let region = file.wanted()?.region;
+    let region = wanted.region;
     let mut out = String::new();
     let store = TrustStore::load()?;
     match store.trust(&file) {
@@ -76,7 +77,7 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
             // The hook checks the store's first line at each prompt while this waits, and asks
             // again once `rolecall allow` (or deny) changed it.
             if let Some(store_path) = store.path.to_str() {
-                render_shell_var(&mut out, shell, "__rolecall_dir_pending", &TrustStore::generation(&store.path));
+                render_shell_var(&mut out, shell, "__rolecall_dir_pending", &store.generation);
                 render_shell_var(&mut out, shell, "__rolecall_dir_allowed", store_path);
             }
             super::write_stdout(|w| w.write_all(out.as_bytes()))?;
