@@ -61,10 +61,7 @@ pub fn plan<'a>(files: &'a AwsFiles, profile: &'a str) -> Result<Plan<'a>> {
         if set.profiles().len() == 0 {
             return Err(no_profiles(files));
         }
-        let hint = crate::suggest::did_you_mean(profile, set.profiles().map(|p| p.name()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        bail!("profile `{profile}` not found{hint}");
+        return Err(crate::suggest::not_found("profile", profile, set.profiles().map(|p| p.name())));
     }
     resolve::resolve(set, profile).map_err(|e: ResolveError| anyhow!("{e} (run 'rolecall doctor')"))
 }

@@ -1,5 +1,11 @@
 //! "did you mean …?" for profile names.
 
+/// `{what} `{name}` not found`, with the closest candidate as a hint when there is one.
+pub fn not_found<'a>(what: &str, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> anyhow::Error {
+    let hint = did_you_mean(name, candidates).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+    anyhow::anyhow!("{what} `{name}` not found{hint}")
+}
+
 /// The closest candidate within a small edit distance, if any.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let len = word.chars().count();

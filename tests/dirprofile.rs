@@ -32,9 +32,7 @@ aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 /// A HOME with the profiles and the trees the sessions walk through.
 fn home() -> TempHome {
     let home = TempHome::new();
-    home.write("config", CONFIG);
-    home.write("credentials", CREDENTIALS);
-    home.chmod("credentials", 0o600);
+    home.write_files(CONFIG, CREDENTIALS);
     let file = |dir: &str, text: &str| {
         let dir = home.path.join(dir);
         std::fs::create_dir_all(&dir).unwrap();

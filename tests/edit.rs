@@ -162,9 +162,7 @@ fn each_command_changes_only_its_lines() {
         for (name, args, expect) in commands() {
             let home = TempHome::new();
             if !config.is_empty() {
-                home.write("config", &config);
-                home.write("credentials", &credentials);
-                home.chmod("credentials", 0o600);
+                home.write_files(&config, &credentials);
             } else if name != "set_new_profile" && name != "configure_keys" {
                 continue; // the other commands need the files
             }
@@ -215,9 +213,7 @@ fn each_command_changes_only_its_lines() {
 #[test]
 fn refusals_are_one_line_and_change_nothing() {
     let home = TempHome::new();
-    home.write("config", CONFIG);
-    home.write("credentials", CREDENTIALS);
-    home.chmod("credentials", 0o600);
+    home.write_files(CONFIG, CREDENTIALS);
     let cases: &[(&[&str], &str)] = &[
         (
             &[
@@ -386,9 +382,7 @@ fn configure_asks_on_the_terminal() {
         return;
     }
     let home = TempHome::new();
-    home.write("config", CONFIG);
-    home.write("credentials", CREDENTIALS);
-    home.chmod("credentials", 0o600);
+    home.write_files(CONFIG, CREDENTIALS);
     let script = r#"
 import pexpect, sys
 c = pexpect.spawn(sys.argv[1], ["configure", "base"], encoding="utf-8", timeout=20)
@@ -538,9 +532,7 @@ fn editor(home: &TempHome, name: &str, body: &str) -> String {
 #[test]
 fn edit_checks_before_writing() {
     let home = TempHome::new();
-    home.write("config", CONFIG);
-    home.write("credentials", CREDENTIALS);
-    home.chmod("credentials", 0o600);
+    home.write_files(CONFIG, CREDENTIALS);
     let config = || std::fs::read_to_string(home.path.join(".aws/config")).unwrap();
     // A known change: written, the previous version kept.
     let good = editor(&home, "good", "sed -i 's/eu-central-1/eu-south-1/' \"$1\"");

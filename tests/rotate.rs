@@ -7,19 +7,23 @@ mod common;
 use common::TempHome;
 use common::moto::{Moto, require};
 
-/// An IAM user in moto with `keys` access keys: their (id, secret) pairs.
-fn user(moto: &Moto, name: &str, keys: usize) -> Vec<(String, String)> {
-    let script = r#"
-import boto3, sys
+/// boto3's IAM client on moto (`sys.argv[1]`), as an administrator, for the helpers below.
+const IAM: &str = r#"import boto3, sys
 iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
                    aws_access_key_id="AKIAADMINEXAMPLE0000", aws_secret_access_key="admin")
-iam.create_user(UserName=sys.argv[2])
-for _ in range(int(sys.argv[3])):
-    k = iam.create_access_key(UserName=sys.argv[2])["AccessKey"]
-    print(k["AccessKeyId"], k["SecretAccessKey"])
 "#;
+
+/// An IAM user in moto with `keys` access keys: their (id, secret) pairs.
+fn user(moto: &Moto, name: &str, keys: usize) -> Vec<(String, String)> {
+    let script = format!(
+        "{IAM}iam.create_user(UserName=sys.argv[2])
+for _ in range(int(sys.argv[3])):
+    k = iam.create_access_key(UserName=sys.argv[2])[\"AccessKey\"]
+    print(k[\"AccessKeyId\"], k[\"SecretAccessKey\"])
+"
+    );
     let out = std::process::Command::new("python3")
-        .args(["-c", script, &moto.url, name, &keys.to_string()])
+        .args(["-c", &script, &moto.url, name, &keys.to_string()])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -35,25 +39,21 @@ for _ in range(int(sys.argv[3])):
 
 /// The user's key ids as IAM lists them.
 fn listed(moto: &Moto, name: &str) -> Vec<String> {
-    let script = r#"
-import boto3, sys
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-                   aws_access_key_id="AKIAADMINEXAMPLE0000", aws_secret_access_key="admin")
-for k in iam.list_access_keys(UserName=sys.argv[2])["AccessKeyMetadata"]:
-    print(k["AccessKeyId"])
-"#;
-    let out = std::process::Command::new("python3").args(["-c", script, &moto.url, name]).output().unwrap();
+    let script = format!(
+        "{IAM}for k in iam.list_access_keys(UserName=sys.argv[2])[\"AccessKeyMetadata\"]:
+    print(k[\"AccessKeyId\"])
+"
+    );
+    let out = std::process::Command::new("python3").args(["-c", &script, &moto.url, name]).output().unwrap();
     String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
 }
 
 fn home_with(keys: &(String, String)) -> TempHome {
     let home = TempHome::new();
-    home.write("config", "# mine\n[profile alice]\nregion = eu-west-1\n");
-    home.write(
-        "credentials",
+    home.write_files(
+        "# mine\n[profile alice]\nregion = eu-west-1\n",
         &format!("# alice's key\n[alice]\naws_access_key_id = {}\naws_secret_access_key = {}\n", keys.0, keys.1),
     );
-    home.chmod("credentials", 0o600);
     home
 }
 

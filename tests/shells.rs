@@ -43,9 +43,7 @@ fn drive(shell: &str) {
     }
     let Some(moto) = Moto::start() else { return };
     let home = TempHome::new();
-    home.write("config", CONFIG);
-    home.write("credentials", CREDENTIALS);
-    home.chmod("credentials", 0o600);
+    home.write_files(CONFIG, CREDENTIALS);
     home.drive("drive.py", shell, &[("AWS_ENDPOINT_URL_STS", &moto.url)]);
     // One MFA code for the day: admin and ops share the session; cli-style asked its own.
     assert_eq!(moto.count("GetSessionToken"), 1);

@@ -80,9 +80,7 @@ impl World {
 
     fn with_moto(moto: Moto) -> Option<World> {
         let home = TempHome::new();
-        home.write("config", CONFIG);
-        home.write("credentials", CREDENTIALS);
-        home.chmod("credentials", 0o600);
+        home.write_files(CONFIG, CREDENTIALS);
         Some(World { home, moto })
     }
 

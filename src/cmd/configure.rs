@@ -234,10 +234,11 @@ fn role(args: &RoleArgs) -> Result<ExitCode> {
     }
     let files = crate::profile::AwsFiles::load();
     if files.profiles.profile(&args.source_profile).is_none() {
-        let hint = crate::suggest::did_you_mean(&args.source_profile, files.profiles.profiles().map(|p| p.name()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        bail!("source profile `{}` not found{hint}", args.source_profile);
+        return Err(crate::suggest::not_found(
+            "source profile",
+            &args.source_profile,
+            files.profiles.profiles().map(|p| p.name()),
+        ));
     }
     let name = args.name.as_str();
     editing::change(

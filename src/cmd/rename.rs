@@ -13,10 +13,7 @@ fn dependents(set: &ProfileSet, name: &str) -> Vec<String> {
 
 fn exists(set: &ProfileSet, name: &str) -> Result<()> {
     if set.profile(name).is_none() {
-        let hint = crate::suggest::did_you_mean(name, set.profiles().map(|p| p.name()))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        bail!("profile `{name}` not found{hint}");
+        return Err(crate::suggest::not_found("profile", name, set.profiles().map(|p| p.name())));
     }
     Ok(())
 }

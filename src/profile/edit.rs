@@ -207,6 +207,16 @@ impl Editor {
         self.doc.text_mut().replace_range(range, with);
     }
 
+    /// Replace every range with `with`, last first so the earlier offsets stay true. How many.
+    fn splice_all(&mut self, mut ranges: Vec<Range<usize>>, with: &str) -> usize {
+        ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
+        let count = ranges.len();
+        for range in ranges {
+            self.splice(range, with);
+        }
+        count
+    }
+
     /// Whether `profile` has a section in this file.
     pub fn has_profile(&self, profile: &str) -> Result<bool> {
         let (sections, _) = self.layout()?;
@@ -285,7 +295,7 @@ impl Editor {
     pub fn unset(&mut self, profile: &str, key: &str) -> Result<bool> {
         let (sections, lines) = self.layout()?;
         let len = self.text().len();
-        let mut ranges: Vec<Range<usize>> = self
+        let ranges = self
             .sections_of(&sections, profile)
             .iter()
             .flat_map(|s| s.props.iter())
@@ -293,12 +303,7 @@ impl Editor {
             .flat_map(|p| std::iter::once(p.line).chain(p.continued.iter().copied()))
             .map(|line| lines.start(line, len)..lines.after(line, len))
             .collect();
-        ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
-        let changed = !ranges.is_empty();
-        for range in ranges {
-            self.splice(range, "");
-        }
-        Ok(changed)
+        Ok(self.splice_all(ranges, "") > 0)
     }
 
     /// Rename `old`'s sections to `new` (the header's spacing and comment kept). How many.
@@ -307,33 +312,22 @@ impl Editor {
             bail!("profile name {new:?}: use letters, digits and _-/.%@:+");
         }
         let (sections, _) = self.layout()?;
-        let mut ranges: Vec<Range<usize>> =
-            sections.iter().filter(|s| s.profile.as_deref() == Some(old)).map(|s| s.name.clone()).collect();
-        ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
-        let count = ranges.len();
-        for range in ranges {
-            self.splice(range, new);
-        }
-        Ok(count)
+        let ranges = sections.iter().filter(|s| s.profile.as_deref() == Some(old)).map(|s| s.name.clone()).collect();
+        Ok(self.splice_all(ranges, new))
     }
 
     /// Change every `key = from` (in any profile) to `key = to`. How many.
     pub fn replace_values(&mut self, key: &str, from: &str, to: &str) -> Result<usize> {
         check_value(key, to)?;
         let (sections, _) = self.layout()?;
-        let mut ranges: Vec<Range<usize>> = sections
+        let ranges = sections
             .iter()
             .filter(|s| s.profile.is_some())
             .flat_map(|s| s.props.iter())
             .filter(|p| p.key == key && p.continued.is_empty() && self.text()[p.value.clone()] == *from)
             .map(|p| p.value.clone())
             .collect();
-        ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
-        let count = ranges.len();
-        for range in ranges {
-            self.splice(range, to);
-        }
-        Ok(count)
+        Ok(self.splice_all(ranges, to))
     }
 
     /// Remove every section of `profile`: the header and its lines up to the last property
@@ -352,12 +346,7 @@ impl Editor {
             }
             ranges.push(lines.start(s.header, len)..lines.after(last, len));
         }
-        ranges.sort_by_key(|r| std::cmp::Reverse(r.start));
-        let changed = !ranges.is_empty();
-        for range in ranges {
-            self.splice(range, "");
-        }
-        Ok(changed)
+        Ok(self.splice_all(ranges, "") > 0)
     }
 }
 

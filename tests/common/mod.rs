@@ -36,6 +36,13 @@ impl TempHome {
         home
     }
 
+    /// Write both files, the credentials file private (0600).
+    pub fn write_files(&self, config: &str, credentials: &str) {
+        self.write("config", config);
+        self.write("credentials", credentials);
+        self.chmod("credentials", 0o600);
+    }
+
     pub fn write(&self, name: &str, text: &str) {
         std::fs::write(self.path.join(".aws").join(name), text).unwrap();
     }
