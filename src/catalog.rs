@@ -22,22 +22,24 @@ pub enum Kind {
 impl Kind {
     /// What the profile's own keys make it, in the order the SDKs look at them.
     pub fn of(p: Section) -> Kind {
-        let has = |k| p.get(k).is_some();
-        if has("web_identity_token_file") {
+        let has = |k: Key| p.get(k).is_some();
+        if has(Key::WebIdentityTokenFile) {
             Kind::WebIdentity
-        } else if has("role_arn") {
+        } else if has(Key::RoleArn) {
             Kind::Role
-        } else if has("credential_source") {
+        } else if has(Key::CredentialSource) {
             Kind::Source
-        } else if ["sso_session", "sso_start_url", "sso_account_id", "sso_role_name", "sso_region"].into_iter().any(has)
+        } else if [Key::SsoSession, Key::SsoStartUrl, Key::SsoAccountId, Key::SsoRoleName, Key::SsoRegion]
+            .into_iter()
+            .any(has)
         {
             Kind::Sso
-        } else if has("login_session") {
+        } else if has(Key::LoginSession) {
             Kind::Login
-        } else if has("credential_process") {
+        } else if has(Key::CredentialProcess) {
             Kind::Process
-        } else if has("aws_access_key_id") || has("aws_secret_access_key") || has("aws_session_token") {
-            if has("mfa_serial") || has("mfa_arn") { Kind::Mfa } else { Kind::Static }
+        } else if has(Key::AccessKeyId) || has(Key::SecretAccessKey) || has(Key::SessionToken) {
+            if has(Key::MfaSerial) || has(Key::MfaArn) { Kind::Mfa } else { Kind::Static }
         } else {
             Kind::ConfigOnly
         }
@@ -84,7 +86,7 @@ fn entry<'a>(files: &'a AwsFiles, p: Section<'a>) -> Entry<'a> {
     let set = &files.profiles;
     {
         {
-            let (chain, error) = match resolve::resolve(set, p.name()) {
+            let (chain, error) = match resolve::resolve_profile(set, p) {
                 Ok(plan) => (plan.chain, None),
                 Err(e) => (vec![p.name()], Some(e.to_string())),
             };

@@ -198,15 +198,20 @@ pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, R
     if set.profiles().len() == 0 || (selected == "default" && set.profile("default").is_none()) {
         return Err(ResolveError::NoProfiles);
     }
-    let mut name = selected;
+    let profile = set
+        .profile(selected)
+        .ok_or_else(|| ResolveError::MissingProfile { profile: selected.to_owned(), from: None })?;
+    resolve_profile(set, profile)
+}
+
+/// Resolve the plan of a profile already found in `set` (no second lookup by name).
+pub fn resolve_profile<'a>(set: &'a ProfileSet, selected: Section<'a>) -> Result<Plan<'a>, ResolveError> {
+    let mut profile = selected;
     let mut visited: Vec<&'a str> = Vec::new();
     let mut hops = Vec::new();
     let mut warnings = Vec::new();
     let base = loop {
-        let profile = set.profile(name).ok_or_else(|| ResolveError::MissingProfile {
-            profile: name.to_owned(),
-            from: visited.last().map(|s| s.to_string()),
-        })?;
+        let name = profile.name();
         if visited.contains(&name) {
             return Err(ResolveError::Loop {
                 visited: visited.iter().map(|s| s.to_string()).collect(),
@@ -224,7 +229,12 @@ pub fn resolve<'a>(set: &'a ProfileSet, selected: &'a str) -> Result<Plan<'a>, R
                 let next = next_profile(profile)?;
                 hops.push(hop);
                 match next {
-                    Some(source) => name = source,
+                    Some(source) => {
+                        profile = set.profile(source).ok_or_else(|| ResolveError::MissingProfile {
+                            profile: source.to_owned(),
+                            from: Some(name.to_owned()),
+                        })?;
+                    }
                     None => break base_of(set, profile, &mut warnings)?,
                 }
             }

@@ -17,6 +17,11 @@ macro_rules! keys {
                 Self::NAMES[self as usize]
             }
 
+            /// The key at this index (`key as usize` gives it back).
+            pub fn from_index(i: usize) -> Option<Key> {
+                Self::ALL.get(i).copied()
+            }
+
             /// The known key with this (lower-case) name: one length lookup, then at most four
             /// comparisons (this runs for every property of every file).
             pub fn parse(name: &str) -> Option<Key> {

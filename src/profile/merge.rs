@@ -10,10 +10,10 @@
 //! keys, a `[default]` shadowed by `[profile default]`) is recorded as an [`Ignored`] note so that
 //! `doctor` can say so.
 //!
-//! Names, keys and values live in one string arena, so that a file of 10,000 profiles costs a
-//! few allocations rather than a hundred thousand (`rolecall list` must stay in milliseconds).
+//! Names, keys and values live in one string arena and every section's properties in one pool,
+//! so that a file of 10,000 profiles costs a few allocations rather than a hundred thousand
+//! (`rolecall list` must stay in milliseconds).
 
-use super::FastMap;
 use super::document::{Document, ParseError, Visitor, trim_ws};
 use super::key::Key;
 use super::{FileKind, Origin};
@@ -26,6 +26,17 @@ struct Span {
     end: u32,
 }
 
+/// `start` of a property key that is a [`Key`] (its index is `end`): not copied to the arena.
+const KNOWN_KEY: u32 = u32::MAX;
+
+/// One property: key, value and where the value was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Property {
+    key: Span,
+    value: Span,
+    origin: Origin,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SectionData {
     name: Span,
@@ -34,8 +45,9 @@ pub struct SectionData {
     /// The first header (most sections have one: no allocation for it), then any others.
     first_header: Option<Origin>,
     more_headers: Vec<Origin>,
-    /// (key, value, where the value was written), in first-definition order.
-    properties: Vec<(Span, Span, Origin)>,
+    /// The properties, in first-definition order, are `pool[start..start + len]`.
+    start: u32,
+    len: u32,
 }
 
 impl SectionData {
@@ -49,13 +61,14 @@ impl SectionData {
 
 /// How a property is looked up: by [`Key`] (a table lookup) or by any name (a search).
 pub trait PropertyName {
-    fn position(self, data: &SectionData, arena: &str) -> Option<usize>;
+    /// The index of the property among the section's own.
+    fn position(self, section: Section<'_>) -> Option<usize>;
 }
 
 impl PropertyName for Key {
-    fn position(self, data: &SectionData, arena: &str) -> Option<usize> {
-        match data.known[self as usize] {
-            0 if data.properties.len() >= usize::from(u16::MAX) => search(data, arena, self.as_str()),
+    fn position(self, section: Section<'_>) -> Option<usize> {
+        match section.data.known[self as usize] {
+            0 if section.data.len >= u32::from(u16::MAX) => search(section, self.as_str()),
             0 => None,
             i => Some(usize::from(i) - 1),
         }
@@ -63,16 +76,16 @@ impl PropertyName for Key {
 }
 
 impl PropertyName for &str {
-    fn position(self, data: &SectionData, arena: &str) -> Option<usize> {
+    fn position(self, section: Section<'_>) -> Option<usize> {
         match Key::parse(self) {
-            Some(key) => key.position(data, arena),
-            None => search(data, arena, self),
+            Some(key) => key.position(section),
+            None => search(section, self),
         }
     }
 }
 
-fn search(data: &SectionData, arena: &str, key: &str) -> Option<usize> {
-    data.properties.iter().position(|(k, _, _)| &arena[k.start as usize..k.end as usize] == key)
+fn search(section: Section<'_>, key: &str) -> Option<usize> {
+    section.own().iter().position(|p| section.key_text(p.key) == key)
 }
 
 /// One property value with where it was defined.
@@ -86,12 +99,26 @@ pub struct Value<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Section<'a> {
     arena: &'a str,
+    pool: &'a [Property],
     data: &'a SectionData,
 }
 
 impl<'a> Section<'a> {
     fn text(&self, span: Span) -> &'a str {
         &self.arena[span.start as usize..span.end as usize]
+    }
+
+    fn key_text(&self, span: Span) -> &'a str {
+        match span.start {
+            KNOWN_KEY => Key::from_index(span.end as usize).map_or("", Key::as_str),
+            _ => self.text(span),
+        }
+    }
+
+    /// This section's properties in the pool.
+    fn own(&self) -> &'a [Property] {
+        let start = self.data.start as usize;
+        &self.pool[start..start + self.data.len as usize]
     }
 
     pub fn name(&self) -> &'a str {
@@ -103,14 +130,14 @@ impl<'a> Section<'a> {
     }
 
     pub fn get_value(&self, key: impl PropertyName) -> Option<Value<'a>> {
-        let (_, value, origin) = self.data.properties[key.position(self.data, self.arena)?];
-        Some(Value { value: self.text(value), origin })
+        let p = self.own()[key.position(*self)?];
+        Some(Value { value: self.text(p.value), origin: p.origin })
     }
 
     /// (key, value) in first-definition order.
     pub fn properties(&self) -> impl Iterator<Item = (&'a str, Value<'a>)> + use<'a> {
         let this = *self;
-        self.data.properties.iter().map(move |&(k, v, origin)| (this.text(k), Value { value: this.text(v), origin }))
+        self.own().iter().map(move |p| (this.key_text(p.key), Value { value: this.text(p.value), origin: p.origin }))
     }
 
     /// Every header that contributed, in order (config first, then credentials).
@@ -161,12 +188,21 @@ pub struct Ignored {
     pub origin: Origin,
 }
 
-type Index = FastMap<Box<str>, usize>;
+/// Section names to their place in a list; the names themselves are read from the arena.
+type Index = hashbrown::HashTable<u32>;
+
+fn hash(name: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = super::Fnv::default();
+    h.write(name.as_bytes());
+    h.finish()
+}
 
 /// The merged view of both files.
 #[derive(Clone, Debug, Default)]
 pub struct ProfileSet {
     arena: String,
+    pool: Vec<Property>,
     profiles: Vec<SectionData>,
     profile_index: Index,
     sso_sessions: Vec<SectionData>,
@@ -421,9 +457,10 @@ impl<'a> Visitor<'a> for Merger<'a> {
                 self.set.arena.push('\n');
                 self.set.arena.push_str(text);
                 let end = self.set.arena.len() as u32;
-                let entry = &mut self.set.list(sso)[at].properties[prop];
-                debug_assert!(entry.1.end as usize + 1 + text.len() == end as usize, "value is last in the arena");
-                entry.1.end = end;
+                let prop = self.set.list(sso)[at].start as usize + prop;
+                let value = &mut self.set.pool[prop].value;
+                debug_assert!(value.end as usize + 1 + text.len() == end as usize, "value is last in the arena");
+                value.end = end;
                 return;
             }
             Current::PendingDefault(p) => match self.pending_default.as_mut() {
@@ -444,8 +481,13 @@ impl ProfileSet {
         // Size the tables once: growing them by doubling costs copies and page faults.
         let headers = memchr::memchr_iter(b'[', doc.text().as_bytes()).count();
         self.arena.reserve(doc.text().len());
+        // At most one property per 4 bytes ("k=v\n"); pages of the estimate never used are never
+        // touched, so over-reserving costs nothing.
+        self.pool.reserve(doc.text().len() / 4);
         self.profiles.reserve(headers);
-        self.profile_index.reserve(headers);
+        let profiles = &self.profiles;
+        let arena = &self.arena;
+        self.profile_index.reserve(headers, |&i| hash(span_text(arena, profiles[i as usize].name)));
         let mut merger = Merger {
             set: self,
             kind,
@@ -462,6 +504,7 @@ impl ProfileSet {
     }
 
     fn store(&mut self, s: &str) -> Span {
+        debug_assert!(self.arena.len() + s.len() < KNOWN_KEY as usize, "the arena fits u32 offsets");
         let start = self.arena.len() as u32;
         self.arena.push_str(s);
         Span { start, end: self.arena.len() as u32 }
@@ -471,59 +514,88 @@ impl ProfileSet {
         if sso { &mut self.sso_sessions } else { &mut self.profiles }
     }
 
+    /// Where a section of this name is in its list.
+    fn find(&self, sso: bool, name: &str) -> Option<usize> {
+        let (list, index) =
+            if sso { (&self.sso_sessions, &self.sso_index) } else { (&self.profiles, &self.profile_index) };
+        let found = index.find(hash(name), |&i| span_text(&self.arena, list[i as usize].name) == name);
+        found.map(|&i| i as usize)
+    }
+
     /// The section for a profile or sso-session name, created (in file order) when new.
     fn section(&mut self, sso: bool, name: &str) -> usize {
-        let index = if sso { &self.sso_index } else { &self.profile_index };
-        if let Some(&at) = index.get(name) {
+        if let Some(at) = self.find(sso, name) {
             return at;
         }
         let name_span = self.store(name);
-        let list = if sso { &mut self.sso_sessions } else { &mut self.profiles };
-        let index = if sso { &mut self.sso_index } else { &mut self.profile_index };
-        index.insert(name.into(), list.len());
+        let (list, index) = if sso {
+            (&mut self.sso_sessions, &mut self.sso_index)
+        } else {
+            (&mut self.profiles, &mut self.profile_index)
+        };
+        let at = list.len();
         list.push(SectionData {
             name: name_span,
             known: [0; Key::COUNT],
             first_header: None,
             more_headers: Vec::new(),
-            properties: Vec::with_capacity(4),
+            start: self.pool.len() as u32,
+            len: 0,
         });
-        list.len() - 1
+        let arena = &self.arena;
+        index.insert_unique(hash(name), at as u32, |&i| hash(span_text(arena, list[i as usize].name)));
+        at
     }
 
     /// Set `key` in a section; the value is stored last in the arena so continuation lines can
     /// extend it in place. Returns the property's index.
     fn set_property(&mut self, sso: bool, at: usize, key: &str, value: &str, origin: Origin) -> usize {
         let known = Key::parse(key);
-        let section = if sso { &self.sso_sessions[at] } else { &self.profiles[at] };
+        let section = self.view(if sso { &self.sso_sessions[at] } else { &self.profiles[at] });
         let existing = match known {
-            Some(k) => k.position(section, &self.arena),
-            None => {
-                section.properties.iter().position(|(k, _, _)| self.arena[k.start as usize..k.end as usize] == *key)
-            }
+            Some(k) => k.position(section),
+            None => search(section, key),
         };
-        // The value goes last into the arena, so that continuation lines can extend it.
         match existing {
             Some(p) => {
+                // The value goes last into the arena, so that continuation lines can extend it.
                 let value = self.store(value);
-                let props = &mut self.list(sso)[at].properties;
-                props[p].1 = value;
-                props[p].2 = origin;
+                let start = self.list(sso)[at].start as usize;
+                let property = &mut self.pool[start + p];
+                property.value = value;
+                property.origin = origin;
                 p
             }
             None => {
-                let key_span = self.store(key);
+                let key = match known {
+                    Some(k) => Span { start: KNOWN_KEY, end: k as u32 },
+                    None => self.store(key),
+                };
                 let value = self.store(value);
-                let section = &mut self.list(sso)[at];
-                section.properties.push((key_span, value, origin));
-                let p = section.properties.len() - 1;
-                if let Some(k) = known {
-                    // A section with more than 65,534 properties falls back to searching.
-                    section.known[k as usize] = u16::try_from(p + 1).unwrap_or(0);
-                }
-                p
+                self.append(sso, at, Property { key, value, origin })
             }
         }
+    }
+
+    /// Add a property to a section. Its properties must end the pool: a section written again
+    /// after others (a second header, the credentials file) first has them copied to the end.
+    fn append(&mut self, sso: bool, at: usize, property: Property) -> usize {
+        let end = self.pool.len() as u32;
+        let section = if sso { &mut self.sso_sessions[at] } else { &mut self.profiles[at] };
+        if section.start + section.len != end {
+            let (start, len) = (section.start as usize, section.len as usize);
+            section.start = end;
+            self.pool.extend_from_within(start..start + len);
+        }
+        let section = if sso { &mut self.sso_sessions[at] } else { &mut self.profiles[at] };
+        let p = section.len as usize;
+        section.len += 1;
+        if let Some(k) = Key::from_index(property.key.end as usize).filter(|_| property.key.start == KNOWN_KEY) {
+            // A section with more than 65,534 properties falls back to searching.
+            section.known[k as usize] = u16::try_from(p + 1).unwrap_or(0);
+        }
+        self.pool.push(property);
+        p
     }
 
     fn add_other(&mut self, other: PendingOther) {
@@ -554,7 +626,7 @@ impl ProfileSet {
     }
 
     fn view<'a>(&'a self, data: &'a SectionData) -> Section<'a> {
-        Section { arena: &self.arena, data }
+        Section { arena: &self.arena, pool: &self.pool, data }
     }
 
     /// Every profile: config order first, then those only in the credentials file.
@@ -563,7 +635,7 @@ impl ProfileSet {
     }
 
     pub fn profile(&self, name: &str) -> Option<Section<'_>> {
-        self.profile_index.get(name).map(|&i| self.view(&self.profiles[i]))
+        self.find(false, name).map(|i| self.view(&self.profiles[i]))
     }
 
     pub fn sso_sessions(&self) -> impl ExactSizeIterator<Item = Section<'_>> + Clone {
@@ -571,7 +643,7 @@ impl ProfileSet {
     }
 
     pub fn sso_session(&self, name: &str) -> Option<Section<'_>> {
-        self.sso_index.get(name).map(|&i| self.view(&self.sso_sessions[i]))
+        self.find(true, name).map(|i| self.view(&self.sso_sessions[i]))
     }
 
     /// `[services NAME]` `service =` / `  key = value`.
@@ -600,5 +672,63 @@ impl ProfileSet {
             }
         }
         set
+    }
+}
+
+/// The text of a span of the arena.
+fn span_text(arena: &str, span: Span) -> &str {
+    &arena[span.start as usize..span.end as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::document::Document;
+
+    fn merged(config: &str, credentials: &str) -> ProfileSet {
+        let mut set = ProfileSet::default();
+        set.merge_document(FileKind::Config, &Document::parse(config)).unwrap();
+        set.merge_document(FileKind::Credentials, &Document::parse(credentials)).unwrap();
+        set
+    }
+
+    #[test]
+    fn a_section_written_again_after_others_keeps_every_property() {
+        let set = merged(
+            "[profile a]\nregion = r1\nx = 1\n[profile b]\nregion = r2\n[profile a]\nrole_arn = arn\n  more\ny = 2\nx = 3\n",
+            "[a]\naws_access_key_id = K\n[b]\nz = 4\n[a]\ncontinued =\n  s3 = v\n",
+        );
+        let a = set.profile("a").unwrap();
+        let props: Vec<_> = a.properties().map(|(k, v)| (k, v.value)).collect();
+        assert_eq!(
+            props,
+            [
+                ("region", "r1"),
+                ("x", "3"),
+                ("role_arn", "arn\nmore"),
+                ("y", "2"),
+                ("aws_access_key_id", "K"),
+                ("continued", "\ns3 = v")
+            ]
+        );
+        assert_eq!(a.get(Key::RoleArn), Some("arn\nmore"));
+        assert_eq!(a.get("x"), Some("3"));
+        assert_eq!(
+            a.get_value(Key::AccessKeyId).map(|v| v.origin),
+            Some(Origin { file: FileKind::Credentials, line: 2 })
+        );
+        let b: Vec<_> = set.profile("b").unwrap().properties().map(|(k, v)| (k, v.value)).collect();
+        assert_eq!(b, [("region", "r2"), ("z", "4")]);
+        assert_eq!(set.profile("c").map(|p| p.name()), None);
+    }
+
+    #[test]
+    fn ten_thousand_names_are_found_in_the_index() {
+        let text: String = (0..10_000).map(|i| format!("[profile p{i}]\nregion = r{i}\n")).collect();
+        let set = merged(&text, "");
+        for i in (0..10_000).step_by(97) {
+            assert_eq!(set.profile(&format!("p{i}")).and_then(|p| p.get(Key::Region)), Some(format!("r{i}").as_str()));
+        }
+        assert!(set.profile("p10000").is_none());
     }
 }
