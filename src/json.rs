@@ -4,21 +4,27 @@
 
 use std::io::{self, Write};
 
-/// Whether any byte is a control character, `"` or `\\`: eight bytes at a time (a false
-/// positive only means the careful path).
+/// Whether any byte is a control character, `"` or `\\`: eight bytes at a time, the last eight
+/// overlapping the others (no byte-by-byte tail), a short string padded with spaces.
 fn needs_escape(bytes: &[u8]) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI != 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    let bad = |x: u64| {
         let below_space = x.wrapping_sub(0x20 * LO) & !x & HI != 0;
-        if below_space || has_zero(x ^ (u64::from(b'"') * LO)) || has_zero(x ^ (u64::from(b'\\') * LO)) {
-            return true;
-        }
+        below_space || has_zero(x ^ (u64::from(b'"') * LO)) || has_zero(x ^ (u64::from(b'\\') * LO))
+    };
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    if bytes.len() < 8 {
+        let mut padded = [b' '; 8];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        return bad(u64::from_le_bytes(padded));
     }
-    chunks.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    let mut chunks = bytes.chunks_exact(8);
+    if chunks.any(|c| bad(word(c))) {
+        return true;
+    }
+    !chunks.remainder().is_empty() && bad(word(&bytes[bytes.len() - 8..]))
 }
 
 /// Append a JSON string literal.
@@ -184,6 +190,17 @@ mod tests {
         for b in 0..=255u8 {
             let bytes = [b'a', b'a', b'a', b, b'a', b'a', b'a', b'a', b'a'];
             assert_eq!(needs_escape(&bytes[..8]), b < 0x20 || b == b'"' || b == b'\\', "{b}");
+        }
+        // Every length (short, whole words, a tail) with the one bad byte at every place.
+        for len in 0..=25 {
+            assert!(!needs_escape(&vec![b'a'; len]), "{len}");
+            for at in 0..len {
+                for bad in [b'"', b'\\', b'\n', 0, 0x1f] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = bad;
+                    assert!(needs_escape(&bytes), "{len} {at} {bad}");
+                }
+            }
         }
     }
 

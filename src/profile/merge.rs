@@ -29,22 +29,42 @@ struct Span {
 /// `start` of a property key that is a [`Key`] (its index is `end`): not copied to the arena.
 const KNOWN_KEY: u32 = u32::MAX;
 
+/// An [`Origin`] in 8 bytes, as stored for each property and header (no file has 4 G lines: the
+/// arena's offsets are `u32` too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    file: FileKind,
+    line: u32,
+}
+
+impl From<Origin> for Place {
+    fn from(o: Origin) -> Place {
+        Place { file: o.file, line: u32::try_from(o.line).unwrap_or(u32::MAX) }
+    }
+}
+
+impl From<Place> for Origin {
+    fn from(p: Place) -> Origin {
+        Origin { file: p.file, line: p.line as usize }
+    }
+}
+
 /// One property: key, value and where the value was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Property {
     key: Span,
     value: Span,
-    origin: Origin,
+    origin: Place,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SectionData {
     name: Span,
     /// For each [`Key`], 1 + the index of its property, or 0.
-    known: [u16; Key::COUNT],
+    known: [u8; Key::COUNT],
     /// The first header (most sections have one: no allocation for it), then any others.
-    first_header: Option<Origin>,
-    more_headers: Vec<Origin>,
+    first_header: Option<Place>,
+    more_headers: Vec<Place>,
     /// The properties, in first-definition order, are `pool[start..start + len]`.
     start: u32,
     len: u32,
@@ -53,8 +73,8 @@ pub struct SectionData {
 impl SectionData {
     fn add_header(&mut self, origin: Origin) {
         match self.first_header {
-            None => self.first_header = Some(origin),
-            Some(_) => self.more_headers.push(origin),
+            None => self.first_header = Some(origin.into()),
+            Some(_) => self.more_headers.push(origin.into()),
         }
     }
 }
@@ -68,7 +88,7 @@ pub trait PropertyName {
 impl PropertyName for Key {
     fn position(self, section: Section<'_>) -> Option<usize> {
         match section.data.known[self as usize] {
-            0 if section.data.len >= u32::from(u16::MAX) => search(section, self.as_str()),
+            0 if section.data.len >= u32::from(u8::MAX) => search(section, self.as_str()),
             0 => None,
             i => Some(usize::from(i) - 1),
         }
@@ -131,18 +151,20 @@ impl<'a> Section<'a> {
 
     pub fn get_value(&self, key: impl PropertyName) -> Option<Value<'a>> {
         let p = self.own()[key.position(*self)?];
-        Some(Value { value: self.text(p.value), origin: p.origin })
+        Some(Value { value: self.text(p.value), origin: p.origin.into() })
     }
 
     /// (key, value) in first-definition order.
     pub fn properties(&self) -> impl Iterator<Item = (&'a str, Value<'a>)> + use<'a> {
         let this = *self;
-        self.own().iter().map(move |p| (this.key_text(p.key), Value { value: this.text(p.value), origin: p.origin }))
+        self.own()
+            .iter()
+            .map(move |p| (this.key_text(p.key), Value { value: this.text(p.value), origin: p.origin.into() }))
     }
 
     /// Every header that contributed, in order (config first, then credentials).
     pub fn headers(&self) -> impl Iterator<Item = Origin> + use<'a> {
-        self.data.first_header.into_iter().chain(self.data.more_headers.iter().copied())
+        self.data.first_header.into_iter().chain(self.data.more_headers.iter().copied()).map(Origin::from)
     }
 
     /// Whether a header for this section is in the given file.
@@ -475,19 +497,24 @@ impl<'a> Visitor<'a> for Merger<'a> {
 }
 
 impl ProfileSet {
-    /// Merge one file into the set (config first, then credentials, which override). On a parse
-    /// error the set is left half-merged: the SDKs then use neither file, and neither may we.
-    pub fn merge_document(&mut self, kind: FileKind, doc: &Document) -> Result<(), ParseError> {
-        // Size the tables once: growing them by doubling costs copies and page faults.
-        let headers = memchr::memchr_iter(b'[', doc.text().as_bytes()).count();
-        self.arena.reserve(doc.text().len());
+    /// Size the tables for these documents once, before merging them: growing by doubling
+    /// costs copies, page faults and TLB flushes.
+    pub fn reserve(&mut self, docs: &[&Document]) {
+        let headers: usize = docs.iter().map(|d| memchr::memchr_iter(b'[', d.text().as_bytes()).count()).sum();
+        let bytes: usize = docs.iter().map(|d| d.text().len()).sum();
+        self.arena.reserve(bytes);
         // At most one property per 4 bytes ("k=v\n"); pages of the estimate never used are never
         // touched, so over-reserving costs nothing.
-        self.pool.reserve(doc.text().len() / 4);
+        self.pool.reserve(bytes / 4);
         self.profiles.reserve(headers);
         let profiles = &self.profiles;
         let arena = &self.arena;
         self.profile_index.reserve(headers, |&i| hash(span_text(arena, profiles[i as usize].name)));
+    }
+
+    /// Merge one file into the set (config first, then credentials, which override). On a parse
+    /// error the set is left half-merged: the SDKs then use neither file, and neither may we.
+    pub fn merge_document(&mut self, kind: FileKind, doc: &Document) -> Result<(), ParseError> {
         let mut merger = Merger {
             set: self,
             kind,
@@ -563,7 +590,7 @@ impl ProfileSet {
                 let start = self.list(sso)[at].start as usize;
                 let property = &mut self.pool[start + p];
                 property.value = value;
-                property.origin = origin;
+                property.origin = origin.into();
                 p
             }
             None => {
@@ -572,7 +599,7 @@ impl ProfileSet {
                     None => self.store(key),
                 };
                 let value = self.store(value);
-                self.append(sso, at, Property { key, value, origin })
+                self.append(sso, at, Property { key, value, origin: origin.into() })
             }
         }
     }
@@ -591,8 +618,8 @@ impl ProfileSet {
         let p = section.len as usize;
         section.len += 1;
         if let Some(k) = Key::from_index(property.key.end as usize).filter(|_| property.key.start == KNOWN_KEY) {
-            // A section with more than 65,534 properties falls back to searching.
-            section.known[k as usize] = u16::try_from(p + 1).unwrap_or(0);
+            // A section with more than 254 properties falls back to searching.
+            section.known[k as usize] = u8::try_from(p + 1).unwrap_or(0);
         }
         self.pool.push(property);
         p
@@ -686,9 +713,11 @@ mod tests {
     use crate::profile::document::Document;
 
     fn merged(config: &str, credentials: &str) -> ProfileSet {
+        let (config, credentials) = (Document::parse(config), Document::parse(credentials));
         let mut set = ProfileSet::default();
-        set.merge_document(FileKind::Config, &Document::parse(config)).unwrap();
-        set.merge_document(FileKind::Credentials, &Document::parse(credentials)).unwrap();
+        set.reserve(&[&config]);
+        set.merge_document(FileKind::Config, &config).unwrap();
+        set.merge_document(FileKind::Credentials, &credentials).unwrap();
         set
     }
 
@@ -720,6 +749,22 @@ mod tests {
         let b: Vec<_> = set.profile("b").unwrap().properties().map(|(k, v)| (k, v.value)).collect();
         assert_eq!(b, [("region", "r2"), ("z", "4")]);
         assert_eq!(set.profile("c").map(|p| p.name()), None);
+    }
+
+    #[test]
+    fn known_keys_past_the_table_are_searched() {
+        let mut text = String::from("[profile many]\n");
+        for i in 0..300 {
+            text.push_str(&format!("k{i} = {i}\n"));
+        }
+        text.push_str("region = far\nmfa_serial = m\nregion = farther\n");
+        let set = merged(&text, "");
+        let p = set.profile("many").unwrap();
+        assert_eq!(p.get(Key::Region), Some("farther"));
+        assert_eq!(p.get("mfa_serial"), Some("m"));
+        assert_eq!(p.get(Key::RoleArn), None);
+        assert_eq!(p.get_value(Key::Region).map(|v| v.origin.line), Some(304));
+        assert_eq!(p.properties().count(), 302);
     }
 
     #[test]

@@ -145,6 +145,7 @@ impl AwsFiles {
 
     pub fn from_files(mut config: SourceFile, mut credentials: SourceFile) -> AwsFiles {
         let mut profiles = ProfileSet::default();
+        profiles.reserve(&[&config, &credentials].into_iter().filter_map(SourceFile::document).collect::<Vec<_>>());
         for file in [&mut config, &mut credentials] {
             if let Some(doc) = file.document() {
                 file.error = profiles.merge_document(file.kind, doc).err();
