@@ -125,7 +125,7 @@ pub struct Section<'a> {
 
 impl<'a> Section<'a> {
     fn text(&self, span: Span) -> &'a str {
-        &self.arena[span.start as usize..span.end as usize]
+        span_text(self.arena, span)
     }
 
     fn key_text(&self, span: Span) -> &'a str {
@@ -599,7 +599,12 @@ impl ProfileSet {
                     None => self.store(key),
                 };
                 let value = self.store(value);
-                self.append(sso, at, Property { key, value, origin: origin.into() })
+                let p = self.append(sso, at, Property { key, value, origin: origin.into() });
+                if let Some(k) = known {
+                    // A section with more than 254 properties falls back to searching.
+                    self.list(sso)[at].known[k as usize] = u8::try_from(p + 1).unwrap_or(0);
+                }
+                p
             }
         }
     }
@@ -607,22 +612,16 @@ impl ProfileSet {
     /// Add a property to a section. Its properties must end the pool: a section written again
     /// after others (a second header, the credentials file) first has them copied to the end.
     fn append(&mut self, sso: bool, at: usize, property: Property) -> usize {
-        let end = self.pool.len() as u32;
+        let pool = &mut self.pool;
         let section = if sso { &mut self.sso_sessions[at] } else { &mut self.profiles[at] };
-        if section.start + section.len != end {
-            let (start, len) = (section.start as usize, section.len as usize);
-            section.start = end;
-            self.pool.extend_from_within(start..start + len);
+        let (start, len) = (section.start as usize, section.len as usize);
+        if start + len != pool.len() {
+            section.start = pool.len() as u32;
+            pool.extend_from_within(start..start + len);
         }
-        let section = if sso { &mut self.sso_sessions[at] } else { &mut self.profiles[at] };
-        let p = section.len as usize;
+        pool.push(property);
         section.len += 1;
-        if let Some(k) = Key::from_index(property.key.end as usize).filter(|_| property.key.start == KNOWN_KEY) {
-            // A section with more than 254 properties falls back to searching.
-            section.known[k as usize] = u8::try_from(p + 1).unwrap_or(0);
-        }
-        self.pool.push(property);
-        p
+        len
     }
 
     fn add_other(&mut self, other: PendingOther) {
