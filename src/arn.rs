@@ -16,7 +16,8 @@ pub fn is_mfa_serial(s: &str) -> bool {
 
 /// The 12-digit account id of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`).
 pub fn account_id(s: &str) -> Option<&str> {
-    let mut colons = memchr::memchr_iter(b':', s.as_bytes());
+    // The account is near the start: a plain scan beats memchr's set-up for each of five colons.
+    let mut colons = s.bytes().enumerate().filter(|&(_, b)| b == b':').map(|(i, _)| i);
     let start = colons.nth(3)? + 1;
     let end = colons.next()?;
     let account = &s[start..end];

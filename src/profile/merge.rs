@@ -368,6 +368,11 @@ impl Merger<'_> {
 
     /// Close the property being read (an `[services …]` value is complete only now).
     fn close_property(&mut self) {
+        // Most properties are not `[services …]` ones: look before moving the state out.
+        if !matches!(self.current, Current::Other(_)) {
+            self.current = Current::None;
+            return;
+        }
         if let Current::Other(other) = std::mem::replace(&mut self.current, Current::None) {
             let same = |o: &&mut PendingOther| o.prefix == other.prefix && o.name == other.name && o.key == other.key;
             match self.others.iter_mut().find(same) {
