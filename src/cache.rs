@@ -85,7 +85,7 @@ impl Cache {
     /// treated as absent (it is replaced by the next fetch).
     pub fn get(&self, key: &str, now: i64) -> Option<Credentials> {
         let text = fs::read_to_string(self.path(key, "json")).ok()?;
-        let creds = Credentials::from_process_json(&text).ok()?;
+        let creds = Credentials::from_process_json(&text).ok()?.checked("cache").ok()?;
         match creds.expires_at {
             Some(t) if t - now >= margin_secs() => Some(creds),
             _ => None,

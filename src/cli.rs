@@ -1,6 +1,5 @@
 //! The command line, declared only: no logic here (the same definition serves completions).
 
-use crate::shellenv::Shell;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -66,7 +65,7 @@ pub enum Command {
         profile: Option<String>,
         /// The syntax to print
         #[arg(long, value_enum)]
-        shell: Option<Shell>,
+        shell: Option<ShellArg>,
         /// Print code that clears every variable rolecall sets
         #[arg(short = 'u', long, conflicts_with = "profile")]
         unset: bool,
@@ -110,11 +109,11 @@ pub enum Command {
     ///
     /// The shell hooks of `rolecall init` run it with --shell when the nearest file changed.
     Dir {
-        /// The .awsprofile (default: the nearest from here up)
-        file: Option<PathBuf>,
+        /// The .awsprofile (default: the nearest from here up; with --shell, empty: none here)
+        file: Option<std::ffi::OsString>,
         /// Print shell code that applies the file (for the init scripts' hook)
         #[arg(long, value_enum)]
-        shell: Option<Shell>,
+        shell: Option<InitShell>,
         /// Print JSON
         #[arg(long, conflicts_with = "shell")]
         json: bool,
@@ -186,7 +185,7 @@ pub struct AssumeArgs {
     pub profile: Option<String>,
     /// The syntax to print: shell code, JSON, or VAR=value lines
     #[arg(long, value_enum)]
-    pub shell: Option<Shell>,
+    pub shell: Option<ShellArg>,
     /// Print code that clears every variable rolecall sets
     #[arg(short = 'u', long, conflicts_with = "profile")]
     pub unset: bool,
@@ -295,6 +294,17 @@ pub enum SsoAction {
 pub enum EditFile {
     Config,
     Credentials,
+}
+
+/// What `--shell` prints: code for a shell, JSON, or `VAR=value` lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Json,
+    Env,
 }
 
 /// The shells with an init script.

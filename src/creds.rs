@@ -29,7 +29,36 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// The longest value AWS issues for each field is far below this (session tokens are ~2 KiB).
+const MAX_FIELD: usize = 64 * 1024;
+
 impl Credentials {
+    /// These credentials, if every field looks like what AWS issues: printable ASCII without
+    /// spaces (an access key id: letters, digits, `_`), and no longer than any real one. `from`
+    /// names where they came from in the error, which never quotes a value.
+    pub fn checked(self, from: &str) -> Result<Credentials> {
+        let printable = |v: &str| v.bytes().all(|b| b.is_ascii_graphic());
+        let fields = [
+            ("AccessKeyId", Some(self.access_key_id.as_str())),
+            ("SecretAccessKey", Some(self.secret_access_key.as_str())),
+            ("SessionToken", self.session_token.as_deref()),
+            ("AccountId", self.account_id.as_deref()),
+        ];
+        for (name, value) in fields {
+            let Some(value) = value else { continue };
+            let ok = match name {
+                "AccessKeyId" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                _ => !value.is_empty() && printable(value),
+            };
+            if !ok || value.len() > MAX_FIELD {
+                bail!(
+                    "{from}: {name} holds characters AWS never issues in credentials (control characters, spaces or non-ASCII): refused"
+                );
+            }
+        }
+        Ok(self)
+    }
+
     /// The same keys as the SDK's credentials (for STS and the IAM signer).
     pub fn to_sdk(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(

@@ -221,10 +221,7 @@ pub fn shown(path: &Path, cwd: &Path) -> String {
     printable(&path.to_string_lossy())
 }
 
-/// Text from a file, safe to print on a terminal: control characters escaped.
-pub fn printable(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
-}
+pub use crate::style::printable;
 
 #[cfg(test)]
 mod tests {

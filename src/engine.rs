@@ -77,6 +77,7 @@ pub fn credentials(files: &AwsFiles, profile: &str, opts: &Options) -> Result<Ou
     };
     check("--duration", opts.duration, 43_200)?;
     check("--mfa-duration", opts.mfa_duration, 129_600)?;
+    crate::process::check_nesting(profile)?;
     let plan = plan(files, profile)?;
     for warning in &plan.warnings {
         eprintln!("rolecall: warning: {warning}");
@@ -89,7 +90,7 @@ pub fn credentials(files: &AwsFiles, profile: &str, opts: &Options) -> Result<Ou
         && plan.hops.is_empty()
     {
         let long_term = session_token.is_none();
-        return Ok(Outcome { creds: ctx.base_keys(), region, long_term });
+        return Ok(Outcome { creds: ctx.base_keys()?, region, long_term });
     }
     let steps = ctx.steps();
     let now = crate::time::now();
@@ -164,16 +165,19 @@ impl<'a> Run<'a> {
         run
     }
 
-    fn base_keys(&self) -> Credentials {
+    fn base_keys(&self) -> Result<Credentials> {
         match &self.plan.base {
-            Base::AccessKey { access_key_id, secret_access_key, session_token, account_id, .. } => Credentials {
-                access_key_id: access_key_id.to_string(),
-                secret_access_key: secret_access_key.to_string(),
-                session_token: session_token.map(str::to_owned),
-                expires_at: None,
-                account_id: account_id.map(str::to_owned),
-            },
-            _ => unreachable!("only for static keys"),
+            Base::AccessKey { profile, access_key_id, secret_access_key, session_token, account_id, .. } => {
+                Credentials {
+                    access_key_id: access_key_id.to_string(),
+                    secret_access_key: secret_access_key.to_string(),
+                    session_token: session_token.map(str::to_owned),
+                    expires_at: None,
+                    account_id: account_id.map(str::to_owned),
+                }
+                .checked(&format!("profile `{profile}`"))
+            }
+            _ => bail!("profile `{}` has no keys of its own", self.plan.base.profile()),
         }
     }
 
@@ -404,10 +408,10 @@ impl<'a> Run<'a> {
 
     async fn base(&self, sts: &Sts) -> Result<Credentials> {
         match &self.plan.base {
-            Base::AccessKey { .. } => Ok(self.base_keys()),
+            Base::AccessKey { .. } => self.base_keys(),
             Base::NamedSource { source, profile } => named_source(source, profile).await,
             Base::Process { command, account_id, profile } => {
-                run_credential_process(command, *account_id).with_context(|| format!("profile `{profile}`"))
+                run_credential_process(command, *account_id, profile).with_context(|| format!("profile `{profile}`"))
             }
             Base::WebIdentity { role_arn, token_file, session_name: name, profile } => {
                 let token = std::fs::read_to_string(token_file).with_context(|| {
@@ -422,7 +426,7 @@ impl<'a> Run<'a> {
             ),
             Base::Sso { profile, session_name, region, start_url, account_id: Some(account), role_name, .. } => {
                 let role = role_name.unwrap_or_default();
-                let login = sso::Login { session: *session_name, start_url, region, scopes: None };
+                let login = sso_login(self.set, Some(self.selected), *session_name, start_url, region, None)?;
                 let http = Http::new(self.opts.http_connector.clone(), self.sts_settings().timeout);
                 let token = sso::access_token(&http, &login).await?;
                 let creds = sso::role_credentials(&http, &login, &token, account, role)
@@ -504,22 +508,69 @@ fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// The STS endpoint the settings name (shared config "Service-specific endpoints"): the
-/// environment, then the profile's `[services]` section, then its `endpoint_url`.
-pub fn endpoint_url(set: &ProfileSet, profile: Option<Section>) -> Option<String> {
+/// A service's endpoint as the settings name it (shared config "Service-specific endpoints"):
+/// `AWS_ENDPOINT_URL_<ID>`, `AWS_ENDPOINT_URL`, the profile's `[services]` section (`KEY =` /
+/// `endpoint_url`), then its `endpoint_url`; none when `ignore_configured_endpoint_urls` is true.
+pub fn configured_url(set: &ProfileSet, profile: Option<Section>, env_id: &str, key: &str) -> Option<String> {
     let ignore = env_var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .or_else(|| profile?.get("ignore_configured_endpoint_urls").map(str::to_owned))
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     if ignore {
         return None;
     }
-    env_var("AWS_ENDPOINT_URL_STS")
+    env_var(&format!("AWS_ENDPOINT_URL_{env_id}"))
         .or_else(|| env_var("AWS_ENDPOINT_URL"))
         .or_else(|| {
             let services = profile?.get("services")?;
-            Some(set.other_property("services", services, "sts", "endpoint_url")?.value.clone())
+            Some(set.other_property("services", services, key, "endpoint_url")?.value.clone())
         })
         .or_else(|| profile?.get("endpoint_url").map(str::to_owned))
+}
+
+/// The STS endpoint the settings name (the SDK resolves the rest).
+pub fn endpoint_url(set: &ProfileSet, profile: Option<Section>) -> Option<String> {
+    configured_url(set, profile, "STS", "sts")
+}
+
+/// `use_fips_endpoint` / `use_dualstack_endpoint` from the environment or the profile.
+fn endpoint_flags(profile: Option<Section>) -> (bool, bool) {
+    let flag = |var: &str, key: &str| {
+        env_var(var).or_else(|| profile?.get(key).map(str::to_owned)).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    };
+    (flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"), flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"))
+}
+
+/// The endpoint of a service rolecall calls without an SDK client, for `profile` in `region`.
+pub fn service_endpoint(
+    set: &ProfileSet,
+    profile: Option<Section>,
+    service: crate::partition::Service,
+    region: &str,
+) -> Result<crate::partition::Endpoint> {
+    let (fips, dual_stack) = endpoint_flags(profile);
+    let configured = configured_url(set, profile, service.env_id(), service.config_key());
+    crate::partition::resolve(service, &crate::partition::Params { region, fips, dual_stack, configured })
+}
+
+/// The sign-in an SSO profile (or an `[sso-session]` alone, `profile` none) uses, with the
+/// portal and OIDC endpoints for its region.
+pub fn sso_login<'a>(
+    set: &ProfileSet,
+    profile: Option<Section>,
+    session: Option<&'a str>,
+    start_url: &'a str,
+    region: &'a str,
+    scopes: Option<&'a str>,
+) -> Result<sso::Login<'a>> {
+    use crate::partition::Service;
+    Ok(sso::Login {
+        session,
+        start_url,
+        region,
+        scopes,
+        portal: service_endpoint(set, profile, Service::SsoPortal, region)?.url,
+        oidc: service_endpoint(set, profile, Service::SsoOidc, region)?.url,
+    })
 }
 
 /// How to reach STS for `profile` (or for the environment alone): region in the SDKs' order
@@ -533,27 +584,14 @@ pub fn sts_settings(profile: Option<Section>, endpoint_url: Option<String>, regi
         .or_else(|| env_var("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| "us-east-1".into());
     let timeout = env_var("ROLECALL_TIMEOUT").and_then(|t| crate::time::parse_duration(&t)).unwrap_or(10);
-    let flag = |var: &str, key: &str| {
-        env_var(var).or_else(|| profile?.get(key).map(str::to_owned)).is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    };
-    sts::Settings {
-        region,
-        endpoint_url,
-        timeout: Duration::from_secs(timeout),
-        fips: flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
-        dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"),
-    }
+    let (fips, dual_stack) = endpoint_flags(profile);
+    sts::Settings { region, endpoint_url, timeout: Duration::from_secs(timeout), fips, dual_stack }
 }
 
 /// Run `credential_process` as the SDKs do (`sh -c` on Unix) and parse JSON v1. Messages follow
 /// aws-config's; the output itself is never quoted.
-pub fn run_credential_process(command: &str, account_id: Option<&str>) -> Result<Credentials> {
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
-        .output()
+pub fn run_credential_process(command: &str, account_id: Option<&str>, profile: &str) -> Result<Credentials> {
+    let out = crate::process::output_for(command, "credential_process", Some(profile))
         .context("Error retrieving credentials: could not start the external process")?;
     if !out.status.success() {
         bail!("Error retrieving credentials: external process exited with code {}", out.status);
@@ -568,19 +606,19 @@ pub fn run_credential_process(command: &str, account_id: Option<&str>) -> Result
     if creds.account_id.is_none() {
         creds.account_id = account_id.map(str::to_owned);
     }
-    Ok(creds)
+    creds.checked("credential_process")
 }
 
 async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
     use aws_credential_types::provider::ProvideCredentials;
     match source {
-        "Environment" => {
-            Credentials::from_env().with_context(|| {
+        "Environment" => Credentials::from_env()
+            .with_context(|| {
                 format!(
                     "profile `{profile}`: credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
                 )
-            })
-        }
+            })?
+            .checked("the environment"),
         "Ec2InstanceMetadata" | "EcsContainer" => {
             let config =
                 aws_config::provider_config::ProviderConfig::without_region().with_http_client(sts::https_client());
@@ -598,7 +636,7 @@ async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
                     .await
             };
             let c = found.map_err(|e| anyhow!("profile `{profile}`: {source} credentials: {e}"))?;
-            Ok(Credentials {
+            Credentials {
                 access_key_id: c.access_key_id().to_owned(),
                 secret_access_key: c.secret_access_key().to_owned(),
                 session_token: c.session_token().map(str::to_owned),
@@ -607,7 +645,8 @@ async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
                     .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                     .map(|d| d.as_secs() as i64),
                 account_id: c.account_id().map(|a| a.as_str().to_owned()),
-            })
+            }
+            .checked(source)
         }
         other => bail!(
             "profile `{profile}`: credential_source `{other}` is not one of {}",

@@ -83,15 +83,6 @@ impl Http {
     }
 }
 
-/// A service's endpoint as the SDKs configure it from the environment: `AWS_ENDPOINT_URL_<SERVICE>`,
-/// else `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true; else `default`.
-pub fn endpoint(service_env: &str, default: String) -> String {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let configured = if ignore { None } else { env(service_env).or_else(|| env("AWS_ENDPOINT_URL")) };
-    configured.unwrap_or(default).trim_end_matches('/').to_owned()
-}
-
 /// The host of a URL (for the `host` header and messages).
 pub fn host(url: &str) -> &str {
     url.split("://").nth(1).and_then(|r| r.split(['/', '?']).next()).unwrap_or(url)

@@ -18,14 +18,8 @@ pub struct KeyInfo {
 }
 
 pub struct Iam {
-    endpoint: String,
+    endpoint: crate::partition::Endpoint,
     http: Http,
-}
-
-/// Where IAM is: `AWS_ENDPOINT_URL_IAM`, else `AWS_ENDPOINT_URL`, else the global endpoint
-/// (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true).
-pub fn endpoint() -> String {
-    crate::http::endpoint("AWS_ENDPOINT_URL_IAM", "https://iam.amazonaws.com".to_owned())
 }
 
 /// The text of every `<name>…</name>` in an XML body, in order.
@@ -43,7 +37,8 @@ fn tags(body: &str, name: &str) -> Vec<String> {
 }
 
 impl Iam {
-    pub fn new(endpoint: String, timeout: Duration) -> Iam {
+    /// IAM at `endpoint` (its partition's global host, signed for its global region).
+    pub fn new(endpoint: crate::partition::Endpoint, timeout: Duration) -> Iam {
         let http = Http::new(None, timeout);
         Iam { endpoint, http }
     }
@@ -57,14 +52,14 @@ impl Iam {
             debug_assert!(value.bytes().all(|b| b.is_ascii_alphanumeric()));
             body.push_str(&format!("&{key}={value}"));
         }
-        let url = format!("{}/", self.endpoint);
+        let url = format!("{}/", self.endpoint.url);
         let host = crate::http::host(&url).to_owned();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let headers = [("content-type", content_type), ("host", host.as_str())];
         let identity = creds.to_sdk().into();
         let params = aws_sigv4::sign::v4::SigningParams::builder()
             .identity(&identity)
-            .region("us-east-1")
+            .region(&self.endpoint.signing_region)
             .name("iam")
             .time(std::time::SystemTime::now())
             .settings(SigningSettings::default())

@@ -16,7 +16,9 @@ pub mod http;
 pub mod iam;
 pub mod json;
 pub mod mfa;
+pub mod partition;
 pub mod picker;
+pub mod process;
 pub mod profile;
 pub mod recent;
 pub mod resolve;
@@ -27,6 +29,7 @@ pub mod sts;
 pub mod style;
 pub mod suggest;
 pub mod time;
+pub mod tty;
 
 /// The person cancelled a prompt or the picker (Esc, Ctrl-C, Ctrl-D); the command exits 130.
 #[derive(Debug)]

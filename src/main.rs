@@ -3,6 +3,7 @@ use rolecall::cli::Cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    rolecall::tty::install_panic_hook();
     let cli = Cli::parse();
     match rolecall::cmd::run(cli.command) {
         Ok(code) => code,

@@ -1,9 +1,7 @@
 //! Where an MFA code comes from, in order: `--mfa-code`, the profile's `mfa_process`, then a
 //! prompt on the terminal (`/dev/tty`, so stdout stays shell code even inside `$(...)`).
 
-use anyhow::{Context, Result, anyhow, bail};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use anyhow::{Result, anyhow, bail};
 
 /// How many codes a person may type before rolecall gives up.
 pub const ATTEMPTS: u32 = 3;
@@ -18,7 +16,7 @@ pub enum Source {
 impl Source {
     pub fn pick(given: Option<&str>, mfa_process: Option<&str>) -> Source {
         match (given, mfa_process) {
-            (Some(code), _) => Source::Given(code.trim().to_owned()),
+            (Some(code), _) => Source::Given(normalise(code)),
             (None, Some(cmd)) => Source::Process(cmd.to_owned()),
             (None, None) => Source::Terminal,
         }
@@ -43,58 +41,51 @@ impl Source {
     }
 }
 
+/// A code as authenticator apps show it (`123 456`) is the same code.
+fn normalise(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
 fn valid(code: &str) -> bool {
     code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `mfa_process` runs like `credential_process`: through `sh -c`, stdout is the code.
 fn run_process(cmd: &str) -> Result<String> {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .context("cannot run mfa_process")?;
+    let out = crate::process::output(cmd, "mfa_process")?;
     if !out.status.success() {
         bail!("mfa_process failed ({})", out.status);
     }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let code = text.trim();
-    if !valid(code) {
+    let code = normalise(&String::from_utf8_lossy(&out.stdout));
+    if !valid(&code) {
         bail!("mfa_process did not print a 6-digit code");
     }
-    Ok(code.to_owned())
+    Ok(code)
 }
 
+/// Ask on the terminal. An empty line asks again without counting as a try; a code typed with
+/// spaces is taken without them.
 fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| anyhow!("MFA code needed for {serial}: pass --mfa-code or set mfa_process"))?;
-    let mut out = &tty;
-    let mut input = BufReader::new(&tty);
+    let tty =
+        crate::tty::Tty::require(&format!("the MFA code for {serial} is needed: pass --mfa-code or set mfa_process"))?;
+    let profile = crate::style::printable(profile);
+    let serial_shown = crate::style::printable(serial);
     let mut typed = 0;
     loop {
-        if attempt > 1 && typed == 0 {
-            write!(out, "rolecall: that code was not accepted. ")?;
+        let again = if attempt > 1 && typed == 0 { "rolecall: that code was not accepted. " } else { "" };
+        let line =
+            tty.read_line(&format!("{again}MFA code for {profile} ({serial_shown}): "), crate::tty::Echo::Plain)?;
+        let code = normalise(&line);
+        if code.is_empty() {
+            continue;
         }
-        write!(out, "MFA code for {profile} ({serial}): ")?;
-        out.flush()?;
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
-            writeln!(out)?;
-            return Err(anyhow!(crate::Cancelled));
-        }
-        let code = line.trim();
-        if valid(code) {
-            return Ok(code.to_owned());
+        if valid(&code) {
+            return Ok(code);
         }
         typed += 1;
         if typed >= ATTEMPTS {
             bail!("no valid MFA code for {serial} after {ATTEMPTS} tries");
         }
-        writeln!(out, "rolecall: an MFA code is 6 digits")?;
+        tty.write("rolecall: an MFA code is 6 digits\r\n")?;
     }
 }

@@ -11,7 +11,7 @@ use crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifier
 use crossterm::style::{Attribute, Print, SetAttribute};
 use crossterm::terminal::{self, ClearType};
 use crossterm::{cursor, queue};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 /// One row: the profile name and what is shown beside it.
 #[derive(Clone, Debug)]
@@ -22,7 +22,7 @@ pub struct Item {
 
 /// Whether a picker can be shown: a terminal to draw on and to read keys from.
 pub fn available() -> bool {
-    std::io::stderr().is_terminal() && std::fs::File::open("/dev/tty").is_ok()
+    crate::tty::interactive()
 }
 
 /// Fuzzy score of `query` in `text` (both compared case-insensitively): `None` when the query's
@@ -70,24 +70,10 @@ pub fn filter(items: &[Item], query: &str) -> Vec<usize> {
     hits.into_iter().map(|(_, i)| i).collect()
 }
 
-/// Restores the terminal however the picker ends.
-struct Screen;
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let mut err = std::io::stderr();
-        let _ = queue!(err, terminal::LeaveAlternateScreen, cursor::Show);
-        let _ = err.flush();
-        let _ = terminal::disable_raw_mode();
-    }
-}
-
 /// Show the picker; the chosen name, or `None` when cancelled (Esc, Ctrl-C, Ctrl-G).
 pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
-    terminal::enable_raw_mode().context("cannot use the terminal for the picker")?;
-    let _screen = Screen;
+    let _screen = crate::tty::Screen::enter().context("cannot use the terminal for the picker")?;
     let mut err = std::io::stderr();
-    queue!(err, terminal::EnterAlternateScreen)?;
     let mut query = String::new();
     let mut matches = filter(items, &query);
     let (mut selected, mut top) = (0usize, 0usize);
@@ -100,9 +86,16 @@ pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
             top = selected + 1 - rows;
         }
         draw(&mut err, items, &matches, &query, prompt, selected, top, rows, usize::from(width))?;
-        // For scripts/bench-shell: the time to the first frame, without a person to press Esc.
-        if std::env::var_os("ROLECALL_PICKER_EXIT_AFTER_FIRST_FRAME").is_some() {
-            return Ok(None);
+        // For scripts/bench-shell (the time to the first frame, without a person to press Esc)
+        // and the test of a panic on the alternate screen; not in release builds.
+        #[cfg(feature = "test-hooks")]
+        {
+            if std::env::var_os("ROLECALL_PICKER_EXIT_AFTER_FIRST_FRAME").is_some() {
+                return Ok(None);
+            }
+            if std::env::var_os("ROLECALL_TEST_PANIC").is_some_and(|v| v == "picker") {
+                panic!("test panic in the picker");
+            }
         }
         let Event::Key(KeyEvent { code, modifiers, kind, .. }) = event::read()? else { continue };
         if kind == KeyEventKind::Release {

@@ -1,20 +1,31 @@
 //! The environment contract (DESIGN.md) and its rendering as shell code.
 //!
 //! This is the only place that writes shell syntax. Every value is data: it is quoted for the
-//! target shell, whatever bytes it holds (quotes, `$()`, backticks, newlines, `;`, unicode).
+//! target shell, whatever characters it holds (quotes, `$()`, backticks, newlines, `;`, unicode).
+//! A value that a shell cannot hold exactly (a NUL byte) is an error before anything is written:
+//! never a lossy or partial rendering.
 
 use crate::creds::Credentials;
 use crate::json;
 use crate::time::format_rfc3339;
+use anyhow::{Result, bail};
 
-/// The syntaxes rolecall prints (also the `--shell` values of the command line).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The shells with an init script and a syntax of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shell {
     Bash,
     Zsh,
     Fish,
     Powershell,
+}
+
+/// What `assume`/`asp --shell` print: code for a shell, or data for a script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Shell(Shell),
+    /// `{"set": {...}, "unset": [...]}`
     Json,
+    /// `NAME=value` lines, for `while IFS== read`.
     Env,
 }
 
@@ -32,9 +43,100 @@ pub const CONTRACT: &[&str] = &[
     "ROLECALL_PROFILE",
     "ROLECALL_EXPIRES_AT",
     "ROLECALL_PREVIOUS",
+    "ROLECALL_REGION",
 ];
 
-/// Variables to set (`Some`) or unset (`None`).
+/// What puts the shell back when it leaves a directory whose `.awsprofile` was applied: the
+/// file and the contract's variables as they were before (JSON). Exported, so that a child shell
+/// (`bash`, `tmux`, `nix develop`) started inside the tree can leave it too.
+pub const DIR_RESTORE: &str = "ROLECALL_DIR_RESTORE";
+
+/// The contract's variables as a shell holds them (set or unset): the environment a change is
+/// computed from. Tests build one by hand; commands take the process environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    vars: Vec<(&'static str, Option<String>)>,
+}
+
+/// A shell that holds none of the contract's variables.
+impl Default for Snapshot {
+    fn default() -> Snapshot {
+        Snapshot::from(|_| None)
+    }
+}
+
+impl Snapshot {
+    /// From a lookup (the process environment, or a test's map). Empty values count as set.
+    pub fn from(get: impl Fn(&str) -> Option<String>) -> Snapshot {
+        Snapshot { vars: CONTRACT.iter().map(|name| (*name, get(name))).collect() }
+    }
+
+    pub fn from_process() -> Snapshot {
+        Snapshot::from(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_deref())
+    }
+
+    /// The profile active before a switch (for `assume -`).
+    pub fn profile(&self) -> Option<&str> {
+        ["ROLECALL_PROFILE", "AWS_PROFILE"].iter().find_map(|k| self.get(k).filter(|v| !v.is_empty()))
+    }
+
+    /// The snapshot after `change` is applied.
+    pub fn apply(&self, change: &EnvChange) -> Snapshot {
+        let mut next = self.clone();
+        for (name, value) in &change.vars {
+            if let Some(slot) = next.vars.iter_mut().find(|(n, _)| n == name) {
+                slot.1 = value.clone();
+            }
+        }
+        next
+    }
+
+    /// As JSON: `{"set": {NAME: value}, "unset": [NAME]}` (the DIR_RESTORE payload's `env`).
+    fn push_json(&self, out: &mut Vec<u8>) {
+        EnvChange { vars: self.vars.clone() }.push_json(out);
+    }
+
+    /// Read what [`Snapshot::push_json`] wrote; variables outside the contract are ignored.
+    fn from_json(value: &serde_json::Value) -> Option<Snapshot> {
+        let set = value.get("set")?.as_object()?;
+        let get = |name: &str| set.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        Some(Snapshot::from(get))
+    }
+}
+
+/// The restore state a shell carries while a directory's `.awsprofile` is applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirState {
+    /// The `.awsprofile` that was applied, as the shell found it.
+    pub file: String,
+    /// The contract's variables before it was applied.
+    pub before: Snapshot,
+}
+
+impl DirState {
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(512);
+        out.extend_from_slice(b"{\"file\":");
+        json::push_str(&mut out, &self.file);
+        out.extend_from_slice(b",\"env\":");
+        self.before.push_json(&mut out);
+        out.push(b'}');
+        String::from_utf8(out).expect("JSON is UTF-8")
+    }
+
+    /// `None` for anything that is not what [`DirState::to_json`] writes.
+    pub fn from_json(text: &str) -> Option<DirState> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        let file = value.get("file")?.as_str()?.to_owned();
+        Some(DirState { file, before: Snapshot::from_json(value.get("env")?)? })
+    }
+}
+
+/// Variables to set (`Some`) or unset (`None`); a variable not named is left as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EnvChange {
     pub vars: Vec<(&'static str, Option<String>)>,
@@ -50,7 +152,7 @@ impl EnvChange {
     }
 
     /// `assume PROFILE`: the credentials, the profile, the region, the expiry.
-    pub fn assume(profile: &str, creds: &Credentials, region: Option<&str>, previous: Option<&str>) -> EnvChange {
+    pub fn assume(profile: &str, creds: &Credentials, region: Option<&str>, before: &Snapshot) -> EnvChange {
         let mut env = EnvChange::default();
         env.set("AWS_ACCESS_KEY_ID", creds.access_key_id.as_str());
         env.set("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.as_str());
@@ -59,89 +161,157 @@ impl EnvChange {
         let expiration = creds.expires_at.map(format_rfc3339);
         env.set_opt("AWS_CREDENTIAL_EXPIRATION", expiration.clone());
         env.set_opt("AWS_SESSION_EXPIRATION", expiration);
-        env.select(profile, region, previous);
+        env.select(profile, region, before);
         env.set_opt("ROLECALL_EXPIRES_AT", creds.expires_at.map(|t| t.to_string()));
         env
     }
 
     /// `asp PROFILE`: the profile only; the SDKs resolve credentials themselves.
-    pub fn select_only(profile: &str, region: Option<&str>, previous: Option<&str>) -> EnvChange {
+    pub fn select_only(profile: &str, region: Option<&str>, before: &Snapshot) -> EnvChange {
         let mut env = EnvChange::default();
         for name in &CONTRACT[..6] {
             env.set_opt(name, None);
         }
-        env.select(profile, region, previous);
+        env.select(profile, region, before);
         env.set_opt("ROLECALL_EXPIRES_AT", None);
         env
     }
 
-    fn select(&mut self, profile: &str, region: Option<&str>, previous: Option<&str>) {
+    fn select(&mut self, profile: &str, region: Option<&str>, before: &Snapshot) {
         self.set("AWS_PROFILE", profile);
-        self.set_opt("AWS_REGION", region.map(str::to_owned));
-        self.set_opt("AWS_DEFAULT_REGION", region.map(str::to_owned));
+        match region {
+            Some(region) => {
+                self.set("AWS_REGION", region);
+                self.set("AWS_DEFAULT_REGION", region);
+                self.set("ROLECALL_REGION", region);
+            }
+            None => self.forget_region(before),
+        }
         self.set("ROLECALL_PROFILE", profile);
         // Re-assuming the same profile keeps the one before it, so `assume -` still goes back.
-        self.set_opt("ROLECALL_PREVIOUS", previous.filter(|p| *p != profile).map(str::to_owned));
+        let previous = match before.profile() {
+            Some(current) if current == profile => before.get("ROLECALL_PREVIOUS"),
+            current => current,
+        };
+        self.set_opt("ROLECALL_PREVIOUS", previous.map(str::to_owned));
     }
 
-    /// `assume --unset`: every variable of the contract.
-    pub fn unset_all() -> EnvChange {
-        EnvChange { vars: CONTRACT.iter().map(|name| (*name, None)).collect() }
-    }
-
-    /// The contract's variables as they are in this process's environment: applied, it puts
-    /// back exactly what the shell had (set or unset).
-    pub fn current() -> EnvChange {
-        let value = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
-        EnvChange { vars: CONTRACT.iter().map(|name| (*name, value(name))).collect() }
-    }
-
-    pub fn render(&self, shell: Shell) -> String {
-        let mut out = String::with_capacity(2048);
-        match shell {
-            Shell::Json => {
-                let mut buf = Vec::with_capacity(2048);
-                buf.extend_from_slice(b"{\"set\":{");
-                let set: Vec<_> = self.vars.iter().filter_map(|(n, v)| Some((n, v.as_deref()?))).collect();
-                for (i, (name, value)) in set.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
-                    }
-                    json::push_str(&mut buf, name);
-                    buf.push(b':');
-                    json::push_str(&mut buf, value);
+    /// A region rolecall exported (for another profile) is removed; a region the person set is
+    /// left alone.
+    fn forget_region(&mut self, before: &Snapshot) {
+        if let Some(ours) = before.get("ROLECALL_REGION") {
+            for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+                if before.get(name) == Some(ours) {
+                    self.set_opt(name, None);
                 }
-                buf.extend_from_slice(b"},\"unset\":[");
-                let unset: Vec<_> = self.vars.iter().filter(|(_, v)| v.is_none()).collect();
-                for (i, (name, _)) in unset.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
-                    }
-                    json::push_str(&mut buf, name);
-                }
-                buf.extend_from_slice(b"]}\n");
-                return String::from_utf8(buf).expect("JSON is UTF-8");
             }
-            _ => {
+        }
+        self.set_opt("ROLECALL_REGION", None);
+    }
+
+    /// `assume --unset`: every variable of the contract, but a region rolecall did not set.
+    pub fn unset_all(before: &Snapshot) -> EnvChange {
+        let mut env = EnvChange::default();
+        for name in CONTRACT.iter().filter(|n| !n.contains("REGION")) {
+            env.set_opt(name, None);
+        }
+        env.forget_region(before);
+        env
+    }
+
+    /// The change that puts back exactly what `snapshot` holds (set or unset).
+    pub fn restore(snapshot: &Snapshot) -> EnvChange {
+        EnvChange { vars: snapshot.vars.clone() }
+    }
+
+    /// Also set (`Some`) or unset a variable outside the contract.
+    pub fn with(mut self, name: &'static str, value: Option<String>) -> EnvChange {
+        self.vars.push((name, value));
+        self
+    }
+
+    fn push_json(&self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(b"{\"set\":{");
+        let set: Vec<_> = self.vars.iter().filter_map(|(n, v)| Some((n, v.as_deref()?))).collect();
+        for (i, (name, value)) in set.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            json::push_str(buf, name);
+            buf.push(b':');
+            json::push_str(buf, value);
+        }
+        buf.extend_from_slice(b"},\"unset\":[");
+        let unset: Vec<_> = self.vars.iter().filter(|(_, v)| v.is_none()).collect();
+        for (i, (name, _)) in unset.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            json::push_str(buf, name);
+        }
+        buf.extend_from_slice(b"]}");
+    }
+
+    /// The change in `format`; an error, with nothing rendered, when a value cannot be written
+    /// exactly.
+    pub fn render(&self, format: Format) -> Result<String> {
+        for (name, value) in &self.vars {
+            if let Some(v) = value {
+                representable(name, v)?;
+            }
+        }
+        let mut out = String::with_capacity(2048);
+        match format {
+            Format::Json => {
+                let mut buf = Vec::with_capacity(2048);
+                self.push_json(&mut buf);
+                buf.push(b'\n');
+                return Ok(String::from_utf8(buf).expect("JSON is UTF-8"));
+            }
+            Format::Env => {
+                // Scripts read `VAR=value` lines; an unset variable is absent. A value that holds
+                // a line break cannot be one line: refused like NUL for the shells.
+                for (name, value) in &self.vars {
+                    if let Some(v) = value {
+                        if v.contains(['\n', '\r']) {
+                            bail!("{name} holds a line break, which --shell env cannot write on one line");
+                        }
+                        out.push_str(name);
+                        out.push('=');
+                        out.push_str(v);
+                        out.push('\n');
+                    }
+                }
+            }
+            Format::Shell(shell) => {
                 for (name, value) in &self.vars {
                     render_one(&mut out, shell, name, value.as_deref());
                 }
             }
         }
-        out
+        Ok(out)
     }
+}
+
+/// A value a shell can hold: no NUL (a C string ends there; bash drops it, fish cuts the line).
+pub fn representable(name: &str, value: &str) -> Result<()> {
+    if value.contains('\0') {
+        bail!("{name} holds a NUL byte, which no shell variable can hold: nothing was printed");
+    }
+    Ok(())
 }
 
 fn render_one(out: &mut String, shell: Shell, name: &str, value: Option<&str>) {
     match (shell, value) {
+        // `\builtin`: a person's alias named `export` or `unset` cannot change what this does.
         (Shell::Bash | Shell::Zsh, Some(v)) => {
-            out.push_str("export ");
+            out.push_str("\\builtin export ");
             out.push_str(name);
             out.push('=');
             posix_quote(out, v);
         }
         (Shell::Bash | Shell::Zsh, None) => {
-            out.push_str("unset ");
+            out.push_str("\\builtin unset ");
             out.push_str(name);
         }
         (Shell::Fish, Some(v)) => {
@@ -150,8 +320,11 @@ fn render_one(out: &mut String, shell: Shell, name: &str, value: Option<&str>) {
             out.push(' ');
             fish_quote(out, v);
         }
+        // `set -e` of a variable that is not set fails: only erase what is there.
         (Shell::Fish, None) => {
-            out.push_str("set -e ");
+            out.push_str("set -q ");
+            out.push_str(name);
+            out.push_str("; and set -e ");
             out.push_str(name);
         }
         (Shell::Powershell, Some(v)) => {
@@ -165,23 +338,15 @@ fn render_one(out: &mut String, shell: Shell, name: &str, value: Option<&str>) {
             out.push_str(name);
             out.push_str(" -ErrorAction SilentlyContinue");
         }
-        // Scripts read `VAR=value` lines; an unset variable is an empty line-less absence, and
-        // a value is written as is (`env` output is for `while IFS== read`, not for eval).
-        (Shell::Env, Some(v)) => {
-            out.push_str(name);
-            out.push('=');
-            out.push_str(&v.replace(['\n', '\r'], " "));
-        }
-        (Shell::Env, None) => return,
-        (Shell::Json, _) => unreachable!("JSON is rendered whole"),
     }
     out.push('\n');
 }
 
 /// A variable of the shell itself (global, not exported) holding `value`: the state the init
 /// scripts keep. `name` is one of rolecall's own names, never data.
-pub fn render_shell_var(out: &mut String, shell: Shell, name: &str, value: &str) {
+pub fn render_shell_var(out: &mut String, shell: Shell, name: &str, value: &str) -> Result<()> {
     debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+    representable(name, value)?;
     match shell {
         Shell::Bash | Shell::Zsh => {
             out.push_str(name);
@@ -200,9 +365,9 @@ pub fn render_shell_var(out: &mut String, shell: Shell, name: &str, value: &str)
             out.push_str(" = ");
             powershell_quote(out, value);
         }
-        Shell::Json | Shell::Env => unreachable!("shell variables exist only in shells"),
     }
     out.push('\n');
+    Ok(())
 }
 
 /// POSIX single quotes: nothing inside is special but `'`, written as `'\''`.
@@ -260,9 +425,45 @@ mod tests {
     }
 
     #[test]
-    fn unset_covers_the_contract() {
-        let text = EnvChange::unset_all().render(Shell::Bash);
+    fn unset_covers_the_contract_but_a_region_the_person_set() {
+        let before = Snapshot::from(|n| (n == "AWS_REGION").then(|| "ap-southeast-2".to_owned()));
+        let text = EnvChange::unset_all(&before).render(Format::Shell(Shell::Bash)).unwrap();
+        assert!(text.lines().all(|l| l.starts_with("\\builtin unset ")));
+        assert!(!text.contains("AWS_REGION") && !text.contains("AWS_DEFAULT_REGION"), "{text}");
+        let ours = Snapshot::from(|n| n.contains("REGION").then(|| "eu-west-1".to_owned()));
+        let text = EnvChange::unset_all(&ours).render(Format::Shell(Shell::Bash)).unwrap();
         assert_eq!(text.lines().count(), CONTRACT.len());
-        assert!(text.lines().all(|l| l.starts_with("unset ")));
+    }
+
+    #[test]
+    fn a_nul_is_refused_in_every_format() {
+        let creds = Credentials {
+            access_key_id: "ASIAX".into(),
+            secret_access_key: "a\0b".into(),
+            session_token: None,
+            expires_at: None,
+            account_id: None,
+        };
+        let change = EnvChange::assume("p", &creds, None, &Snapshot::default());
+        for format in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell]
+            .map(Format::Shell)
+            .into_iter()
+            .chain([Format::Json, Format::Env])
+        {
+            let err = change.render(format).unwrap_err().to_string();
+            assert!(err.contains("AWS_SECRET_ACCESS_KEY holds a NUL"), "{err}");
+        }
+    }
+
+    #[test]
+    fn dir_state_round_trips() {
+        let before = Snapshot::from(|n| match n {
+            "AWS_PROFILE" => Some("it's \"x\"\n".to_owned()),
+            "AWS_REGION" => Some(String::new()),
+            _ => None,
+        });
+        let state = DirState { file: "/a/b\n/.awsprofile".into(), before };
+        assert_eq!(DirState::from_json(&state.to_json()), Some(state));
+        assert_eq!(DirState::from_json("{\"file\": 1}"), None);
     }
 }

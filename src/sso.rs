@@ -19,6 +19,10 @@ pub struct Login<'a> {
     pub region: &'a str,
     /// `sso_registration_scopes` (comma-separated), for a new login.
     pub scopes: Option<&'a str>,
+    /// Where the portal (GetRoleCredentials, ListAccounts) and OIDC (the login and refresh) are,
+    /// resolved for the region (`crate::partition`).
+    pub portal: String,
+    pub oidc: String,
 }
 
 /// There is no usable token: the person has to sign in (`rolecall login`).
@@ -36,7 +40,12 @@ impl std::fmt::Display for NeedsLogin {
 
 impl std::error::Error for NeedsLogin {}
 
-impl Login<'_> {
+impl<'a> Login<'a> {
+    /// A login known by its names only (for cache keys: no region, no endpoints).
+    pub fn named(session: Option<&'a str>, start_url: &'a str) -> Login<'a> {
+        Login { session, start_url, region: "", scopes: None, portal: String::new(), oidc: String::new() }
+    }
+
     /// How messages name it: `sso-session corp` or the start URL.
     pub fn describe(&self) -> String {
         match self.session {
@@ -119,16 +128,6 @@ pub fn store(login: &Login, token: &Token) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// The portal (GetRoleCredentials, ListAccounts): `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL`.
-pub fn portal_url(region: &str) -> String {
-    crate::http::endpoint("AWS_ENDPOINT_URL_SSO", format!("https://portal.sso.{region}.amazonaws.com"))
-}
-
-/// OIDC (the login and refresh): `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL`.
-pub fn oidc_url(region: &str) -> String {
-    crate::http::endpoint("AWS_ENDPOINT_URL_SSO_OIDC", format!("https://oidc.{region}.amazonaws.com"))
-}
-
 /// An error body's message (`{"message": …}` or OAuth's `error_description`).
 fn message(reply: &Reply) -> String {
     let v: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
@@ -159,7 +158,7 @@ pub async fn role_credentials(
 ) -> Result<Credentials> {
     let url = format!(
         "{}/federation/credentials?role_name={}&account_id={}",
-        portal_url(login.region),
+        login.portal,
         percent(role_name),
         percent(account_id)
     );
@@ -178,13 +177,14 @@ pub async fn role_credentials(
         c[k].as_str().map(str::to_owned).ok_or_else(|| anyhow!("SSO GetRoleCredentials: no {k} in the answer"))
     };
     let expiration = c["expiration"].as_i64().ok_or_else(|| anyhow!("SSO GetRoleCredentials: no expiration"))?;
-    Ok(Credentials {
+    Credentials {
         access_key_id: field("accessKeyId")?,
         secret_access_key: field("secretAccessKey")?,
         session_token: Some(field("sessionToken")?),
         expires_at: Some(expiration / 1000),
         account_id: Some(account_id.to_owned()),
-    })
+    }
+    .checked("SSO GetRoleCredentials")
 }
 
 /// An account the signed-in person can reach, and their roles in it.
@@ -200,7 +200,7 @@ async fn portal_pages(http: &Http, login: &Login<'_>, token: &str, what: &str, p
     let mut pages = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let mut url = format!("{}{path}", portal_url(login.region));
+        let mut url = format!("{}{path}", login.portal);
         if let Some(t) = &next {
             url.push_str(&format!("&next_token={}", percent(t)));
         }
@@ -247,7 +247,7 @@ pub async fn assignments(http: &Http, login: &Login<'_>, token: &str) -> Result<
 
 /// POST a JSON body to an OIDC path.
 async fn oidc(http: &Http, login: &Login<'_>, what: &str, path: &str, body: Value) -> Result<Reply> {
-    let url = format!("{}{path}", oidc_url(login.region));
+    let url = format!("{}{path}", login.oidc);
     let host = crate::http::host(&url).to_owned();
     let headers = [("content-type", "application/json"), ("host", host.as_str())];
     http.send(what, "POST", &url, &headers, body.to_string().into_bytes()).await
@@ -388,11 +388,10 @@ mod tests {
 
     #[test]
     fn cache_keys_match_the_vectors() {
-        let session = Login { session: Some("dev"), start_url: "x", region: "us-east-1", scopes: None };
+        let session = Login::named(Some("dev"), "x");
         assert_eq!(session.cache_key(), "34c6fceca75e456f25e7e99531e2425c6c1de443");
         assert_eq!(role_cache_key(&session, "012345678901", "SampleRole"), "4f0072b03f86a95e613340c2868ab49e9cc60d6e");
-        let legacy =
-            Login { session: None, start_url: "https://ssotest.awsapps.com/start", region: "us-east-1", scopes: None };
+        let legacy = Login::named(None, "https://ssotest.awsapps.com/start");
         assert_eq!(legacy.cache_key(), "dace00cba5f8355ec9d274ceb2bcebdfbeed0e12");
         assert_eq!(percent("a b/é"), "a%20b%2F%C3%A9");
     }

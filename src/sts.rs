@@ -83,14 +83,14 @@ impl Assumed {
         c: &aws_sdk_sts::types::Credentials,
         user: Option<&aws_sdk_sts::types::AssumedRoleUser>,
         role_arn: &str,
-    ) -> Assumed {
+    ) -> Result<Assumed, StsError> {
         let arn = user.map(|u| u.arn().to_owned()).unwrap_or_default();
         let account = crate::arn::account_id(&arn).or_else(|| crate::arn::account_id(role_arn)).map(str::to_owned);
-        Assumed {
-            creds: convert(c, account),
+        Ok(Assumed {
+            creds: convert(c, account)?,
             role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),
             arn,
-        }
+        })
     }
 }
 
@@ -164,7 +164,7 @@ impl Sts {
             .await
             .map_err(|e| self.error("GetSessionToken", &format!("MFA device {serial}"), e))?;
         let c = out.credentials().ok_or_else(|| self.empty("GetSessionToken"))?;
-        Ok(convert(c, creds.account_id.clone()))
+        convert(c, creds.account_id.clone())
     }
 
     pub async fn assume_role(&self, creds: &Credentials, req: &RoleRequest<'_>) -> Result<Assumed, StsError> {
@@ -180,7 +180,7 @@ impl Sts {
         }
         let out = call.send().await.map_err(|e| self.error("AssumeRole", req.role_arn, e))?;
         let c = out.credentials().ok_or_else(|| self.empty("AssumeRole"))?;
-        Ok(Assumed::new(c, out.assumed_role_user(), req.role_arn))
+        Assumed::new(c, out.assumed_role_user(), req.role_arn)
     }
 
     pub async fn assume_role_with_web_identity(
@@ -199,7 +199,7 @@ impl Sts {
             .await
             .map_err(|e| self.error("AssumeRoleWithWebIdentity", role_arn, e))?;
         let c = out.credentials().ok_or_else(|| self.empty("AssumeRoleWithWebIdentity"))?;
-        Ok(Assumed::new(c, out.assumed_role_user(), role_arn))
+        Assumed::new(c, out.assumed_role_user(), role_arn)
     }
 
     pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, StsError> {
@@ -257,7 +257,8 @@ pub fn https_client() -> SharedHttpClient {
         .build_https()
 }
 
-fn convert(c: &aws_sdk_sts::types::Credentials, account_id: Option<String>) -> Credentials {
+/// STS's credentials, refused when they are not what AWS issues (control characters …).
+fn convert(c: &aws_sdk_sts::types::Credentials, account_id: Option<String>) -> Result<Credentials, StsError> {
     Credentials {
         access_key_id: c.access_key_id().to_owned(),
         secret_access_key: c.secret_access_key().to_owned(),
@@ -265,6 +266,8 @@ fn convert(c: &aws_sdk_sts::types::Credentials, account_id: Option<String>) -> C
         expires_at: Some(c.expiration().secs()),
         account_id,
     }
+    .checked("STS")
+    .map_err(|e| StsError { kind: ErrorKind::Other, message: e.to_string() })
 }
 
 /// The innermost causes, joined: `io error: Connection refused (os error 111)`.

@@ -33,3 +33,27 @@ impl Style {
         self.paint("33", text)
     }
 }
+
+/// Text from a file, the network or the environment, safe to print on a terminal: control
+/// characters and the bidirectional controls that reorder what is shown are escaped.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if needs_escape(c) { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printable_escapes_controls_and_bidi() {
+        assert_eq!(super::printable("a\nb\x1b"), "a\\nb\\u{1b}");
+        assert_eq!(super::printable("x\u{202e}y\u{2066}"), "x\\u{202e}y\\u{2066}");
+        assert_eq!(super::printable("plain é 🐱"), "plain é 🐱");
+    }
+}

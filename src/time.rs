@@ -7,7 +7,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn now() -> i64 {
-    // ROLECALL_NOW (unix seconds) pins the clock for tests of expiry.
+    // Tests of expiry pin the clock (ROLECALL_NOW, unix seconds); not in release builds.
+    #[cfg(feature = "test-hooks")]
     if let Some(pinned) = std::env::var("ROLECALL_NOW").ok().and_then(|s| s.parse().ok()) {
         return pinned;
     }

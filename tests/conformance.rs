@@ -223,15 +223,10 @@ fn cli_cache_key_vectors() {
             }),
             "sso_token" => {
                 let input = v["input"].as_str().unwrap();
-                Login { session: Some(input), start_url: "", region: "", scopes: None }.cache_key()
+                Login::named(Some(input), "").cache_key()
             }
             "sso_role_credentials" => {
-                let login = Login {
-                    session: s("sessionName"),
-                    start_url: s("startUrl").unwrap_or(""),
-                    region: "",
-                    scopes: None,
-                };
+                let login = Login::named(s("sessionName"), s("startUrl").unwrap_or(""));
                 role_cache_key(&login, s("accountId").unwrap(), s("roleName").unwrap())
             }
             other => panic!("unknown vector kind {other}"),

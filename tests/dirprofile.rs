@@ -40,6 +40,7 @@ fn home() -> TempHome {
     };
     file("proj", "# the project's account\nops\nregion = ap-south-1\n");
     std::fs::create_dir_all(home.path.join("proj/sub")).unwrap();
+    std::fs::create_dir_all(home.path.join("proj/new\nline")).unwrap();
     file("evil", "$(touch canary1)`touch canary2`; touch canary3 'q\"\nregion = $(touch canary4)\n");
     file("evil2", "\x1b[31mred\n");
     file("x$(touch canary5)`touch canary6`'q", "base\n");
@@ -54,7 +55,7 @@ fn session(shell: &str) {
     let Some(moto) = Moto::start() else { return };
     let home = home();
     home.drive("dir.py", shell, &[("AWS_ENDPOINT_URL_STS", &moto.url)]);
-    assert_eq!(moto.count("AssumeRole"), 1, "one AssumeRole, for the assumed tree");
+    assert_eq!(moto.count("AssumeRole"), 2, "one AssumeRole for admin (then cached), one for the assumed tree");
 }
 
 #[test]
@@ -155,12 +156,13 @@ fn allow_deny_list_and_status() {
     for (dir, args, want) in [
         (".", &["allow"][..], "rolecall: no .awsprofile in "),
         (".", &["allow", "nothere"][..], "rolecall: nothere: no such file"),
-        ("proj", &["dir", "--shell", "json"][..], "rolecall: --shell: bash, zsh, fish or powershell"),
     ] {
         let run = run_in(&home, dir, args, &[]);
         assert_eq!(run.code, 1, "{args:?}");
         assert!(run.stderr.starts_with(want) && run.stderr.lines().count() == 1, "{args:?}: {}", run.stderr);
     }
+    let run = run_in(&home, "proj", &["dir", "--shell", "json"], &[]);
+    assert_eq!(run.code, 2, "--shell of the hook takes a shell only: {}", run.stderr);
     std::fs::write(home.path.join("proj/.awsprofile"), "# nothing\n\n").unwrap();
     let run = run_in(&home, "proj", &["allow"], &[]);
     assert_eq!(run.code, 1);
@@ -189,14 +191,16 @@ fn hook_output_is_quoted_and_restores_exactly() {
             &[("AWS_PROFILE", "before'$(touch canary9)"), ("AWS_DEFAULT_REGION", "keep")],
         );
         assert_eq!(hook.code, 0, "{}", hook.stderr);
+        // Leaving: the hook runs `rolecall dir` with no file, in the environment the first left.
+        let restore = format!("eval \"$('{bin}' dir --shell {shell} -- '')\"", bin = env!("CARGO_BIN_EXE_rolecall"));
         let restore = if *shell == "fish" {
-            "printf '%s\\n' $__rolecall_dir_restore | source"
+            format!("'{}' dir --shell fish -- '' | source", env!("CARGO_BIN_EXE_rolecall"))
         } else {
-            "eval \"$__rolecall_dir_restore\""
+            restore
         };
         let script = format!(
             "{}\nprintf '%s|%s|%s\\n' \"$AWS_PROFILE\" \"$AWS_REGION\" \"$ROLECALL_PREVIOUS\"\n{restore}\n\
-             printf '%s|%s\\n' \"$AWS_PROFILE\" \"$AWS_DEFAULT_REGION\"\n",
+             printf '%s|%s|%s\\n' \"$AWS_PROFILE\" \"$AWS_DEFAULT_REGION\" \"$ROLECALL_DIR_RESTORE\"\n",
             hook.stdout
         );
         let out = Command::new(shell)
@@ -211,7 +215,7 @@ fn hook_output_is_quoted_and_restores_exactly() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(
             text,
-            format!("{name}|{region}|before'$(touch canary9)\nbefore'$(touch canary9)|keep\n"),
+            format!("{name}|{region}|before'$(touch canary9)\nbefore'$(touch canary9)|keep|\n"),
             "{shell}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
@@ -277,4 +281,29 @@ fn dir_status_for_people() {
     assert_eq!(run.code, 1);
     assert_eq!(run.stderr.trim(), "rolecall: ROLECALL_DIR_ACTION=\"sudo\": use asp or assume");
     assert!(Path::new(&home.path).join("proj").is_dir());
+}
+
+/// `fish -c`, scripts and other shells that are not interactive load the functions but no hook: a
+/// script that `cd`s into an allowed tree keeps its profile.
+#[test]
+fn scripts_do_not_switch_profiles() {
+    let home = home();
+    assert_eq!(run_in(&home, "proj", &["allow"], &[]).code, 0);
+    for shell in ["bash", "zsh", "fish"].iter().filter(|s| require(s)) {
+        let init = home.run(&["init", shell, "--prompt"]);
+        let file = home.path.join(format!("init.{shell}"));
+        std::fs::write(&file, &init.stdout).unwrap();
+        let code = format!("source '{}'; cd proj; cd sub; printf '[%s]' \"$AWS_PROFILE\"", file.display());
+        let mut cmd = home.command(shell, &[("AWS_PROFILE", "mine")]);
+        if *shell == "zsh" {
+            cmd.arg("-f");
+        }
+        if *shell == "fish" {
+            cmd.arg("--no-config");
+        }
+        let out = cmd.arg("-c").arg(&code).current_dir(&home.path).output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "[mine]", "{shell}: a script switched profiles");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{shell}");
+    }
 }

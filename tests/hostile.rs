@@ -6,7 +6,7 @@ mod common;
 use common::TempHome;
 use common::moto::require;
 use rolecall::creds::Credentials;
-use rolecall::shellenv::{EnvChange, Shell};
+use rolecall::shellenv::{EnvChange, Format, Shell, Snapshot};
 use std::process::Command;
 
 const HOSTILE: &[&str] = &[
@@ -55,7 +55,8 @@ fn hostile_values_survive_every_shell() {
                 expires_at: Some(1_795_392_275),
                 account_id: None,
             };
-            let code = EnvChange::assume(value, &creds, Some(value), Some("before")).render(shell);
+            let before = Snapshot::from(|n| (n == "AWS_PROFILE").then(|| "before".to_owned()));
+            let code = EnvChange::assume(value, &creds, Some(value), &before).render(Format::Shell(shell)).unwrap();
             let env = eval_in(name, &code, &home.path);
             assert_eq!(env["AWS_SECRET_ACCESS_KEY"], *value, "{name}: {value:?}");
             assert_eq!(env["AWS_SESSION_TOKEN"], format!("{value}{value}"), "{name}");
@@ -85,8 +86,10 @@ fn unset_removes_what_assume_set() {
             expires_at: Some(1),
             account_id: None,
         };
-        let code =
-            EnvChange::assume("p", &creds, Some("r"), None).render(shell) + &EnvChange::unset_all().render(shell);
+        let assumed = EnvChange::assume("p", &creds, Some("r"), &Snapshot::default());
+        let after = Snapshot::default().apply(&assumed);
+        let code = assumed.render(Format::Shell(shell)).unwrap()
+            + &EnvChange::unset_all(&after).render(Format::Shell(shell)).unwrap();
         let env = eval_in(name, &code, &home.path);
         for var in rolecall::shellenv::CONTRACT {
             assert!(env.get(var).is_none(), "{name}: {var} still set");
@@ -126,7 +129,8 @@ fn powershell_quotes_are_doubled() {
         expires_at: None,
         account_id: None,
     };
-    let code = EnvChange::assume("p'q", &creds, None, None).render(Shell::Powershell);
+    let code =
+        EnvChange::assume("p'q", &creds, None, &Snapshot::default()).render(Format::Shell(Shell::Powershell)).unwrap();
     assert!(code.contains("$Env:AWS_SECRET_ACCESS_KEY = 'a''b‘‘c’’d‚‚e‛‛f$(x)`n'\n"), "{code}");
     assert!(code.contains("$Env:AWS_PROFILE = 'p''q'\n"));
     assert!(code.contains("Remove-Item -LiteralPath Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue\n"));

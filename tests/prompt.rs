@@ -106,14 +106,15 @@ fn prompt_flag_puts_the_segment_in_the_prompt() {
     let exp = (now() + 42 * 60 + 30).to_string();
     let run = |shell: &str, code: &str| {
         let file = script(&home, shell);
+        // Interactive: the hooks are installed only there.
         let mut cmd = Command::new(shell);
-        if shell == "zsh" {
-            cmd.arg("-f");
-        }
-        if shell == "fish" {
-            cmd.arg("--no-config");
-        }
+        match shell {
+            "bash" => cmd.args(["--norc", "--noprofile", "-i"]),
+            "zsh" => cmd.args(["-f", "-i"]),
+            _ => cmd.args(["--no-config", "-i"]),
+        };
         let out = cmd
+            .env("HOME", &home.path)
             .arg("-c")
             .arg(code.replace("FILE", &file.to_string_lossy()))
             .env("ROLECALL_PROFILE", "prod")
@@ -127,9 +128,10 @@ fn prompt_flag_puts_the_segment_in_the_prompt() {
     if require("bash") {
         let out = run(
             "bash",
-            "PS1='mine> '; PROMPT_COMMAND=theirs; theirs() { :; }; source FILE; source FILE; __rolecall_hook; echo \"${PS1@P}|$PROMPT_COMMAND\"",
+            "PS1='mine> '; PROMPT_COMMAND=theirs; theirs() { :; }; source FILE; source FILE; __rolecall_hook; echo \"${PS1@P}|${PROMPT_COMMAND[*]}\"",
         );
-        assert_eq!(out.trim(), "aws:prod 42m mine> |__rolecall_hook;theirs", "kept PS1 and PROMPT_COMMAND, hook once");
+        // bash 5.1 and later: an element of the PROMPT_COMMAND array, after the person's own.
+        assert_eq!(out.trim(), "aws:prod 42m mine> |theirs __rolecall_hook", "kept PS1 and PROMPT_COMMAND, hook once");
     }
     if require("zsh") {
         let out = run(
@@ -189,10 +191,10 @@ fn fish_refreshes_its_right_prompt_when_due() {
     let code = format!(
         "source '{}'; set -gx NO_COLOR 1; set -gx ROLECALL_PROFILE prod
          set -gx ROLECALL_EXPIRES_AT (math (date +%s) + 61)
-         echo \"[\"(fish_right_prompt)\"]\"; echo \"[\"(fish_right_prompt)\"]\"
-         set -gx AWS_REGION eu-west-1; echo \"[\"(fish_right_prompt)\"]\"
-         sleep 3.2; echo \"[\"(fish_right_prompt)\"]\"
-         set -e ROLECALL_PROFILE; echo \"[\"(fish_right_prompt)\"]\"",
+         echo \"[\"(__rolecall_right_prompt)\"]\"; echo \"[\"(__rolecall_right_prompt)\"]\"
+         set -gx AWS_REGION eu-west-1; echo \"[\"(__rolecall_right_prompt)\"]\"
+         sleep 3.2; echo \"[\"(__rolecall_right_prompt)\"]\"
+         set -e ROLECALL_PROFILE; echo \"[\"(__rolecall_right_prompt)\"]\"",
         file.display()
     );
     let out = Command::new("fish")
@@ -222,7 +224,7 @@ fn the_prompt_starts_no_process() {
         // 20 prompts (and hooks); `seq` would be a process of its own, so the loop is spelled out.
         let call = match *shell {
             "fish" => {
-                "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; rolecall_prompt >/dev/null; fish_right_prompt >/dev/null; end"
+                "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; rolecall_prompt >/dev/null; __rolecall_right_prompt >/dev/null; end"
             }
             _ => "for i in {1..20}; do rolecall_prompt >/dev/null; __rolecall_prompt_hook; __rolecall_hook; done",
         };
@@ -290,4 +292,38 @@ fn prompt_command_for_tmux_and_frameworks() {
         run(&[("ROLECALL_PROFILE", "p")], &["--format", "#[fg=cyan]{profile}#[default] {left}"]),
         "#[fg=cyan]p#[default]"
     );
+}
+
+/// bash without EPOCHSECONDS (before 5.0; macOS's /bin/bash is 3.2): the clock is the time at load
+/// (one `date`) plus SECONDS, and the prompts after it start no process.
+#[test]
+fn bash_without_epochseconds_keeps_time_without_a_process() {
+    if !require("bash") || !require("strace") {
+        return;
+    }
+    let home = TempHome::new();
+    let file = script(&home, "bash");
+    let exp = (now() + 42 * 60 + 30).to_string();
+    let trace = home.path.join("trace.noepoch");
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=fork,vfork,clone,clone3,execve", "-o"])
+        .arg(&trace)
+        .args(["bash", "-c"])
+        .arg(format!(
+            "unset EPOCHSECONDS; source '{}'; for i in {{1..20}}; do __rolecall_prompt_hook; __rolecall_hook; done; rolecall_prompt",
+            file.display()
+        ))
+        .env("NO_COLOR", "1")
+        .env("ROLECALL_PROFILE", "prod")
+        .env("ROLECALL_EXPIRES_AT", &exp)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "aws:prod 42m");
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let execs: Vec<&str> = text.lines().filter(|l| l.contains("execve(") && !l.contains("resumed")).collect();
+    assert_eq!(execs.len(), 2, "bash itself and one `date` at load:\n{}", execs.join("\n"));
+    assert!(execs[1].contains("date"), "{}", execs[1]);
 }

@@ -43,7 +43,19 @@ fn drive(shell: &str) {
     }
     let Some(moto) = Moto::start() else { return };
     let home = TempHome::new();
-    home.write_files(CONFIG, CREDENTIALS);
+    // `nul`: a credential_process whose values hold NUL bytes around a value that runs code if a
+    // line is cut at the NUL (what fish did); `noregion`: a role with no region of its own.
+    let nul = home.path.join("nul.json");
+    std::fs::write(
+        &nul,
+        r#"{"Version": 1, "AccessKeyId": "a\u0000", "SecretAccessKey": "'; touch CANARY; echo '", "SessionToken": "c\u0000"}"#,
+    )
+    .unwrap();
+    let config = format!(
+        "{CONFIG}\n[profile nul]\ncredential_process = cat {}\n\n[profile noregion]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/NoRegion\n",
+        nul.display()
+    );
+    home.write_files(&config, CREDENTIALS);
     home.drive("drive.py", shell, &[("AWS_ENDPOINT_URL_STS", &moto.url)]);
     // One MFA code for the day: admin and ops share the session; cli-style asked its own.
     assert_eq!(moto.count("GetSessionToken"), 1);
@@ -112,7 +124,7 @@ fn scripts_pass_their_shells_checks() {
 #[test]
 fn custom_function_names() {
     let script = init("bash", &["--assume-cmd", "awsume", "--asp-cmd", "p"]);
-    assert!(script.contains("\nawsume() {") && script.contains("\np() {"));
+    assert!(script.contains("\nfunction awsume() {") && script.contains("\nfunction p() {"));
     let home = TempHome::new();
     let run = home.run(&["init", "bash", "--assume-cmd", "x;rm"]);
     assert_eq!(run.code, 1);
@@ -141,5 +153,24 @@ fn completions_for_every_shell() {
         let run = home.run(&["completions", shell]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(run.stdout.contains("credential-process"), "{shell}");
+    }
+}
+
+/// bash and zsh share most of their functions: one real file per shell, and this test keeps the
+/// shared part the same text in both, so that a fix in one cannot be forgotten in the other.
+#[test]
+fn bash_and_zsh_share_their_functions_exactly() {
+    let part = |file: &str| -> String {
+        let text =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shell").join(file)).unwrap();
+        let start = text.find("# --- the part shared with rolecall.").expect("start marker");
+        let end = text.find("# --- end of the part shared with rolecall.").expect("end marker");
+        text[start..end].replace("rolecall.zsh", "OTHER").replace("rolecall.bash", "OTHER")
+    };
+    let (bash, zsh) = (part("rolecall.bash"), part("rolecall.zsh"));
+    assert!(bash.lines().count() > 100, "the shared part is most of the script");
+    if bash != zsh {
+        let diff = similar::TextDiff::from_lines(&bash, &zsh);
+        panic!("shell/rolecall.bash and shell/rolecall.zsh differ in their shared part:\n{}", diff.unified_diff());
     }
 }

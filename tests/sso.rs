@@ -85,11 +85,17 @@ fn login_refresh_and_role_credentials() {
         }
     }
     unsafe { std::env::set_var("HOME", &home.path) };
+    let endpoint = |service| {
+        let params = rolecall::partition::Params { region: "us-east-1", ..Default::default() };
+        rolecall::partition::resolve(service, &params).unwrap().url
+    };
     let corp = Login {
         session: Some("corp"),
         start_url: "https://d-abc123.awsapps.com/start",
         region: "us-east-1",
         scopes: Some("sso:account:access"),
+        portal: endpoint(rolecall::partition::Service::SsoPortal),
+        oidc: endpoint(rolecall::partition::Service::SsoOidc),
     };
     let http =
         |replay: &ReplayingClient| Http::new(Some(SharedHttpConnector::new(replay.clone())), Duration::from_secs(10));
@@ -291,7 +297,7 @@ fn the_cli_without_a_login() {
     let run = home.run(&["login", "--sso-session", "nosuch"]);
     assert!(run.stderr.contains("no [sso-session nosuch]"), "{}", run.stderr);
     // An expired token: the same line, saying so.
-    let key = Login { session: Some("corp"), start_url: "", region: "", scopes: None }.cache_key();
+    let key = Login::named(Some("corp"), "").cache_key();
     write_token(&home.path, &key, serde_json::json!({"accessToken": "t", "expiresAt": "2020-01-01T00:00:00Z"}));
     let run = home.run(&["assume", "dev", "--shell", "bash"]);
     assert_eq!(run.stderr.trim(), "rolecall: the SSO login has expired for sso-session `corp`: run 'rolecall login'");

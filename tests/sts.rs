@@ -116,7 +116,7 @@ impl World {
 }
 
 fn value<'a>(code: &'a str, var: &str) -> Option<&'a str> {
-    code.lines().find_map(|l| l.strip_prefix(&format!("export {var}='"))?.strip_suffix('\''))
+    code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
 }
 
 #[test]
@@ -266,7 +266,10 @@ fn static_profiles() {
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     assert!(plain.stderr.contains("long-term keys"), "{}", plain.stderr);
     assert_eq!(value(&plain.stdout, "AWS_ACCESS_KEY_ID"), Some("AKIAPLAINEXAMPLE"));
-    assert!(plain.stdout.contains("unset AWS_SESSION_TOKEN\n") && plain.stdout.contains("unset ROLECALL_EXPIRES_AT\n"));
+    assert!(
+        plain.stdout.contains("\\builtin unset AWS_SESSION_TOKEN\n")
+            && plain.stdout.contains("\\builtin unset ROLECALL_EXPIRES_AT\n")
+    );
     assert_eq!(w.moto.requests().len(), 0);
     // With mfa_serial: GetSessionToken, and the session is what the shell gets.
     let user = w.rolecall(&["assume", "user-mfa", "--shell", "bash", "--mfa-code", "123456", "--duration", "3h"]);

@@ -2,14 +2,9 @@
 //! stdout carries nothing but that code; everything a person reads goes to stderr or the tty.
 
 use crate::cli::AssumeArgs;
-use crate::shellenv::EnvChange;
+use crate::shellenv::{EnvChange, Snapshot};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
-
-/// The profile active in this shell before the switch (for `assume -`).
-pub fn previous_profile() -> Option<String> {
-    ["ROLECALL_PROFILE", "AWS_PROFILE"].iter().find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-}
 
 /// The profile an `assume`/`asp` argument names: `-` is the one before the last switch; no
 /// argument on a terminal opens the picker.
@@ -59,7 +54,7 @@ fn choose() -> Result<String> {
 
 pub fn run(args: AssumeArgs) -> Result<ExitCode> {
     if args.unset {
-        return print(&args, &EnvChange::unset_all());
+        return print(&args, &EnvChange::unset_all(&Snapshot::from_process()));
     }
     let profile = target(args.profile.as_deref())?;
     let profile = profile.as_str();
@@ -72,30 +67,35 @@ pub fn run(args: AssumeArgs) -> Result<ExitCode> {
         );
     }
     let files = super::load_for_credentials()?;
-    let env = match assumed(&files, profile, &args.creds) {
+    let before = Snapshot::from_process();
+    let env = match assumed(&files, profile, &args.creds, &before) {
         // An SSO profile without a valid login: sign in (when the person agrees), then again.
-        Err(e) if super::login::offer(&files, profile, &e)? => assumed(&files, profile, &args.creds)?,
+        Err(e) if super::login::offer(&files, profile, &e)? => assumed(&files, profile, &args.creds, &before)?,
         other => other?,
     };
     print(&args, &env)
 }
 
-/// The change that puts `profile`'s credentials in the shell.
-pub fn assumed(files: &crate::profile::AwsFiles, profile: &str, creds: &crate::cli::CredsArgs) -> Result<EnvChange> {
+/// The change that puts `profile`'s credentials in a shell that holds `before`.
+pub fn assumed(
+    files: &crate::profile::AwsFiles,
+    profile: &str,
+    creds: &crate::cli::CredsArgs,
+    before: &Snapshot,
+) -> Result<EnvChange> {
     let outcome = super::fetch(files, profile, creds)?;
     crate::recent::touch(profile);
     if let Some(expires_at) = outcome.creds.expires_at {
         crate::recent::note_expiry(profile, expires_at);
     }
-    let previous = previous_profile();
-    Ok(EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref()))
+    Ok(EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), before))
 }
 
 fn print(args: &AssumeArgs, env: &EnvChange) -> Result<ExitCode> {
     let Some(kind) = args.shell else {
         bail!("pass --shell: bash, zsh, fish, powershell, json or env");
     };
-    let text = env.render(kind);
+    let text = env.render(super::format(kind))?;
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,9 @@
 use super::editing::{self, Files, file_for};
 use crate::cli::{ConfigureAction, ConfigureArgs, RoleArgs};
 use crate::profile::{FileKind, ProfileSet};
+use crate::tty::{Echo, Tty};
 use anyhow::{Context, Result, bail};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::BufRead;
 use std::process::ExitCode;
 
 const OUTPUTS: &[&str] = &["json", "text", "table", "yaml", "yaml-stream"];
@@ -103,14 +104,19 @@ fn basics(args: &ConfigureArgs) -> Result<ExitCode> {
             pairs.push(("aws_secret_access_key", line.trim_end_matches(['\n', '\r']).to_owned()));
         }
         if let Some(region) = &args.region {
+            if let Some(w) = region_warning(region) {
+                eprintln!("rolecall: warning: {w}");
+            }
             pairs.push(("region", region.clone()));
         }
         if let Some(output) = &args.output {
             pairs.push(("output", output.clone()));
         }
     } else {
-        pairs = ask_basics(profile)?;
+        let tty = Tty::require("pass --access-key-id, --secret-access-key-stdin, --region or --output")?;
+        pairs = ask_basics(&tty, profile)?;
     }
+
     let files = crate::profile::AwsFiles::load();
     let current = files.profiles.profile(profile);
     let has = |key: &str| pairs.iter().any(|(k, _)| *k == key) || current.is_some_and(|p| p.get(key).is_some());
@@ -126,87 +132,113 @@ fn basics(args: &ConfigureArgs) -> Result<ExitCode> {
 }
 
 /// The four questions of `aws configure`, with the current values (keys masked); Enter keeps.
-pub(super) fn ask_basics(profile: &str) -> Result<Pairs> {
-    if !std::io::stdin().is_terminal() && std::fs::File::open("/dev/tty").is_err() {
-        bail!("no terminal to ask on: pass --access-key-id, --secret-access-key-stdin, --region or --output");
-    }
+/// An answer that is not valid is asked again (nothing typed before it is lost), and so is the
+/// secret while a new key id has none.
+pub(super) fn ask_basics(tty: &Tty, profile: &str) -> Result<Pairs> {
     let files = crate::profile::AwsFiles::load();
     let current = files.profiles.profile(profile);
     let get = |key: &str| current.and_then(|p| p.get(key)).map(str::to_owned);
-    let mut tty =
-        std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").context("cannot open the terminal")?;
     let mut pairs: Pairs = Vec::new();
-    let questions: [(&'static str, &str, bool); 4] = [
-        ("aws_access_key_id", "AWS Access Key ID", false),
-        ("aws_secret_access_key", "AWS Secret Access Key", true),
-        ("region", "Default region name", false),
-        ("output", "Default output format", false),
+    let questions: [(&'static str, &str, Echo); 4] = [
+        ("aws_access_key_id", "AWS Access Key ID", Echo::Plain),
+        ("aws_secret_access_key", "AWS Secret Access Key", Echo::Hidden),
+        ("region", "Default region name", Echo::Plain),
+        ("output", "Default output format", Echo::Plain),
     ];
-    for (key, label, hidden) in questions {
+    for (key, label, echo) in questions {
         let shown = match get(key) {
             Some(v) if key.starts_with("aws_") => crate::arn::mask(&v),
-            Some(v) => v,
+            Some(v) => crate::style::printable(&v),
             None => "None".to_owned(),
         };
+        // A new key id needs its secret: Enter does not keep "none" then.
+        let required = key == "aws_secret_access_key"
+            && get(key).is_none()
+            && pairs.iter().any(|(k, _)| *k == "aws_access_key_id");
         loop {
-            write!(tty, "{label} [{shown}]: ")?;
-            tty.flush()?;
-            let answer = if hidden { read_hidden()? } else { read_line(&tty)? };
-            if hidden {
-                writeln!(tty)?;
-            }
-            let answer = answer.trim().to_owned();
+            let answer = tty.read_line(&format!("{label} [{shown}]: "), echo)?.trim().to_owned();
             if answer.is_empty() {
+                if required {
+                    tty.write("rolecall: the new access key id needs its secret access key\r\n")?;
+                    continue;
+                }
                 break;
             }
             match check_pair(key, &answer) {
                 Ok(()) => {
+                    if key == "region" {
+                        warn_region(tty, &answer)?;
+                    }
                     pairs.push((key, answer));
                     break;
                 }
-                Err(e) => writeln!(tty, "rolecall: {e:#}")?,
+                Err(e) => tty.write(&format!("rolecall: {e:#}\r\n"))?,
             }
         }
     }
     Ok(pairs)
 }
 
-pub(super) fn read_line(tty: &std::fs::File) -> Result<String> {
-    let mut line = String::new();
-    if std::io::BufReader::new(tty).read_line(&mut line)? == 0 {
-        return Err(anyhow::anyhow!(crate::Cancelled));
+/// Regions that exist, for a did-you-mean on a region that matches none of their patterns.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// A warning for a region that no partition's pattern matches (`eu-west1`), with the closest
+/// known region; `None` for one that looks right.
+pub fn region_warning(region: &str) -> Option<String> {
+    if crate::partition::Partition::of_region(region).is_some() {
+        return None;
     }
-    Ok(line)
+    let hint = crate::suggest::did_you_mean(region, KNOWN_REGIONS.iter().copied())
+        .map(|r| format!(": did you mean `{r}`?"))
+        .unwrap_or_default();
+    Some(format!("region `{}` matches no AWS region's pattern{hint}", crate::style::printable(region)))
 }
 
-/// A line typed without echo (raw mode on the terminal); Esc, Ctrl-C or Ctrl-D cancel.
-fn read_hidden() -> Result<String> {
-    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
-    crossterm::terminal::enable_raw_mode().context("cannot set up the terminal")?;
-    let result = (|| -> Result<Option<String>> {
-        let mut typed = String::new();
-        loop {
-            if let Event::Key(key) = event::read()? {
-                if key.kind == KeyEventKind::Release {
-                    continue;
-                }
-                let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-                match key.code {
-                    KeyCode::Enter => return Ok(Some(typed)),
-                    KeyCode::Esc => return Ok(None),
-                    KeyCode::Char('c' | 'd') if ctrl => return Ok(None),
-                    KeyCode::Char('u') if ctrl => typed.clear(),
-                    KeyCode::Backspace => {
-                        typed.pop();
-                    }
-                    KeyCode::Char(c) => typed.push(c),
-                    _ => {}
-                }
-            }
-        }
-    })();
-    let _ = crossterm::terminal::disable_raw_mode();
-    result?.ok_or_else(|| anyhow::anyhow!(crate::Cancelled))
+fn warn_region(tty: &Tty, region: &str) -> Result<()> {
+    if let Some(w) = region_warning(region) {
+        tty.write(&format!("rolecall: warning: {w}\r\n"))?;
+    }
+    Ok(())
 }
 
 /// `configure role NAME --source-profile SRC --role-arn ARN …`

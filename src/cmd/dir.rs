@@ -6,7 +6,7 @@
 
 use crate::cli::CredsArgs;
 use crate::dirprofile::{self, DirFile, Trust, TrustStore, printable, shown};
-use crate::shellenv::{EnvChange, Shell, render_shell_var};
+use crate::shellenv::{DIR_RESTORE, DirState, EnvChange, Format, Shell, Snapshot, render_shell_var};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -48,23 +48,47 @@ pub fn run(file: Option<&Path>, shell: Option<Shell>, json: bool) -> Result<Exit
     }
 }
 
+/// The hook: `file` is the nearest `.awsprofile` the shell found (empty: none, the shell left
+/// every tree). What the shell holds is restored from [`DIR_RESTORE`] when it leaves the tree
+/// that set it, then the new file (if any, and allowed) is applied with a new restore state.
 fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
-    if matches!(shell, Shell::Json | Shell::Env) {
-        bail!("--shell: bash, zsh, fish or powershell (the hook's own shell)");
-    }
     let cwd = cwd()?;
-    let Some(path) = file.map(Path::to_owned).or_else(|| dirprofile::nearest(&cwd)) else {
-        return Ok(ExitCode::SUCCESS);
+    let found = match file {
+        Some(f) if f.as_os_str().is_empty() => None,
+        Some(f) => Some(f.to_owned()),
+        None => dirprofile::nearest(&cwd),
     };
+    let format = Format::Shell(shell);
+    let now = Snapshot::from_process();
+    let inherited = std::env::var(DIR_RESTORE).ok().filter(|v| !v.is_empty());
+    let state = inherited.as_deref().map(DirState::from_json);
+    let mut out = String::new();
+    let mut before = now.clone();
+    match state {
+        // A shell started inside the tree its parent applied: it goes on with the same state.
+        Some(Some(state)) if found.as_deref().is_some_and(|f| f.as_os_str() == state.file.as_str()) => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Some(state)) => {
+            out.push_str(&EnvChange::restore(&state.before).with(DIR_RESTORE, None).render(format)?);
+            before = state.before;
+        }
+        Some(None) => {
+            eprintln!("rolecall: warning: {DIR_RESTORE} is damaged: the directory's profile is left as it is");
+            out.push_str(&EnvChange::default().with(DIR_RESTORE, None).render(format)?);
+        }
+        None => {}
+    }
+    let written = |out: &str| super::write_stdout(|w| w.write_all(out.as_bytes())).map(|()| ExitCode::SUCCESS);
+    let Some(path) = found else { return written(&out) };
     let shown = shown(&path, &cwd);
     let file = DirFile::read(&path)?;
     let wanted = file.wanted()?;
     let Some(profile) = wanted.profile else {
         eprintln!("rolecall: {shown} names no profile: nothing changed");
-        return Ok(ExitCode::SUCCESS);
+        return written(&out);
     };
     let region = wanted.region;
-    let mut out = String::new();
     let store = TrustStore::load()?;
     match store.trust(&file) {
         Trust::Allowed => {}
@@ -77,11 +101,10 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
             // The hook checks the store's first line at each prompt while this waits, and asks
             // again once `rolecall allow` (or deny) changed it.
             if let Some(store_path) = store.path.to_str() {
-                render_shell_var(&mut out, shell, "__rolecall_dir_pending", &store.generation);
-                render_shell_var(&mut out, shell, "__rolecall_dir_allowed", store_path);
+                render_shell_var(&mut out, shell, "__rolecall_dir_pending", &store.generation)?;
+                render_shell_var(&mut out, shell, "__rolecall_dir_allowed", store_path)?;
             }
-            super::write_stdout(|w| w.write_all(out.as_bytes()))?;
-            return Ok(ExitCode::SUCCESS);
+            return written(&out);
         }
     }
     let files = super::load_checked()?;
@@ -92,18 +115,18 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
             files.config.display,
             files.credentials.display
         );
-        return Ok(ExitCode::SUCCESS);
+        return written(&out);
     }
     let env = match action()? {
-        Action::Asp => super::asp::selected(&files, &profile, region.as_deref())?,
+        Action::Asp => super::asp::selected(&files, &profile, region.as_deref(), &before)?,
         Action::Assume => {
             let creds = CredsArgs { region, ..CredsArgs::default() };
-            super::assume::assumed(&files, &profile, &creds)?
+            super::assume::assumed(&files, &profile, &creds, &before)?
         }
     };
-    render_shell_var(&mut out, shell, "__rolecall_dir_restore", &EnvChange::current().render(shell));
-    out.push_str(&env.render(shell));
-    super::write_stdout(|w| w.write_all(out.as_bytes()))?;
+    let state = DirState { file: path.to_string_lossy().into_owned(), before };
+    out.push_str(&env.with(DIR_RESTORE, Some(state.to_json())).render(format)?);
+    written(&out)?;
     eprintln!("rolecall: profile '{}' from {shown}", printable(&profile));
     Ok(ExitCode::SUCCESS)
 }

@@ -79,19 +79,5 @@ pub fn file_for(key: &str) -> FileKind {
 
 /// A yes/no question on the terminal; no terminal is an error that names `flag`.
 pub fn confirm(question: &str, flag: &str) -> Result<bool> {
-    use std::io::{BufRead, Write};
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| anyhow::anyhow!("no terminal to ask on: pass {flag}"))?;
-    let mut out = &tty;
-    write!(out, "{question} [y/N] ")?;
-    out.flush()?;
-    let mut line = String::new();
-    if std::io::BufReader::new(&tty).read_line(&mut line)? == 0 {
-        writeln!(out)?;
-        return Err(anyhow::anyhow!(crate::Cancelled));
-    }
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+    crate::tty::Tty::require(&format!("pass {flag}"))?.confirm(question)
 }

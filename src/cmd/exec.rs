@@ -1,7 +1,7 @@
 //! `rolecall exec PROFILE -- CMD…`: run CMD with the profile's credentials, no shell between.
 
 use crate::cli::CredsArgs;
-use crate::shellenv::EnvChange;
+use crate::shellenv::{DIR_RESTORE, EnvChange, Snapshot};
 use anyhow::{Result, anyhow, bail};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
@@ -11,8 +11,10 @@ pub fn run(profile: &str, creds: &CredsArgs, command: &[String]) -> Result<ExitC
         bail!("name a command to run after --");
     };
     let outcome = super::fetch(&super::load_for_credentials()?, profile, creds)?;
-    let previous = super::assume::previous_profile();
-    let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), previous.as_deref());
+    let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), &Snapshot::from_process())
+        // The profile named here wins over a directory's: a shell started in CMD must not
+        // "leave" the directory's tree back to what the parent had.
+        .with(DIR_RESTORE, None);
     let mut cmd = Command::new(program);
     cmd.args(args);
     for (name, value) in &env.vars {

@@ -12,6 +12,36 @@ const ZSH: &str = include_str!("../../shell/rolecall.zsh");
 const FISH: &str = include_str!("../../shell/rolecall.fish");
 const POWERSHELL: &str = include_str!("../../shell/rolecall.ps1");
 
+/// rolecall's subcommands, for the completion of `rolecall <TAB>` (tests/cli.rs checks this list
+/// against the command line's definition; building that here would cost every start).
+pub const COMMANDS: &[&str] = &[
+    "list",
+    "doctor",
+    "assume",
+    "exec",
+    "credential-process",
+    "whoami",
+    "asp",
+    "init",
+    "allow",
+    "deny",
+    "dir",
+    "prompt",
+    "configure",
+    "login",
+    "sso",
+    "setup",
+    "edit",
+    "rename",
+    "rm",
+    "rotate",
+    "completions",
+];
+
+/// The subcommands whose first argument is a profile (`rolecall exec <TAB>` completes names).
+pub const PROFILE_COMMANDS: &[&str] =
+    &["assume", "exec", "credential-process", "whoami", "asp", "configure", "login", "rename", "rm", "rotate"];
+
 /// The optional parts of a script.
 #[derive(Clone, Copy, Debug)]
 pub struct Parts {
@@ -44,6 +74,8 @@ pub fn script(shell: InitShell, bin: &str, assume: &str, asp: &str, parts: Parts
         .replace("__ROLECALL_BIN__", &quoted)
         .replace("__ROLECALL_ASSUME__", assume)
         .replace("__ROLECALL_ASP__", asp)
+        .replace("__ROLECALL_COMMANDS__", &COMMANDS.join(" "))
+        .replace("__ROLECALL_PROFILE_COMMANDS__", &PROFILE_COMMANDS.join(" "))
         .replace("__ROLECALL_PROMPT__", if parts.prompt { "1" } else { "0" })
         .replace("__ROLECALL_DIR__", if parts.dir { "1" } else { "0" }))
 }

@@ -18,12 +18,14 @@ fn login_for<'a>(files: &'a AwsFiles, profile: Option<&str>, session: Option<&'a
         let section =
             set.sso_session(name).with_context(|| format!("no [sso-session {name}] in {}", files.config.display))?;
         let get = |key: Key| section.get(key).with_context(|| format!("[sso-session {name}] has no {}", key.as_str()));
-        return Ok(Login {
-            session: Some(section.name()),
-            start_url: get(Key::SsoStartUrl)?,
-            region: get(Key::SsoRegion)?,
-            scopes: section.get("sso_registration_scopes"),
-        });
+        return crate::engine::sso_login(
+            set,
+            None,
+            Some(section.name()),
+            get(Key::SsoStartUrl)?,
+            get(Key::SsoRegion)?,
+            section.get("sso_registration_scopes"),
+        );
     }
     let name = profile.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     let name = name.unwrap_or_else(|| "default".to_owned());
@@ -37,7 +39,7 @@ fn login_for<'a>(files: &'a AwsFiles, profile: Option<&str>, session: Option<&'a
         bail!("profile `{name}` does not sign in through IAM Identity Center (no sso_session or sso_start_url)");
     };
     let scopes = session_name.and_then(|s| set.sso_session(s)).and_then(|s| s.get("sso_registration_scopes"));
-    Ok(Login { session: session_name, start_url, region, scopes })
+    crate::engine::sso_login(set, Some(section), session_name, start_url, region, scopes)
 }
 
 /// Open `url` in a browser when there is one to open (never in a plain terminal session).

@@ -23,6 +23,7 @@ pub mod whoami;
 
 use crate::cli::Command;
 use crate::profile::{AwsFiles, Content};
+use crate::shellenv::Shell;
 use anyhow::{Context, Result, bail};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -35,14 +36,16 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Exec { profile, creds, command } => exec::run(&profile, &creds, &command),
         Command::CredentialProcess { profile, creds } => credential_process::run(&profile, &creds),
         Command::Whoami { profile, json, creds } => whoami::run(profile.as_deref(), json, &creds),
-        Command::Asp { profile, shell, unset } => asp::run(profile.as_deref(), shell, unset),
+        Command::Asp { profile, shell, unset } => asp::run(profile.as_deref(), shell.map(format), unset),
         Command::Init { shell, assume_cmd, asp_cmd, prompt, no_dir } => {
             init::run(shell, &assume_cmd, &asp_cmd, init::Parts { prompt, dir: !no_dir })
         }
         Command::Allow { list: true, json, .. } => allow::list(json),
         Command::Allow { path, .. } => allow::allow(path.as_deref()),
         Command::Deny { path } => allow::deny(path.as_deref()),
-        Command::Dir { file, shell, json } => dir::run(file.as_deref(), shell, json),
+        Command::Dir { file, shell, json } => {
+            dir::run(file.as_deref().map(std::path::Path::new), shell.map(self::shell), json)
+        }
         Command::Completions { shell } => completions::run(shell),
         Command::Configure(args) => configure::run(args),
         Command::Login { profile, sso_session, no_browser } => {
@@ -57,6 +60,31 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Rename { old, new } => rename::rename(&old, &new),
         Command::Rm { profile, force, yes } => rename::rm(&profile, force, yes),
         Command::Prompt { format, color } => prompt::run(&format, color),
+    }
+}
+
+/// The output format `--shell` names.
+pub fn format(arg: crate::cli::ShellArg) -> crate::shellenv::Format {
+    use crate::cli::ShellArg;
+    use crate::shellenv::Format;
+    match arg {
+        ShellArg::Bash => Format::Shell(Shell::Bash),
+        ShellArg::Zsh => Format::Shell(Shell::Zsh),
+        ShellArg::Fish => Format::Shell(Shell::Fish),
+        ShellArg::Powershell => Format::Shell(Shell::Powershell),
+        ShellArg::Json => Format::Json,
+        ShellArg::Env => Format::Env,
+    }
+}
+
+/// The shell an init script is for.
+pub fn shell(arg: crate::cli::InitShell) -> Shell {
+    use crate::cli::InitShell;
+    match arg {
+        InitShell::Bash => Shell::Bash,
+        InitShell::Zsh => Shell::Zsh,
+        InitShell::Fish => Shell::Fish,
+        InitShell::Powershell => Shell::Powershell,
     }
 }
 

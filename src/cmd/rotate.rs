@@ -6,7 +6,7 @@
 use super::editing::{self, Files};
 use crate::creds::Credentials;
 use crate::engine::{endpoint_url, sts_settings};
-use crate::iam::{self, Iam};
+use crate::iam::Iam;
 use crate::profile::{FileKind, ProfileSet};
 use anyhow::{Result, anyhow, bail};
 use std::process::ExitCode;
@@ -59,7 +59,10 @@ pub fn run(profile: &str) -> Result<ExitCode> {
     let old_id = old.access_key_id.clone();
     let settings = sts_settings(Some(section), endpoint_url(&files.profiles, Some(section)), None);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let iam = Iam::new(iam::endpoint(), Duration::from_secs(15));
+    let region = settings.region.clone();
+    let endpoint =
+        crate::engine::service_endpoint(&files.profiles, Some(section), crate::partition::Service::Iam, &region)?;
+    let iam = Iam::new(endpoint, Duration::from_secs(15));
 
     let keys = runtime.block_on(iam.list_access_keys(&old))?;
     if keys.len() >= 2 {
@@ -79,7 +82,10 @@ pub fn run(profile: &str) -> Result<ExitCode> {
     }
     // A new key takes a few seconds to reach every IAM endpoint: ask STS until it answers.
     let new = Credentials { access_key_id: new_id.clone(), secret_access_key: new_secret, ..old.clone() };
+    #[cfg(feature = "test-hooks")]
     let tries: u32 = std::env::var("ROLECALL_ROTATE_VERIFY_TRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    #[cfg(not(feature = "test-hooks"))]
+    let tries: u32 = 10;
     let sts = crate::sts::Sts::new(settings);
     let mut verified = Err(anyhow!("not checked"));
     for attempt in 1..=tries.max(1) {

@@ -2,10 +2,10 @@
 //! (0600), walk through a first profile (keys, region, output) and, if wanted, a role with MFA,
 //! then run the doctor.
 
-use super::configure::{Pairs, ask_basics, check_name, check_pair, read_line, write};
+use super::configure::{Pairs, ask_basics, check_name, check_pair, write};
 use crate::profile::{AwsFiles, save};
+use crate::tty::{Echo, Tty};
 use anyhow::{Context, Result, bail};
-use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run() -> Result<ExitCode> {
@@ -17,40 +17,40 @@ pub fn run() -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let mut tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| anyhow::anyhow!("setup asks questions on a terminal: without one, use 'rolecall configure PROFILE --access-key-id … --secret-access-key-stdin'"))?;
-    writeln!(tty, "No AWS files yet: rolecall creates {} and {}.", files.config.display, files.credentials.display)?;
-    writeln!(tty, "Your first profile holds an IAM user's access key (from the IAM console: Security credentials).")?;
-    let ask = |tty: &mut std::fs::File, question: &str, default: &str| -> Result<String> {
-        write!(tty, "{question} [{default}]: ")?;
-        tty.flush()?;
-        let answer = read_line(tty)?.trim().to_owned();
-        Ok(if answer.is_empty() { default.to_owned() } else { answer })
-    };
-    let profile = loop {
-        let name = ask(&mut tty, "Profile name", "default")?;
-        match check_name(&name) {
-            Ok(()) => break name,
-            Err(e) => writeln!(tty, "rolecall: {e:#}")?,
+    let tty = Tty::require(
+        "setup asks questions on a terminal; without one, use 'rolecall configure PROFILE --access-key-id … --secret-access-key-stdin'",
+    )?;
+    tty.write(&format!(
+        "No AWS files yet: rolecall creates {} and {}.\r\nYour first profile holds an IAM user's access key (from the IAM console: Security credentials).\r\n",
+        files.config.display, files.credentials.display
+    ))?;
+    // Each answer is asked until it is valid: nothing typed before is lost.
+    let ask = |question: &str, default: &str, check: &dyn Fn(&str) -> Result<()>| -> Result<String> {
+        loop {
+            let answer = tty.read_line(&format!("{question} [{default}]: "), Echo::Plain)?.trim().to_owned();
+            let answer = if answer.is_empty() { default.to_owned() } else { answer };
+            match check(&answer) {
+                Ok(()) => return Ok(answer),
+                Err(e) => tty.write(&format!("rolecall: {e:#}\r\n"))?,
+            }
         }
     };
-    let pairs = ask_basics(&profile)?;
-    let has = |key: &str| pairs.iter().any(|(k, _)| *k == key);
-    if has("aws_access_key_id") != has("aws_secret_access_key") {
-        bail!("an access key id needs its secret (and the reverse): nothing written");
-    }
-    let role = if ask(&mut tty, "Add a role assumed from it, with MFA? (y/n)", "n")?.starts_with(['y', 'Y']) {
-        let name = ask(&mut tty, "Role profile name", "admin")?;
-        check_name(&name)?;
-        let arn = ask(&mut tty, "Role ARN (arn:aws:iam::ACCOUNT:role/NAME)", "")?;
-        check_pair("role_arn", &arn)?;
-        let serial = ask(&mut tty, "MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME; empty: none)", "")?;
+    let profile = ask("Profile name", "default", &check_name)?;
+    let pairs = ask_basics(&tty, &profile)?;
+    let role = if ask("Add a role assumed from it, with MFA? (y/n)", "n", &|_| Ok(()))?.starts_with(['y', 'Y']) {
+        let name = ask("Role profile name", "admin", &|n| {
+            check_name(n)?;
+            if n == profile {
+                bail!("the role needs a name of its own (`{profile}` holds the keys)");
+            }
+            Ok(())
+        })?;
+        let arn = ask("Role ARN (arn:aws:iam::ACCOUNT:role/NAME)", "", &|a| check_pair("role_arn", a))?;
+        let serial = ask("MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME; empty: none)", "", &|s| {
+            if s.is_empty() { Ok(()) } else { check_pair("mfa_serial", s) }
+        })?;
         let mut role: Pairs = vec![("source_profile", profile.clone()), ("role_arn", arn)];
         if !serial.is_empty() {
-            check_pair("mfa_serial", &serial)?;
             role.push(("mfa_serial", serial));
         }
         Some((name, role))
@@ -71,6 +71,6 @@ pub fn run() -> Result<ExitCode> {
         }
     }
     drop(_lock);
-    writeln!(tty)?;
+    tty.write("\r\n")?;
     super::doctor::run(false)
 }

@@ -5,7 +5,7 @@
 use super::editing::{self, Files};
 use crate::http::Http;
 use crate::profile::Key;
-use crate::sso::{self, Login};
+use crate::sso;
 use anyhow::{Context, Result, bail};
 use aws_smithy_runtime_api::client::http::SharedHttpConnector;
 use std::process::ExitCode;
@@ -43,12 +43,14 @@ pub fn populate(
         .sso_session(name)
         .with_context(|| format!("no [sso-session {name}] in {}", files.config.display))?;
     let get = |key: Key| section.get(key).with_context(|| format!("[sso-session {name}] has no {}", key.as_str()));
-    let login = Login {
-        session: Some(section.name()),
-        start_url: get(Key::SsoStartUrl)?,
-        region: get(Key::SsoRegion)?,
-        scopes: None,
-    };
+    let login = crate::engine::sso_login(
+        &files.profiles,
+        None,
+        Some(section.name()),
+        get(Key::SsoStartUrl)?,
+        get(Key::SsoRegion)?,
+        None,
+    )?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let http = Http::new(connector, Duration::from_secs(15));
     eprintln!("rolecall: listing the accounts and roles of {}", login.describe());

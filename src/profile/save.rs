@@ -31,8 +31,10 @@ fn target_of(path: &Path) -> PathBuf {
     }
 }
 
-/// Tests stop the writer here to kill it half-way (`ROLECALL_TEST_WRITE_PAUSE_MS`).
+/// Tests stop the writer here to kill it half-way (`ROLECALL_TEST_WRITE_PAUSE_MS`); not in
+/// release builds.
 fn test_pause() {
+    #[cfg(feature = "test-hooks")]
     if let Some(ms) = std::env::var("ROLECALL_TEST_WRITE_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }

@@ -1,7 +1,9 @@
 """.awsprofile in a real interactive shell through a pseudo-terminal (pexpect): entering and
-leaving trusted and untrusted trees, sub-directories, a manual switch inside a tree, an edited
-file, hostile file contents and directory names, and ROLECALL_DIR_ACTION=assume. The shell's own
-environment is checked after each step. Used by tests/dirprofile.rs.
+leaving trusted and untrusted trees, sub-directories, a manual switch inside a tree (it wins, also
+on the same line as the `cd`), the prompt segment made from what the shell holds, a child shell
+started inside a tree, an edited file, hostile file contents and directory names (one with a
+newline), and ROLECALL_DIR_ACTION=assume. The shell's own environment is checked after each step.
+Used by tests/dirprofile.rs.
 
     python3 dir.py SHELL ROLECALL_BIN   (run in HOME, which holds the trees; see dirprofile.rs)
 """
@@ -17,9 +19,16 @@ shell, rolecall = sys.argv[1], sys.argv[2]
 home = os.environ["HOME"]
 PROMPT = "__PROMPT__> "
 setup = {
-    "bash": f"set -u; PS1='{PROMPT}'; eval \"$({rolecall} init bash)\"",
-    "zsh": f"setopt nounset; PS1='{PROMPT}'; eval \"$({rolecall} init zsh)\"",
-    "fish": f"function fish_prompt; printf '%s' '{PROMPT}'; end; {rolecall} init fish | source",
+    "bash": f"set -u; PS1='{PROMPT}'; eval \"$({rolecall} init bash --prompt)\"",
+    "zsh": f"setopt nounset; PS1='{PROMPT}'; eval \"$({rolecall} init zsh --prompt)\"",
+    "fish": f"function fish_prompt; printf '%s' '{PROMPT}'; end; {rolecall} init fish --prompt | source",
+}[shell]
+child_shell = {"bash": "bash --norc --noprofile -i", "zsh": "zsh -f -i", "fish": "fish --no-config -i"}[shell]
+# The segment as the last prompt drew it.
+segment = {
+    "bash": 'echo "[$__rolecall_ps1]"',
+    "zsh": 'print -r -- "[$__rolecall_rps1]"',
+    "fish": 'echo "[$__rolecall_rps ]"',
 }[shell]
 
 
@@ -37,7 +46,7 @@ def quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-session = Session(shell, cwd=home, prompt=PROMPT)
+session = Session(shell, cwd=home, prompt=PROMPT, env={"NO_COLOR": "1"})
 child, run, contract, check = session.child, session.run, session.contract, session.check
 
 
@@ -45,10 +54,19 @@ def allow(path):
     subprocess.run([rolecall, "allow", path], check=True, capture_output=True, cwd=home)
 
 
+def reset():
+    """Put the shell back to the starting state (base, a region of its own)."""
+    run(f"{setenv('AWS_PROFILE', 'base')}; {setenv('AWS_DEFAULT_REGION', 'keep')}")
+    for name in ["AWS_REGION", "ROLECALL_PROFILE", "ROLECALL_PREVIOUS", "ROLECALL_REGION", "ROLECALL_EXPIRES_AT",
+                 "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
+                 "AWS_SESSION_EXPIRATION"]:
+        run(unsetenv(name))
+
+
 child.sendline(setup)
 child.expect_exact(PROMPT)
 run(setup)  # twice: one hook, state kept
-run(f"{setenv('AWS_PROFILE', 'base')}; {setenv('AWS_DEFAULT_REGION', 'keep')}; {unsetenv('AWS_REGION')}")
+reset()
 before = contract()
 check(before == {"AWS_PROFILE": "base", "AWS_DEFAULT_REGION": "keep"}, f"start: {before}")
 
@@ -66,6 +84,7 @@ e = contract()
 check(e.get("AWS_PROFILE") == "ops" and e.get("ROLECALL_PROFILE") == "ops", f"allowed tree: {e}")
 check(e.get("AWS_REGION") == "ap-south-1" and e.get("AWS_DEFAULT_REGION") == "ap-south-1", f"region line: {e}")
 check(e.get("ROLECALL_PREVIOUS") == "base", f"previous: {e}")
+check("ROLECALL_DIR_RESTORE" in e, f"the restore state is exported: {e}")
 inside = e
 
 # A sub-directory: nothing runs, nothing changes.
@@ -77,14 +96,63 @@ check(contract() == inside, "sub-directory changed the environment")
 run("cd ../..")
 check(contract() == before, f"leaving did not restore: {contract()} != {before}")
 
-# A manual switch inside wins until the boundary is crossed again.
+# A child shell started inside the tree leaves it too (the state crosses exec).
+run("cd proj")
+check(contract() == inside, "entering again")
+child.sendline(child_shell)
+child.sendline(setup)
+child.expect_exact(PROMPT)
+run("true")
+check(contract()["AWS_PROFILE"] == "ops", f"the child shell in the tree: {contract()}")
+out = run("cd sub")
+check("rolecall" not in out, f"the child shell ran rolecall inside the tree: {out!r}")
+run("cd ../..")
+check(contract() == before, f"the child shell did not restore on leaving: {contract()} != {before}")
+child.sendline("exit")
+child.expect_exact(PROMPT)
+run("true")
+check(contract() == inside, f"the parent shell is still in its tree: {contract()}")
+run("cd ..")
+check(contract() == before, "leaving after the child shell")
+
+# A manual switch inside wins: a `cd` inside keeps it, and leaving does not undo it.
 out = run("cd proj/sub")
 check("profile 'ops' from ../.awsprofile" in out, out)
 run("asp admin")
 run("cd ..")
 check(contract()["AWS_PROFILE"] == "admin", "a cd inside the tree undid the manual asp")
 run("cd ..")
-check(contract() == before, "leaving after a manual switch did not restore")
+check(contract()["AWS_PROFILE"] == "admin", f"leaving the tree undid the manual asp: {contract()}")
+reset()
+
+# Whatever is typed last wins, also on the line that crosses the boundary.
+run("cd proj")
+check(contract()["AWS_PROFILE"] == "ops", "entering once more")
+run("cd ..; asp admin")
+check(contract()["AWS_PROFILE"] == "admin", f"`cd ..; asp admin` ended on {contract()}")
+run("true")
+check(contract()["AWS_PROFILE"] == "admin", f"the next prompt undid `cd ..; asp admin`: {contract()}")
+reset()
+run("cd proj; asp admin")
+check(contract()["AWS_PROFILE"] == "admin", f"`cd proj; asp admin` ended on {contract()}")
+run("true")
+check(contract()["AWS_PROFILE"] == "admin", f"the tree replaced the explicit asp: {contract()}")
+run("cd ..")
+check(contract()["AWS_PROFILE"] == "admin", "leaving after an explicit asp on the entering line")
+reset()
+
+# The segment shows what the shell holds when the prompt is drawn: assume admin, enter the tree
+# (ops), assume admin again (from the cache: the same variables as before the tree).
+run("assume admin")
+check(f"[aws:admin eu-west-1 " in run(segment), "segment after assume")
+run("cd proj")
+check("[aws:ops ap-south-1 ]" in run(segment), "segment in the tree")
+run("assume admin")
+out = run(segment)
+check("[aws:admin eu-west-1 " in out, f"the segment kept the tree's profile while the shell holds admin: {out!r}")
+run("cd ..")
+check(contract()["AWS_PROFILE"] == "admin", "leaving after assume")
+reset()
 
 # An edited file is unknown again.
 with open(os.path.join(home, "proj", ".awsprofile"), "a") as f:
@@ -107,12 +175,23 @@ run("cd ..")
 # A hostile directory name is a path, passed as one argument.
 weird = "x$(touch canary5)`touch canary6`'q"
 allow(weird)
-run(f"cd {quote(weird)}")
+out = run(f"cd {quote(weird)}")
 e = contract()
-check(e.get("AWS_PROFILE") == "base" and e.get("ROLECALL_PROFILE") == "base", f"hostile directory name: {e}")
+check(e.get("AWS_PROFILE") == "base" and e.get("ROLECALL_PROFILE") == "base", f"hostile directory name: {e} {out!r}")
 run("cd ..")
 check(contract() == before, "leaving the hostile directory")
 check(not any(f.startswith("canary") for f in os.listdir(home)), f"a hostile value ran: {os.listdir(home)}")
+
+# A directory whose name holds a newline: the search ends (fish looped for ever), and the
+# nearest file above it applies.
+run("cd proj")
+check(contract()["AWS_PROFILE"] == "base", "the edited file is still unknown")
+run(f"{rolecall} allow")
+check(contract()["AWS_PROFILE"] == "ops", "allowed again")
+run(f"cd {quote('new' + chr(10) + 'line')}")
+check(contract()["AWS_PROFILE"] == "ops", f"below a newline directory: {contract()}")
+run("cd ../..")
+check(contract() == before, "leaving through the newline directory")
 
 # ROLECALL_DIR_ACTION=assume: credentials from STS (moto) on entering, all gone on leaving.
 allow("assumed")

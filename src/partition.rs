@@ -1,0 +1,280 @@
+//! AWS partitions and the one endpoint resolver for every service rolecall calls without an SDK
+//! client (IAM, the SSO portal, OIDC, the console's sign-in), after the SDKs' endpoint rules:
+//! a configured URL first (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's
+//! `[services]` section, its `endpoint_url`), else the partition's host for the region, with
+//! FIPS and dual-stack where the service has them. The partition table is the SDKs'
+//! `partitions.json` (version 1.1).
+
+use anyhow::{Result, bail};
+
+/// One partition: where its regions are and what its hosts end in.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Partition {
+    pub name: &'static str,
+    /// The regions' first parts (`us`, `us-gov`, …) before `-NAME-N`.
+    prefixes: &'static [&'static str],
+    pub dns_suffix: &'static str,
+    pub dual_stack_dns_suffix: &'static str,
+    /// Where global services (IAM) are signed for.
+    pub global_region: &'static str,
+}
+
+pub const PARTITIONS: &[Partition] = &[
+    Partition {
+        name: "aws",
+        prefixes: &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"],
+        dns_suffix: "amazonaws.com",
+        dual_stack_dns_suffix: "api.aws",
+        global_region: "us-east-1",
+    },
+    Partition {
+        name: "aws-cn",
+        prefixes: &["cn"],
+        dns_suffix: "amazonaws.com.cn",
+        dual_stack_dns_suffix: "api.amazonwebservices.com.cn",
+        global_region: "cn-northwest-1",
+    },
+    Partition {
+        name: "aws-eusc",
+        prefixes: &["eusc-de"],
+        dns_suffix: "amazonaws.eu",
+        dual_stack_dns_suffix: "api.amazonwebservices.eu",
+        global_region: "eusc-de-east-1",
+    },
+    Partition {
+        name: "aws-iso",
+        prefixes: &["us-iso"],
+        dns_suffix: "c2s.ic.gov",
+        dual_stack_dns_suffix: "api.aws.ic.gov",
+        global_region: "us-iso-east-1",
+    },
+    Partition {
+        name: "aws-iso-b",
+        prefixes: &["us-isob"],
+        dns_suffix: "sc2s.sgov.gov",
+        dual_stack_dns_suffix: "api.aws.scloud",
+        global_region: "us-isob-east-1",
+    },
+    Partition {
+        name: "aws-iso-e",
+        prefixes: &["eu-isoe"],
+        dns_suffix: "cloud.adc-e.uk",
+        dual_stack_dns_suffix: "api.cloud-aws.adc-e.uk",
+        global_region: "eu-isoe-west-1",
+    },
+    Partition {
+        name: "aws-iso-f",
+        prefixes: &["us-isof"],
+        dns_suffix: "csp.hci.ic.gov",
+        dual_stack_dns_suffix: "api.aws.hci.ic.gov",
+        global_region: "us-isof-south-1",
+    },
+    Partition {
+        name: "aws-us-gov",
+        prefixes: &["us-gov"],
+        dns_suffix: "amazonaws.com",
+        dual_stack_dns_suffix: "api.aws",
+        global_region: "us-gov-west-1",
+    },
+];
+
+impl Partition {
+    /// The partition whose pattern (`^PREFIX-\w+-\d+$`) the region matches, if one does.
+    pub fn of_region(region: &str) -> Option<&'static Partition> {
+        let word = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        PARTITIONS.iter().find(|p| {
+            p.prefixes.iter().any(|prefix| {
+                let Some(rest) = region.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')) else { return false };
+                let Some((name, number)) = rest.rsplit_once('-') else { return false };
+                word(name) && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())
+            })
+        })
+    }
+
+    /// As the SDKs resolve it: a region no pattern matches is taken as `aws`.
+    pub fn for_region(region: &str) -> &'static Partition {
+        Partition::of_region(region).unwrap_or(&PARTITIONS[0])
+    }
+
+    pub fn named(name: &str) -> Option<&'static Partition> {
+        PARTITIONS.iter().find(|p| p.name == name)
+    }
+}
+
+/// The services rolecall resolves itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Iam,
+    SsoPortal,
+    SsoOidc,
+    Signin,
+}
+
+impl Service {
+    /// The SDKs' service id as environment variables spell it (`AWS_ENDPOINT_URL_<ID>`).
+    pub fn env_id(self) -> &'static str {
+        match self {
+            Service::Iam => "IAM",
+            Service::SsoPortal => "SSO",
+            Service::SsoOidc => "SSO_OIDC",
+            Service::Signin => "SIGNIN",
+        }
+    }
+
+    /// The key of the service in a `[services]` section.
+    pub fn config_key(self) -> &'static str {
+        match self {
+            Service::Iam => "iam",
+            Service::SsoPortal => "sso",
+            Service::SsoOidc => "sso_oidc",
+            Service::Signin => "signin",
+        }
+    }
+}
+
+/// Where a request goes and the region it is signed for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub url: String,
+    pub signing_region: String,
+}
+
+/// What decides an endpoint: the region, FIPS and dual-stack, and a URL the settings name.
+#[derive(Clone, Debug, Default)]
+pub struct Params<'a> {
+    pub region: &'a str,
+    pub fips: bool,
+    pub dual_stack: bool,
+    /// `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, `[services]` or `endpoint_url`.
+    pub configured: Option<String>,
+}
+
+/// The endpoint of `service` for `params`, after the service's endpoint rules.
+pub fn resolve(service: Service, params: &Params) -> Result<Endpoint> {
+    if let Some(url) = &params.configured {
+        let url = url.trim_end_matches('/').to_owned();
+        let signing_region = match service {
+            Service::Iam => Partition::for_region(params.region).global_region.to_owned(),
+            _ => params.region.to_owned(),
+        };
+        return Ok(Endpoint { url, signing_region });
+    }
+    let region = params.region;
+    if region.is_empty() {
+        bail!("no region for {}: set one (AWS_REGION or the profile's region)", service.config_key());
+    }
+    let p = Partition::for_region(region);
+    let suffix = if params.dual_stack { p.dual_stack_dns_suffix } else { p.dns_suffix };
+    let gov = p.name == "aws-us-gov";
+    let url = match service {
+        Service::Iam => {
+            let host = match (p.name, params.fips, params.dual_stack) {
+                ("aws", false, false) => "iam.amazonaws.com".to_owned(),
+                ("aws", true, false) => "iam-fips.amazonaws.com".to_owned(),
+                ("aws", false, true) => "iam.global.api.aws".to_owned(),
+                ("aws", true, true) => "iam-fips.global.api.aws".to_owned(),
+                ("aws-cn", _, false) => "iam.cn-north-1.amazonaws.com.cn".to_owned(),
+                ("aws-cn", _, true) => "iam.global.api.amazonwebservices.com.cn".to_owned(),
+                ("aws-us-gov", _, false) => "iam.us-gov.amazonaws.com".to_owned(),
+                ("aws-us-gov", _, true) => "iam.us-gov.api.aws".to_owned(),
+                (_, fips, _) => format!("iam{}.{}.{suffix}", if fips { "-fips" } else { "" }, p.global_region),
+            };
+            let signing_region = if p.name == "aws-cn" { "cn-north-1" } else { p.global_region };
+            return Ok(Endpoint { url: format!("https://{host}"), signing_region: signing_region.to_owned() });
+        }
+        // GovCloud's hosts are FIPS already.
+        Service::SsoPortal if params.fips && !gov => format!("https://portal.sso-fips.{region}.{suffix}"),
+        Service::SsoPortal => format!("https://portal.sso.{region}.{suffix}"),
+        Service::SsoOidc if params.fips && !gov => format!("https://oidc-fips.{region}.{suffix}"),
+        Service::SsoOidc => format!("https://oidc.{region}.{suffix}"),
+        Service::Signin => signin_url(region)?,
+    };
+    Ok(Endpoint { url, signing_region: region.to_owned() })
+}
+
+/// The console's federation endpoint for a region: regional hosts in `aws`, one host in each
+/// other partition that has a console; an unknown partition is an error, never a wrong host.
+pub fn signin_url(region: &str) -> Result<String> {
+    let Some(p) = Partition::of_region(region) else {
+        bail!(
+            "region `{}` is in no AWS partition rolecall knows: no sign-in host for it",
+            crate::style::printable(region)
+        );
+    };
+    Ok(match p.name {
+        "aws" => format!("https://{region}.signin.aws.amazon.com"),
+        "aws-cn" => "https://signin.amazonaws.cn".to_owned(),
+        "aws-us-gov" => "https://signin.amazonaws-us-gov.com".to_owned(),
+        "aws-eusc" => "https://signin.amazonaws-eusc.eu".to_owned(),
+        other => bail!("the {other} partition has no console sign-in that rolecall knows"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_to_partitions() {
+        for (region, name) in [
+            ("us-east-1", "aws"),
+            ("eu-west-1", "aws"),
+            ("mx-central-1", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("eusc-de-east-1", "aws-eusc"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+            ("us-isof-south-1", "aws-iso-f"),
+        ] {
+            assert_eq!(Partition::of_region(region).map(|p| p.name), Some(name), "{region}");
+        }
+        for bad in ["eu-west1", "", "us-east-", "xx-east-1", "us-gov-west", "eusc-fr-east-1", "us-east-1a"] {
+            assert_eq!(Partition::of_region(bad), None, "{bad}");
+        }
+        assert_eq!(Partition::for_region("nowhere").name, "aws");
+    }
+
+    #[test]
+    fn hosts_by_partition() {
+        let at = |service, region, fips, dual_stack| {
+            resolve(service, &Params { region, fips, dual_stack, configured: None }).unwrap()
+        };
+        let iam = at(Service::Iam, "eu-west-1", false, false);
+        assert_eq!((iam.url.as_str(), iam.signing_region.as_str()), ("https://iam.amazonaws.com", "us-east-1"));
+        assert_eq!(at(Service::Iam, "eu-west-1", true, false).url, "https://iam-fips.amazonaws.com");
+        let cn = at(Service::Iam, "cn-northwest-1", false, false);
+        assert_eq!(
+            (cn.url.as_str(), cn.signing_region.as_str()),
+            ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1")
+        );
+        let gov = at(Service::Iam, "us-gov-east-1", false, false);
+        assert_eq!(
+            (gov.url.as_str(), gov.signing_region.as_str()),
+            ("https://iam.us-gov.amazonaws.com", "us-gov-west-1")
+        );
+        assert_eq!(at(Service::SsoPortal, "eu-west-1", false, false).url, "https://portal.sso.eu-west-1.amazonaws.com");
+        assert_eq!(
+            at(Service::SsoPortal, "cn-north-1", false, false).url,
+            "https://portal.sso.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            at(Service::SsoPortal, "us-east-1", true, false).url,
+            "https://portal.sso-fips.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            at(Service::SsoPortal, "us-gov-west-1", true, false).url,
+            "https://portal.sso.us-gov-west-1.amazonaws.com"
+        );
+        assert_eq!(at(Service::SsoOidc, "us-east-1", false, true).url, "https://oidc.us-east-1.api.aws");
+        assert_eq!(at(Service::SsoOidc, "eu-west-1", true, false).url, "https://oidc-fips.eu-west-1.amazonaws.com");
+        assert_eq!(at(Service::Signin, "eu-west-1", false, false).url, "https://eu-west-1.signin.aws.amazon.com");
+        assert_eq!(at(Service::Signin, "cn-north-1", false, false).url, "https://signin.amazonaws.cn");
+        assert_eq!(at(Service::Signin, "us-gov-west-1", false, false).url, "https://signin.amazonaws-us-gov.com");
+        assert!(resolve(Service::Signin, &Params { region: "xx-1", ..Params::default() }).is_err());
+        let configured =
+            Params { region: "eu-west-1", configured: Some("http://127.0.0.1:9/".into()), ..Params::default() };
+        assert_eq!(resolve(Service::Iam, &configured).unwrap().url, "http://127.0.0.1:9");
+    }
+}
