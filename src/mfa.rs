@@ -66,8 +66,8 @@ fn run_process(cmd: &str) -> Result<String> {
 /// Ask on the terminal. An empty line asks again without counting as a try; a code typed with
 /// spaces is taken without them.
 fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
-    let tty =
-        crate::tty::Tty::require(&format!("the MFA code for {serial} is needed: pass --mfa-code or set mfa_process"))?;
+    let tty = crate::tty::Tty::open()
+        .ok_or_else(|| anyhow!("MFA code needed for {serial}: pass --mfa-code or set mfa_process"))?;
     let profile = crate::style::printable(profile);
     let serial_shown = crate::style::printable(serial);
     let mut typed = 0;
