@@ -86,7 +86,7 @@ fn entry<'a>(files: &'a AwsFiles, p: Section<'a>) -> Entry<'a> {
     let set = &files.profiles;
     {
         {
-            let (chain, error) = match resolve::resolve_profile(set, p) {
+            let (chain, error) = match resolve::resolve_credentials(set, p) {
                 Ok(plan) => (plan.chain, None),
                 Err(e) => (vec![p.name()], Some(e.to_string())),
             };

@@ -6,7 +6,7 @@ use crate::json::{Object, ToJson};
 use crate::profile::Key;
 use crate::profile::merge::IgnoredKind;
 use crate::profile::{AwsFiles, Content, FileKind, Origin, Section};
-use crate::resolve::{self, CREDENTIAL_SOURCES, ResolveError};
+use crate::resolve::{self, CREDENTIAL_SOURCES, NotCredentials, ResolveError};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,7 +123,7 @@ fn check_files(r: &mut Report) {
                 "save it as UTF-8",
             ),
             Content::Text(doc) => {
-                if let Some(e) = file.parse_error() {
+                if let Some(e) = file.parse_error().filter(|e| e.message != crate::profile::BOM_MESSAGE) {
                     let at = Origin { file: file.kind, line: e.line };
                     let message = format!("{}; the AWS SDKs reject the whole file", e.message);
                     r.add(
@@ -212,37 +212,59 @@ fn check_ignored(r: &mut Report) {
     }
 }
 
+/// Sections and keys written twice. The SDKs merge them (later keys win); the aws CLI (v1 and v2)
+/// and boto3 refuse a whole file in which a header's text or a key in one section repeats, and
+/// of two headers that differ only in spacing they read the last one alone.
 fn check_duplicates(r: &mut Report) {
+    const REFUSED: &str = "the aws CLI and boto3 refuse the whole file (the SDKs merge)";
+    let mut repeated = HashSet::new();
+    for file in [&r.files.config, &r.files.credentials] {
+        for section in &file.raw().sections {
+            let name = section.raw_name.trim();
+            if let [first, rest @ ..] = section.header_lines.as_slice() {
+                for again in rest {
+                    repeated.insert((file.kind, *again));
+                    r.add(
+                        Severity::Error,
+                        "duplicate-section",
+                        Origin { file: file.kind, line: *again },
+                        None,
+                        format!("[{name}] appears again (first at line {first}): {REFUSED}"),
+                        "merge the sections into one",
+                    );
+                }
+            }
+            for (key, line) in &section.overridden {
+                r.add(
+                    Severity::Error,
+                    "duplicate-key",
+                    Origin { file: file.kind, line: *line },
+                    None,
+                    format!("`{key}` is set again later in [{name}]: {REFUSED}; the SDKs ignore this value"),
+                    "remove one of the two lines",
+                );
+            }
+        }
+    }
     let set = &r.files.profiles;
     for profile in set.profiles().chain(set.sso_sessions()) {
         for kind in [FileKind::Config, FileKind::Credentials] {
             let headers: Vec<_> = profile.headers().filter(|o| o.file == kind).collect();
             if let [first, rest @ ..] = headers.as_slice() {
-                for again in rest {
+                for again in rest.iter().filter(|o| !repeated.contains(&(o.file, o.line))) {
                     r.add(
                         Severity::Warning,
                         "duplicate-section",
                         *again,
                         Some(profile.name()),
-                        format!("section for `{}` appears again (first at line {}); the sections are merged and later keys win", profile.name(), first.line),
+                        format!(
+                            "section for `{}` appears again (first at line {}); the SDKs merge the sections (later keys win), the aws CLI reads only the last",
+                            profile.name(),
+                            first.line
+                        ),
                         "merge the sections into one",
                     );
                 }
-            }
-        }
-    }
-    for file in [&r.files.config, &r.files.credentials] {
-        for section in &file.raw().sections {
-            for (key, line) in &section.overridden {
-                let name = section.raw_name.trim();
-                r.add(
-                    Severity::Warning,
-                    "duplicate-key",
-                    Origin { file: file.kind, line: *line },
-                    None,
-                    format!("`{key}` is set again later in [{name}]; this value is ignored"),
-                    "remove one of the two lines",
-                );
             }
         }
     }
@@ -291,14 +313,18 @@ fn check_profile(r: &mut Report, profile: Section) {
             );
         }
     }
-    if let Some(source) = profile.get(Key::CredentialSource).filter(|s| !CREDENTIAL_SOURCES.contains(s)) {
+    if let Some(source) = profile.get(Key::CredentialSource)
+        && let Some(canonical) = resolve::credential_source(source).filter(|c| *c != source)
+    {
         r.add(
-            Severity::Error,
-            "invalid-credential-source",
+            Severity::Warning,
+            "credential-source-case",
             at_key(profile, "credential_source"),
             p,
-            format!("credential_source `{source}` is not one of {}", CREDENTIAL_SOURCES.join(", ")),
-            "use one of the three names (case matters)",
+            format!(
+                "credential_source `{source}`: the AWS SDKs accept any case, but the aws CLI and boto3 only `{canonical}`"
+            ),
+            &format!("write it as {canonical}"),
         );
     }
     let (id, secret) = (profile.get(Key::AccessKeyId), profile.get(Key::SecretAccessKey));
@@ -351,7 +377,8 @@ fn check_profile(r: &mut Report, profile: Section) {
             &format!("rolecall configure set {name} region REGION"),
         );
     }
-    if let Err(e) = resolve::resolve(&r.files.profiles, name) {
+    let resolved = resolve::resolve(&r.files.profiles, name).and_then(|plan| resolve::credentials_check(&plan));
+    if let Err(e) = resolved {
         resolution_finding(r, profile, &e);
     }
 }
@@ -413,6 +440,25 @@ fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveError) {
             "missing-sso-session",
             at_key(profile, "sso_session"),
             "add the [sso-session NAME] section, or fix sso_session".into(),
+        ),
+        ResolveError::NotCredentials { why: NotCredentials::SsoToken, .. } => (
+            Severity::Warning,
+            "sso-token-only",
+            header(profile),
+            "add sso_account_id and sso_role_name for credentials ('rolecall sso populate' writes one profile per role)"
+                .into(),
+        ),
+        ResolveError::NotCredentials { why: NotCredentials::UnknownSource(_), .. } => (
+            Severity::Error,
+            "invalid-credential-source",
+            at_key(profile, "credential_source"),
+            format!("use one of {}", CREDENTIAL_SOURCES.join(", ")),
+        ),
+        ResolveError::NotCredentials { why: NotCredentials::LoginSession, .. } => (
+            Severity::Warning,
+            "login-session",
+            at_key(profile, "login_session"),
+            "use the aws CLI for this profile, or a role or SSO profile with rolecall".into(),
         ),
     };
     r.add(severity, code, at, Some(name), e.to_string(), &hint);

@@ -63,7 +63,9 @@ pub fn plan<'a>(files: &'a AwsFiles, profile: &'a str) -> Result<Plan<'a>> {
         }
         return Err(crate::suggest::not_found("profile", profile, set.profiles().map(|p| p.name())));
     }
-    resolve::resolve(set, profile).map_err(|e: ResolveError| anyhow!("{e} (run 'rolecall doctor')"))
+    resolve::resolve(set, profile)
+        .and_then(|plan| resolve::credentials_check(&plan).map(|()| plan))
+        .map_err(|e: ResolveError| anyhow!("{e} (run 'rolecall doctor')"))
 }
 
 /// The credentials of `profile`: from the cache, or fetched and cached.
@@ -611,7 +613,7 @@ pub fn run_credential_process(command: &str, account_id: Option<&str>, profile: 
 
 async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
     use aws_credential_types::provider::ProvideCredentials;
-    match source {
+    match resolve::credential_source(source).unwrap_or(source) {
         "Environment" => Credentials::from_env()
             .with_context(|| {
                 format!(

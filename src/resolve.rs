@@ -59,6 +59,12 @@ pub enum Base<'a> {
 /// The credential sources the SDKs know.
 pub const CREDENTIAL_SOURCES: &[&str] = &["Environment", "Ec2InstanceMetadata", "EcsContainer"];
 
+/// The source a `credential_source` value names, as aws-config matches it (ignoring ASCII case);
+/// `None` for one no SDK knows.
+pub fn credential_source(value: &str) -> Option<&'static str> {
+    CREDENTIAL_SOURCES.iter().copied().find(|s| s.eq_ignore_ascii_case(value))
+}
+
 /// One AssumeRole call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleHop<'a> {
@@ -129,6 +135,23 @@ pub enum ResolveError {
         profile: String,
         session: String,
     },
+    /// The chain resolves, but its base gives no credentials (what the SDKs' credential
+    /// providers refuse, or what rolecall cannot fetch).
+    NotCredentials {
+        profile: String,
+        why: NotCredentials,
+    },
+}
+
+/// Why a chain that resolves gives no credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotCredentials {
+    /// An SSO profile without `sso_account_id` and `sso_role_name`: a token, not credentials.
+    SsoToken,
+    /// A `credential_source` no SDK knows.
+    UnknownSource(String),
+    /// `login_session`, which rolecall cannot fetch yet.
+    LoginSession,
 }
 
 impl ResolveError {
@@ -142,7 +165,8 @@ impl ResolveError {
             | ResolveError::PartialCredentials { profile, .. }
             | ResolveError::InvalidSource { profile, .. }
             | ResolveError::InvalidSso { profile, .. }
-            | ResolveError::MissingSsoSession { profile, .. } => Some(profile),
+            | ResolveError::MissingSsoSession { profile, .. }
+            | ResolveError::NotCredentials { profile, .. } => Some(profile),
         }
     }
 }
@@ -174,6 +198,18 @@ impl fmt::Display for ResolveError {
             ResolveError::MissingSsoSession { profile, session } => {
                 write!(f, "sso-session named `{session}` (referenced by profile `{profile}`) was not found")
             }
+            ResolveError::NotCredentials { profile, why: NotCredentials::SsoToken } => write!(
+                f,
+                "profile `{profile}` will resolve an access token instead of credentials (it has no sso_account_id and sso_role_name)"
+            ),
+            ResolveError::NotCredentials { profile, why: NotCredentials::UnknownSource(source) } => write!(
+                f,
+                "profile `{profile}` referenced `{source}` provider but that provider is not supported (credential_source is one of {})",
+                CREDENTIAL_SOURCES.join(", ")
+            ),
+            ResolveError::NotCredentials { profile, why: NotCredentials::LoginSession } => {
+                write!(f, "profile `{profile}` uses login_session credentials, which rolecall cannot fetch yet")
+            }
         }
     }
 }
@@ -191,6 +227,28 @@ pub fn mfa_serial<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Optio
         profile.name()
     ));
     Some(alias)
+}
+
+/// Whether a resolved plan gives credentials: the one rule `list`, `doctor`, `assume` and the
+/// picker share (after the SDKs' credential providers).
+pub fn credentials_check(plan: &Plan) -> Result<(), ResolveError> {
+    let profile = plan.base.profile().to_owned();
+    let why = match &plan.base {
+        Base::Sso { account_id: None, .. } => NotCredentials::SsoToken,
+        Base::NamedSource { source, .. } if credential_source(source).is_none() => {
+            NotCredentials::UnknownSource((*source).to_owned())
+        }
+        Base::LoginSession { .. } => NotCredentials::LoginSession,
+        _ => return Ok(()),
+    };
+    Err(ResolveError::NotCredentials { profile, why })
+}
+
+/// The plan of `selected`, when it gives credentials.
+pub fn resolve_credentials<'a>(set: &'a ProfileSet, selected: Section<'a>) -> Result<Plan<'a>, ResolveError> {
+    let plan = resolve_profile(set, selected)?;
+    credentials_check(&plan)?;
+    Ok(plan)
 }
 
 /// Resolve the plan of `selected`.

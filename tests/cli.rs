@@ -72,13 +72,13 @@ fn doctor_json() {
 #[test]
 fn doctor_codes_for_files() {
     let home = TempHome::new();
-    home.write("config", "\u{feff}[default]\nregion = x\n[profile 'quoted']\n[profile ok]\nbad key = 1\n");
+    home.write("config", "[default]\nregion = x\n[profile 'quoted']\n[profile ok]\nbad key = 1\n");
     home.write("credentials", "[x]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n");
     home.chmod("credentials", 0o640);
     let run = home.run(&["doctor", "--json"]);
     let findings: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
     let codes: Vec<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
-    for code in ["byte-order-mark", "file-permissions", "invalid-profile-name", "invalid-key"] {
+    for code in ["file-permissions", "invalid-profile-name", "invalid-key"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     let invalid_key = findings.iter().find(|f| f["code"] == "invalid-key").unwrap();

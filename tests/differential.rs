@@ -374,3 +374,4 @@ fn regressions() {
         compare(config, credentials, &(0..PREFIXES.len() * NAMES.len()).collect()).unwrap();
     }
 }
+

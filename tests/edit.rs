@@ -62,7 +62,7 @@ fn corpus() -> Vec<(&'static str, String, String)> {
     let crlf = |s: &str| s.replace('\n', "\r\n");
     vec![
         ("lf", CONFIG.to_owned(), CREDENTIALS.to_owned()),
-        ("crlf_bom", format!("\u{feff}{}", crlf(CONFIG)), crlf(CREDENTIALS)),
+        ("crlf", crlf(CONFIG), crlf(CREDENTIALS)),
         ("no_final_newline", CONFIG.trim_end().to_owned(), CREDENTIALS.trim_end().to_owned()),
         ("missing", String::new(), String::new()),
         // botocore's configparser refuses a BOM and duplicate sections, and reads a `# comment`

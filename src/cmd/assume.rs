@@ -38,6 +38,11 @@ fn choose() -> Result<String> {
             _ => String::new(),
         };
         let region = p.get(crate::profile::Key::Region).unwrap_or("");
+        // The rule `list` and `doctor` use: a profile that gives no credentials says so here too.
+        let left = match crate::resolve::resolve_credentials(set, p) {
+            Ok(_) => left,
+            Err(_) => "unusable: see rolecall doctor".to_owned(),
+        };
         crate::picker::Item {
             name: p.name().to_owned(),
             detail: format!("{:<11} {:<15} {:<12} {left}", Kind::of(p).as_str(), region, account),

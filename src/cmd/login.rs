@@ -34,7 +34,9 @@ fn login_for<'a>(files: &'a AwsFiles, profile: Option<&str>, session: Option<&'a
             .err()
             .unwrap_or_else(|| anyhow::anyhow!("profile `{name}` not found")));
     };
-    let plan = crate::engine::plan(files, section.name())?;
+    // A profile that only signs in (no account and role) is what `login` is for: the chain, not
+    // the credentials check.
+    let plan = crate::resolve::resolve(set, section.name()).map_err(|e| anyhow::anyhow!("{e} (run 'rolecall doctor')"))?;
     let Base::Sso { session_name, region, start_url, .. } = plan.base else {
         bail!("profile `{name}` does not sign in through IAM Identity Center (no sso_session or sso_start_url)");
     };

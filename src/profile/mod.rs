@@ -15,6 +15,10 @@ pub use merge::{ProfileSet, Section};
 use std::hash::Hasher;
 use std::path::PathBuf;
 
+/// Why a file with a byte-order mark is refused.
+pub const BOM_MESSAGE: &str =
+    "the file starts with a UTF-8 byte-order mark, which the AWS SDKs and CLI cannot parse (save it as UTF-8 without BOM)";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileKind {
     Config,
@@ -148,7 +152,12 @@ impl AwsFiles {
         profiles.reserve(&[&config, &credentials].into_iter().filter_map(SourceFile::document).collect::<Vec<_>>());
         for file in [&mut config, &mut credentials] {
             if let Some(doc) = file.document() {
-                file.error = profiles.merge_document(file.kind, doc).err();
+                let bom = doc.bom;
+                let error = profiles.merge_document(file.kind, doc).err();
+                // The SDKs (aws-config and botocore alike) cannot parse a file that starts with
+                // a byte-order mark: nothing in it counts.
+                file.error =
+                    error.or_else(|| bom.then(|| ParseError { line: 1, message: BOM_MESSAGE.to_owned() }));
             }
         }
         // The SDKs accept nothing from a set in which either file fails to parse.
