@@ -94,6 +94,7 @@ pub fn check(files: &AwsFiles) -> Vec<Finding> {
         check_profile(&mut report, profile);
     }
     check_shared_keys(&mut report);
+    check_process_loops(&mut report);
     let mut findings = report.findings;
     findings.sort_by(|a, b| (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code)));
     findings
@@ -484,6 +485,53 @@ fn check_shared_keys(r: &mut Report) {
                 format!("access key {} is used by several profiles: {}", arn::mask(id), names.join(", ")),
                 "keep one profile with the keys and point the others at it with source_profile",
             );
+        }
+    }
+}
+
+/// The profile a `credential_process` hands back to rolecall (`rolecall credential-process NAME`,
+/// `/usr/local/bin/rolecall credential-process --refresh NAME`), if it does.
+pub fn rolecall_target(command: &str) -> Option<&str> {
+    let mut words = command.split_whitespace().map(|w| w.trim_matches(['\'', '"']));
+    words.find(|w| w.rsplit('/').next() == Some("rolecall"))?;
+    if words.next()? != "credential-process" {
+        return None;
+    }
+    words.find(|w| !w.starts_with('-'))
+}
+
+/// A `credential_process` that runs rolecall for a profile whose credentials come back to the
+/// same command: each run would start the next (rolecall stops it at run time; this says where).
+fn check_process_loops(r: &mut Report) {
+    let set = &r.files.profiles;
+    for profile in set.profiles() {
+        let Some(command) = profile.get(Key::CredentialProcess) else { continue };
+        let mut path = vec![profile.name()];
+        let mut next = rolecall_target(command);
+        while let Some(target) = next {
+            // A loop that this profile only leads into is reported at its own members.
+            if path[1..].contains(&target) {
+                break;
+            }
+            if target == profile.name() {
+                path.push(target);
+                r.add(
+                    Severity::Error,
+                    "credential-process-loop",
+                    at_key(profile, "credential_process"),
+                    Some(profile.name()),
+                    format!("credential_process comes back to itself: {}", path.join(" → ")),
+                    "give one profile of the loop keys, a role or SSO instead of credential_process",
+                );
+                break;
+            }
+            path.push(target);
+            next = set.profile(target).and_then(|p| resolve::resolve_profile(set, p).ok()).and_then(|plan| match plan
+                .base
+            {
+                resolve::Base::Process { command, .. } => rolecall_target(command),
+                _ => None,
+            });
         }
     }
 }

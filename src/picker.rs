@@ -94,6 +94,8 @@ pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
                 return Ok(None);
             }
             if std::env::var_os("ROLECALL_TEST_PANIC").is_some_and(|v| v == "picker") {
+                // As with `panic = "abort"`: no destructor puts the terminal back, only the hook.
+                std::mem::forget(_screen);
                 panic!("test panic in the picker");
             }
         }

@@ -53,6 +53,8 @@ impl Tty {
         let raw = Raw::enter()?;
         #[cfg(feature = "test-hooks")]
         if std::env::var_os("ROLECALL_TEST_PANIC").is_some_and(|v| v == "prompt") {
+            // As with `panic = "abort"`: no destructor puts the terminal back, only the hook.
+            std::mem::forget(raw);
             panic!("test panic at a prompt");
         }
         let mut typed = String::new();

@@ -204,3 +204,103 @@ fn every_subcommand_defines_its_arguments_when_it_runs() {
         assert!(run.stdout.contains("Usage: rolecall "), "{path:?}");
     }
 }
+
+/// `credential_process = rolecall credential-process loop` in profile `loop` (or two profiles that
+/// call each other): one line and a failure, not a process per millisecond; doctor says where.
+#[test]
+fn a_credential_process_that_calls_itself_stops() {
+    let home = TempHome::new();
+    let bin = env!("CARGO_BIN_EXE_rolecall");
+    home.write_files(
+        &format!(
+            "[profile loop]\ncredential_process = {bin} credential-process loop\n\n\
+             [profile a]\ncredential_process = {bin} credential-process b\n\n\
+             [profile b]\ncredential_process = {bin} credential-process --refresh a\n"
+        ),
+        "",
+    );
+    for profile in ["loop", "a"] {
+        let started = std::time::Instant::now();
+        let run = home.run(&["credential-process", profile]);
+        assert_eq!(run.code, 1, "{profile}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{profile}: {:?}", started.elapsed());
+        assert!(run.stderr.contains("again from its own credential_process: a loop"), "{profile}: {}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    let doctor = home.run(&["doctor", "--json"]);
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&doctor.stdout).unwrap();
+    let loops: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["code"] == "credential-process-loop")
+        .map(|f| f["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(loops, ["loop", "a", "b"], "{findings:?}");
+}
+
+/// The knobs the tests use (a pinned clock, a paused writer, …) exist only with the test-hooks
+/// feature, never in what `cargo install` builds: every read of one is behind that feature.
+#[test]
+fn test_hooks_are_behind_the_feature() {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut all);
+    let mut seen = 0;
+    for path in all {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            for hook in ["\"ROLECALL_NOW\"", "\"ROLECALL_TEST_", "\"ROLECALL_PICKER_EXIT", "\"ROLECALL_ROTATE_VERIFY"] {
+                if line.contains(hook) {
+                    seen += 1;
+                    let above = &lines[i.saturating_sub(8)..i];
+                    assert!(
+                        above.iter().any(|l| l.contains("#[cfg(feature = \"test-hooks\")]")),
+                        "{}:{}: {hook} outside #[cfg(feature = \"test-hooks\")]",
+                        path.display(),
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+    assert!(seen >= 4, "the hooks were found ({seen})");
+}
+
+/// A panic on the alternate screen (the picker) or in raw mode (a prompt) gives the terminal
+/// back: with `panic = "abort"` no destructor runs, so the panic hook does it (the injected
+/// panic forgets the guards first, as an abort would).
+#[test]
+fn a_panic_leaves_the_terminal_as_it_was() {
+    if !common::moto::require("python3") {
+        return;
+    }
+    let home = TempHome::fixture();
+    let script = r#"
+import os, pexpect, sys
+bin = sys.argv[1]
+for args, where in [("assume --shell bash", "picker"), ("configure base", "prompt")]:
+    c = pexpect.spawn("bash", ["--norc", "--noprofile", "-c", f"{bin} {args}; echo __STATUS$?; stty -a; echo __DONE"],
+                      env=dict(os.environ, ROLECALL_TEST_PANIC=where), encoding="utf-8", timeout=20)
+    c.expect_exact("__DONE")
+    out = c.before
+    # 134: aborted (release builds); 101: a panic that unwinds (debug builds), guards forgotten.
+    assert "__STATUS134" in out or "__STATUS101" in out, (where, out)
+    assert "test panic" in out, (where, out)
+    modes = out.split("__STATUS", 1)[1]
+    assert " icanon" in modes and "-icanon" not in modes and " echo " in modes, (where, modes)
+    if where == "picker":
+        assert "\x1b[?1049l" in out, "the alternate screen was not left"
+sys.exit(0)
+"#;
+    let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}

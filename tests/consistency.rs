@@ -16,7 +16,8 @@ use common::TempHome;
 use common::moto::require;
 use serde_json::Value;
 
-const KEYS: &str = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+const KEYS: &str =
+    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
 
 struct Case {
     name: &'static str,
@@ -138,9 +139,20 @@ fn list_doctor_assume_and_aws_config_agree() {
                 "{}: `{name}` list says {list_error:?}, aws-config {sdk:?}",
                 case.name
             );
-            assert_eq!(list_error.is_some(), assume_config_error, "{}: `{name}` list and assume: {}", case.name, assume.stderr);
+            assert_eq!(
+                list_error.is_some(),
+                assume_config_error,
+                "{}: `{name}` list and assume: {}",
+                case.name,
+                assume.stderr
+            );
             if let Some(error) = list_error {
-                assert!(assume.stderr.contains(error), "{}: assume says {:?}, list {error:?}", case.name, assume.stderr);
+                assert!(
+                    assume.stderr.contains(error),
+                    "{}: assume says {:?}, list {error:?}",
+                    case.name,
+                    assume.stderr
+                );
                 let named = findings.iter().any(|f| f["profile"] == name.as_str());
                 assert!(named, "{}: doctor is silent about `{name}` ({error})", case.name);
             } else {

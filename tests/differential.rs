@@ -374,4 +374,3 @@ fn regressions() {
         compare(config, credentials, &(0..PREFIXES.len() * NAMES.len()).collect()).unwrap();
     }
 }
-

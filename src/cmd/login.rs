@@ -36,7 +36,8 @@ fn login_for<'a>(files: &'a AwsFiles, profile: Option<&str>, session: Option<&'a
     };
     // A profile that only signs in (no account and role) is what `login` is for: the chain, not
     // the credentials check.
-    let plan = crate::resolve::resolve(set, section.name()).map_err(|e| anyhow::anyhow!("{e} (run 'rolecall doctor')"))?;
+    let plan =
+        crate::resolve::resolve(set, section.name()).map_err(|e| anyhow::anyhow!("{e} (run 'rolecall doctor')"))?;
     let Base::Sso { session_name, region, start_url, .. } = plan.base else {
         bail!("profile `{name}` does not sign in through IAM Identity Center (no sso_session or sso_start_url)");
     };

@@ -16,8 +16,7 @@ use std::hash::Hasher;
 use std::path::PathBuf;
 
 /// Why a file with a byte-order mark is refused.
-pub const BOM_MESSAGE: &str =
-    "the file starts with a UTF-8 byte-order mark, which the AWS SDKs and CLI cannot parse (save it as UTF-8 without BOM)";
+pub const BOM_MESSAGE: &str = "the file starts with a UTF-8 byte-order mark, which the AWS SDKs and CLI cannot parse (save it as UTF-8 without BOM)";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileKind {
@@ -156,8 +155,7 @@ impl AwsFiles {
                 let error = profiles.merge_document(file.kind, doc).err();
                 // The SDKs (aws-config and botocore alike) cannot parse a file that starts with
                 // a byte-order mark: nothing in it counts.
-                file.error =
-                    error.or_else(|| bom.then(|| ParseError { line: 1, message: BOM_MESSAGE.to_owned() }));
+                file.error = error.or_else(|| bom.then(|| ParseError { line: 1, message: BOM_MESSAGE.to_owned() }));
             }
         }
         // The SDKs accept nothing from a set in which either file fails to parse.
