@@ -35,7 +35,7 @@ fn cases() -> Vec<Case> {
     };
     vec![
         case("plain", "[profile dev]\nregion = eu-west-1\n", &format!("[dev]\n{KEYS}")),
-        case("bom", &format!("\u{feff}[profile dev]\nregion = eu-west-1\n"), &format!("[dev]\n{KEYS}")),
+        case("bom", "\u{feff}[profile dev]\nregion = eu-west-1\n", &format!("[dev]\n{KEYS}")),
         case(
             "unknown-source",
             "[profile ec2]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Ec2Metadata\n",
