@@ -29,6 +29,10 @@ pub enum Command {
         /// Print the findings as a JSON array
         #[arg(long)]
         json: bool,
+        /// Also ask AWS about every profile with long-term keys: root user keys, keys AWS no
+        /// longer accepts, keys of another account than the profile says, keys over 90 days old
+        #[arg(long)]
+        online: bool,
     },
     /// Get temporary credentials for a profile and print shell code that exports them
     ///

@@ -96,8 +96,13 @@ pub fn check(files: &AwsFiles) -> Vec<Finding> {
     check_shared_keys(&mut report);
     check_process_loops(&mut report);
     let mut findings = report.findings;
-    findings.sort_by(|a, b| (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code)));
+    sort(&mut findings);
     findings
+}
+
+/// Errors first, then by file and line.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| (a.severity, &a.file, a.line, a.code).cmp(&(b.severity, &b.file, b.line, b.code)));
 }
 
 fn check_files(r: &mut Report) {

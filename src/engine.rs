@@ -298,10 +298,7 @@ impl<'a> Run<'a> {
             }
             _ => None,
         };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the network runtime")?;
+        let runtime = crate::runtime()?;
         let sts = match &self.opts.http_client {
             Some(http) => Sts::with_http_client(self.sts_settings(), http.clone()),
             None => Sts::new(self.sts_settings()),

@@ -15,6 +15,8 @@ const VERSION: &str = "2010-05-08";
 pub struct KeyInfo {
     pub id: String,
     pub status: String,
+    /// When the key was made (unix seconds), as IAM says.
+    pub created: Option<i64>,
 }
 
 pub struct Iam {
@@ -83,12 +85,18 @@ impl Iam {
 
     pub async fn list_access_keys(&self, creds: &Credentials) -> Result<Vec<KeyInfo>> {
         let body = self.call(creds, "ListAccessKeys", &[]).await?;
-        let ids = tags(&body, "AccessKeyId");
-        let statuses = tags(&body, "Status");
-        Ok(ids
-            .into_iter()
-            .zip(statuses.into_iter().chain(std::iter::repeat(String::new())))
-            .map(|(id, status)| KeyInfo { id, status })
+        // One <member> per key.
+        Ok(body
+            .split("<member>")
+            .skip(1)
+            .filter_map(|member| {
+                let one = |name: &str| tags(member, name).into_iter().next();
+                Some(KeyInfo {
+                    id: one("AccessKeyId")?,
+                    status: one("Status").unwrap_or_default(),
+                    created: one("CreateDate").and_then(|t| crate::time::parse_rfc3339(&t)),
+                })
+            })
             .collect())
     }
 

@@ -16,6 +16,7 @@ pub mod http;
 pub mod iam;
 pub mod json;
 pub mod mfa;
+pub mod online;
 pub mod partition;
 pub mod picker;
 pub mod process;
@@ -42,3 +43,9 @@ impl std::fmt::Display for Cancelled {
 }
 
 impl std::error::Error for Cancelled {}
+
+/// The one tokio runtime rolecall starts, on one thread, only for commands that call AWS.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the network runtime")
+}

@@ -1,4 +1,4 @@
-//! The AWS SDKs' own conformance cases, read from ../shared/conformance (never copied).
+//! The AWS SDKs' own conformance cases (tests/conformance, vendored from smithy-rs: see its README).
 //! Each test prints how many cases it ran and passed.
 
 use rolecall::profile::location::{self, Platform};
@@ -9,10 +9,8 @@ use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 
 fn conformance_dir() -> PathBuf {
-    let dir = std::env::var_os("ROLECALL_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"));
-    assert!(dir.is_dir(), "conformance data not found at {} (set ROLECALL_CONFORMANCE_DIR)", dir.display());
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+    assert!(dir.is_dir(), "conformance data not found at {}", dir.display());
     dir
 }
 

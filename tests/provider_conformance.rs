@@ -1,4 +1,4 @@
-//! shared/conformance/profile-provider: the SDK's end-to-end scenarios (environment, files,
+//! tests/conformance/profile-provider: the SDK's end-to-end scenarios (environment, files,
 //! recorded HTTP traffic, expected credentials or error), run through rolecall's engine with the
 //! SDK's own replay of the recorded traffic. One test, run alone in its binary, because each
 //! scenario sets the process environment.
@@ -22,10 +22,7 @@ fn our_words(scenario: &str) -> Option<&'static str> {
 }
 
 fn dir() -> PathBuf {
-    std::env::var_os("ROLECALL_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"))
-        .join("profile-provider")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance").join("profile-provider")
 }
 
 fn set_env(scenario: &Path, cache: &Path) -> String {
@@ -62,7 +59,7 @@ fn run(profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::cred
 fn profile_provider_scenarios() {
     let cache = std::env::temp_dir().join(format!("rolecall-provider-{}", std::process::id()));
     let mut names: Vec<String> = std::fs::read_dir(dir())
-        .expect("shared/conformance/profile-provider")
+        .expect("tests/conformance/profile-provider")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();

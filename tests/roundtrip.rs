@@ -29,9 +29,7 @@ fn corpus_round_trips() {
 
 #[test]
 fn conformance_inputs_round_trip() {
-    let dir = std::env::var_os("ROLECALL_CONFORMANCE_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
     let text = std::fs::read_to_string(dir.join("profile-parser-tests.json")).unwrap();
     let data: serde_json::Value = serde_json::from_str(&text).unwrap();
     let mut n = 0;

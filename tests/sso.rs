@@ -1,6 +1,6 @@
 //! IAM Identity Center (SSO). moto has no SSO portal or OIDC service: the portal and OIDC answers
 //! are replayed with the SDK's own replay client from fixtures in tests/fixtures/sso (shaped as
-//! the services document them; the two portal scenarios of shared/conformance run in
+//! the services document them; the two portal scenarios of tests/conformance run in
 //! provider_conformance.rs). STS is the real moto_server where a role hop follows the SSO base.
 //! Covered: the device-authorization login through every polling state, the token cache it
 //! writes (read back by botocore's own SSO token loader), the refresh of an expiring token,

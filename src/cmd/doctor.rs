@@ -6,12 +6,21 @@ use crate::json;
 use crate::profile::AwsFiles;
 use crate::style::Style;
 use anyhow::Result;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-pub fn run(json: bool) -> Result<ExitCode> {
+pub fn run(json: bool, online: bool) -> Result<ExitCode> {
     let files = AwsFiles::load();
-    let findings = doctor::check(&files);
+    let mut findings = doctor::check(&files);
+    if online {
+        let progress = std::io::stderr().is_terminal();
+        findings.extend(crate::online::check(&files, |count| {
+            if progress && count > 0 {
+                eprintln!("rolecall: {}", crate::online::describe(count));
+            }
+        })?);
+        doctor::sort(&mut findings);
+    }
     write_stdout(|out| {
         if json { json::write_lines(out, &findings) } else { write_report(out, &files, &findings, Style::for_stdout()) }
     })?;

@@ -69,7 +69,7 @@ fn open_browser(url: &str) {
 
 /// Run the device flow for `login`, talking to the person on stderr.
 pub fn sign_in(login: &Login, no_browser: bool) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = crate::runtime()?;
     let http = Http::new(None, Duration::from_secs(15));
     let progress = std::io::stderr().is_terminal();
     let mut waited = 0u32;

@@ -31,7 +31,7 @@ use std::process::ExitCode;
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::List { names, json } => list::run(names, json),
-        Command::Doctor { json } => doctor::run(json),
+        Command::Doctor { json, online } => doctor::run(json, online),
         Command::Assume(args) => assume::run(args),
         Command::Exec { profile, creds, command } => exec::run(&profile, &creds, &command),
         Command::CredentialProcess { profile, creds } => credential_process::run(&profile, &creds),

@@ -58,7 +58,7 @@ pub fn run(profile: &str) -> Result<ExitCode> {
     };
     let old_id = old.access_key_id.clone();
     let settings = sts_settings(Some(section), endpoint_url(&files.profiles, Some(section)), None);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = crate::runtime()?;
     let region = settings.region.clone();
     let endpoint =
         crate::engine::service_endpoint(&files.profiles, Some(section), crate::partition::Service::Iam, &region)?;

@@ -72,5 +72,5 @@ pub fn run() -> Result<ExitCode> {
     }
     drop(_lock);
     tty.write("\r\n")?;
-    super::doctor::run(false)
+    super::doctor::run(false, false)
 }

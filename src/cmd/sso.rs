@@ -51,7 +51,7 @@ pub fn populate(
         get(Key::SsoRegion)?,
         None,
     )?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = crate::runtime()?;
     let http = Http::new(connector, Duration::from_secs(15));
     eprintln!("rolecall: listing the accounts and roles of {}", login.describe());
     let assignments = runtime.block_on(async {

@@ -28,7 +28,7 @@ pub fn run(profile: Option<&str>, as_json: bool, args: &CredsArgs) -> Result<Exi
         let endpoint = endpoint_url(&files.profiles, selected);
         (outcome.creds, sts_settings(selected, endpoint, args.region.as_deref()))
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = crate::runtime()?;
     let id = runtime.block_on(Sts::new(settings).caller_identity(&creds))?;
     let text = if as_json {
         let mut out = Vec::new();

@@ -1,0 +1,164 @@
+//! `rolecall doctor --online`: what only AWS can tell about the long-term keys in the files, for
+//! every profile that has them, all at once (GetCallerIdentity, then ListAccessKeys where IAM
+//! allows it): keys of an account's root user, keys AWS no longer accepts, an `mfa_serial` or
+//! `aws_account_id` of another account than the keys', and keys older than 90 days.
+
+use crate::creds::Credentials;
+use crate::doctor::{Finding, Severity};
+use crate::iam::Iam;
+use crate::profile::{AwsFiles, Key};
+use crate::sts::{ErrorKind, Sts};
+use anyhow::Result;
+
+/// Keys older than this get a warning (AWS's own advice: rotate every 90 days).
+pub const MAX_KEY_AGE_DAYS: i64 = 90;
+
+/// One profile's keys and where to check them.
+struct Subject {
+    profile: String,
+    creds: Credentials,
+    sts: crate::sts::Settings,
+    iam: Option<crate::partition::Endpoint>,
+    file: String,
+    line: usize,
+    mfa_serial: Option<String>,
+    account_id: Option<String>,
+}
+
+/// The findings of the online checks; `progress` is told how many profiles are being checked.
+pub fn check(files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Finding>> {
+    let set = &files.profiles;
+    let mut subjects = Vec::new();
+    for p in set.profiles() {
+        let (Some(id), Some(secret)) = (p.get_value(Key::AccessKeyId), p.get(Key::SecretAccessKey)) else { continue };
+        if p.get(Key::SessionToken).is_some() {
+            continue;
+        }
+        let endpoint = crate::engine::endpoint_url(set, Some(p));
+        let sts = crate::engine::sts_settings(Some(p), endpoint, None);
+        let iam = crate::engine::service_endpoint(set, Some(p), crate::partition::Service::Iam, &sts.region).ok();
+        subjects.push(Subject {
+            profile: p.name().to_owned(),
+            creds: Credentials {
+                access_key_id: id.value.to_owned(),
+                secret_access_key: secret.to_owned(),
+                session_token: None,
+                expires_at: None,
+                account_id: None,
+            },
+            sts,
+            iam,
+            file: files.file(id.origin.file).display.clone(),
+            line: id.origin.line,
+            mfa_serial: p.get(Key::MfaSerial).or_else(|| p.get(Key::MfaArn)).map(str::to_owned),
+            account_id: p.get(Key::AccountId).map(str::to_owned),
+        });
+    }
+    progress(subjects.len());
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let runtime = crate::runtime()?;
+    let now = crate::time::now();
+    let findings = runtime.block_on(async move {
+        let mut tasks = tokio::task::JoinSet::new();
+        for subject in subjects {
+            tasks.spawn(async move { check_one(subject, now).await });
+        }
+        let mut all = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            all.extend(done.unwrap_or_default());
+        }
+        all
+    });
+    Ok(findings)
+}
+
+async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
+    let finding = |severity, code: &'static str, message: String, hint: &str| Finding {
+        severity,
+        code,
+        file: s.file.clone(),
+        line: s.line,
+        profile: Some(s.profile.clone()),
+        message,
+        hint: hint.to_owned(),
+    };
+    let sts = Sts::new(s.sts.clone());
+    let id = match sts.caller_identity(&s.creds).await {
+        Ok(id) => id,
+        Err(e) if e.kind == ErrorKind::BadCredentials => {
+            return vec![finding(
+                Severity::Error,
+                "keys-rejected",
+                format!(
+                    "AWS does not accept the access key {} of `{}` ({e}): it was deleted or deactivated, or the secret is wrong",
+                    crate::arn::mask(&s.creds.access_key_id),
+                    s.profile
+                ),
+                "write a working key ('rolecall configure PROFILE'), or remove the profile",
+            )];
+        }
+        Err(e) => {
+            return vec![finding(
+                Severity::Warning,
+                "online-check-failed",
+                format!("could not check `{}` with STS: {e}", s.profile),
+                "check the network and the region, then run 'rolecall doctor --online' again",
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    if id.arn.ends_with(":root") {
+        out.push(finding(
+            Severity::Error,
+            "root-keys",
+            format!("the keys of `{}` are the account root user's ({})", s.profile, id.arn),
+            "make an IAM user (or use IAM Identity Center) for daily work, then delete the root access keys",
+        ));
+    }
+    for (what, value) in [("mfa_serial", s.mfa_serial.as_deref()), ("aws_account_id", s.account_id.as_deref())] {
+        let account = value.and_then(|v| if what == "mfa_serial" { crate::arn::account_id(v) } else { Some(v) });
+        if let Some(account) = account.filter(|a| *a != id.account) {
+            out.push(finding(
+                Severity::Error,
+                "account-mismatch",
+                format!(
+                    "{what} of `{}` names account {account}, but its keys belong to account {} ({})",
+                    s.profile, id.account, id.arn
+                ),
+                "fix the value, or the keys: they must be of the same account",
+            ));
+        }
+    }
+    // Key age: ListAccessKeys on the caller's own user (allowed for most users; not for root
+    // or a user without iam:ListAccessKeys, then nothing is said).
+    if let Some(endpoint) = s.iam.clone()
+        && !id.arn.ends_with(":root")
+    {
+        let iam = Iam::new(endpoint, s.sts.timeout);
+        if let Ok(keys) = iam.list_access_keys(&s.creds).await
+            && let Some(created) = keys.iter().find(|k| k.id == s.creds.access_key_id).and_then(|k| k.created)
+        {
+            let days = (now - created) / 86_400;
+            if days > MAX_KEY_AGE_DAYS {
+                out.push(finding(
+                    Severity::Warning,
+                    "old-key",
+                    format!(
+                        "the access key {} of `{}` is {days} days old (more than {MAX_KEY_AGE_DAYS})",
+                        crate::arn::mask(&s.creds.access_key_id),
+                        s.profile
+                    ),
+                    &format!("rolecall rotate {}", s.profile),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What `doctor --online` says while it waits.
+pub fn describe(count: usize) -> String {
+    format!("checking {count} profile{} with long-term keys with AWS…", if count == 1 { "" } else { "s" })
+}
