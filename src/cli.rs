@@ -251,7 +251,8 @@ pub struct RoleArgs {
     pub role_session_name: Option<String>,
 }
 
-/// How credentials are fetched: shared by assume, exec, credential-process and whoami.
+// How credentials are fetched: shared by assume, exec, credential-process and whoami. (A plain
+// comment: a doc comment here would replace each command's own first line in its --help.)
 #[derive(Debug, Args, Clone, Default)]
 pub struct CredsArgs {
     /// The MFA code (else mfa_process, else a prompt on the terminal)

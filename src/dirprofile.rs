@@ -21,8 +21,8 @@ pub fn nearest(dir: &Path) -> Option<PathBuf> {
     dir.ancestors().map(|d| d.join(FILE_NAME)).find(|p| p.is_file())
 }
 
-/// What a file asks for: the first line that is not blank or a `#` comment names the profile;
-/// a `region = NAME` line sets the region.
+/// What a file asks for: the first line that is not blank or a `#` comment names the profile
+/// (written alone, or as `profile = NAME`); a `region = NAME` line sets the region.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Wanted {
     pub profile: Option<String>,
@@ -41,6 +41,12 @@ pub fn parse(text: &str) -> Wanted {
                 let value = value.trim();
                 if wanted.region.is_none() && !value.is_empty() {
                     wanted.region = Some(value.to_owned());
+                }
+            }
+            Some((key, value)) if key.trim() == "profile" => {
+                let value = value.trim();
+                if wanted.profile.is_none() && !value.is_empty() {
+                    wanted.profile = Some(value.to_owned());
                 }
             }
             _ if wanted.profile.is_none() => wanted.profile = Some(line.to_owned()),
@@ -234,6 +240,8 @@ mod tests {
         assert_eq!(parse("region=us-east-2\n#x\ndev").profile.as_deref(), Some("dev"));
         assert_eq!(parse("# only a comment\n\n"), Wanted::default());
         assert_eq!(parse("$(touch /tmp/x)\n").profile.as_deref(), Some("$(touch /tmp/x)"));
+        let keyed = parse("profile = prod\nregion=eu-west-1\n");
+        assert_eq!(keyed, Wanted { profile: Some("prod".into()), region: Some("eu-west-1".into()) });
     }
 
     #[test]

@@ -190,10 +190,26 @@ fn every_subcommand_defines_its_arguments_when_it_runs() {
         .filter(|n| n != "help")
         .collect();
     assert!(names.len() > 20, "{names:?}");
+    // The completion of `rolecall <TAB>` in the init scripts lists exactly these.
+    assert_eq!(names, rolecall::cmd::init::COMMANDS, "init's COMMANDS and the command line");
     for name in &names {
         let run = home.run(&[name, "--help"]);
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
         assert!(run.stdout.contains(&format!("Usage: rolecall {name}")), "{name}: {}", run.stdout);
+        // Each command's help opens with its own line, the one the command list shows.
+        let listed = top.stdout.lines().find(|l| l.split_whitespace().next() == Some(name)).unwrap();
+        let own = run.stdout.lines().next().unwrap();
+        assert!(listed.trim_end().ends_with(own.trim_end()), "{name}: --help opens with {own:?}, not {listed:?}");
+        // The commands whose first argument is a profile complete profile names.
+        let usage = run.stdout.lines().find(|l| l.starts_with("Usage: ")).unwrap();
+        let first = usage
+            .split_whitespace()
+            .skip(3)
+            .filter(|w| *w != "[OPTIONS]")
+            .find(|w| w.starts_with('<') || w.starts_with('['))
+            .map(|w| w.trim_matches(['<', '>', '[', ']']));
+        let takes_profile = matches!(first, Some("PROFILE" | "OLD"));
+        assert_eq!(rolecall::cmd::init::PROFILE_COMMANDS.contains(&name.as_str()), takes_profile, "{name}: {usage}");
         let run = home.run(&[name, "--no-such-flag"]);
         assert_eq!(run.code, 2, "{name}");
         assert!(run.stderr.contains("--no-such-flag"), "{name}: {}", run.stderr);
@@ -303,4 +319,36 @@ sys.exit(0)
 "#;
     let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+/// `exec` of a command that cannot run exits as a shell would: 127 not found, 126 not executable.
+#[test]
+fn exec_exit_codes_follow_the_shells() {
+    let home = TempHome::new();
+    home.write_files(
+        "[profile s]\nregion = eu-west-1\n",
+        "[s]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n",
+    );
+    let run = home.run(&["exec", "s", "--", "no-such-command-here"]);
+    assert_eq!(run.code, 127, "{}", run.stderr);
+    assert!(run.stderr.contains("no-such-command-here: command not found"), "{}", run.stderr);
+    std::fs::write(home.path.join("plain"), "not a program").unwrap();
+    let run = home.run(&["exec", "s", "--", &home.path.join("plain").to_string_lossy()]);
+    assert_eq!(run.code, 126, "{}", run.stderr);
+}
+
+/// A region that matches no partition's pattern is written (it may be new), with a warning and
+/// the closest known region.
+#[test]
+fn configure_warns_about_unknown_regions() {
+    let home = TempHome::new();
+    let run = home.run(&["configure", "dev", "--region", "eu-west1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("region `eu-west1` matches no AWS region's pattern: did you mean `eu-west-1`?"),
+        "{}",
+        run.stderr
+    );
+    let run = home.run(&["configure", "dev", "--region", "eu-west-1"]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }

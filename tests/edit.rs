@@ -594,6 +594,8 @@ c.expect_exact("Default region name [None]: "); c.sendline("eu-west-1")
 c.expect_exact("Default output format [None]: "); c.sendline("")
 c.expect_exact("with MFA? (y/n) [n]: "); c.sendline("y")
 c.expect_exact("Role profile name [admin]: "); c.sendline("")
+c.expect_exact("Role ARN"); c.sendline("not-an-arn")
+c.expect_exact("expected arn:aws:iam::123456789012:role/NAME")
 c.expect_exact("Role ARN"); c.sendline("arn:aws:iam::123456789012:role/Admin")
 c.expect_exact("MFA device ARN"); c.sendline("arn:aws:iam::123456789012:mfa/alice")
 c.expect_exact("2 profiles checked, no problems found")
@@ -615,4 +617,46 @@ sys.exit(c.exitstatus)
     let empty = TempHome::new();
     let run = empty.run(&["setup"]);
     assert!(run.stderr.contains("already set up") || run.stderr.contains("terminal"), "{}", run.stderr);
+}
+
+/// Errors the file already had do not block an edit (they are named as old); new ones do. Ctrl-C
+/// (SIGINT to the whole group) while the editor runs goes to the editor: rolecall stays, writes
+/// the edit, and removes its private copy; copies that killed runs left behind are removed.
+#[test]
+fn edit_blocks_only_new_errors_and_outlives_ctrl_c() {
+    if !require("setsid") {
+        return;
+    }
+    let home = TempHome::new();
+    let broken = format!("{CONFIG}\n[profile badarn]\nsource_profile = base\nrole_arn = nope\n");
+    home.write_files(&broken, CREDENTIALS);
+    let config = || std::fs::read_to_string(home.path.join(".aws/config")).unwrap();
+    let good = editor(&home, "good", "sed -i 's/eu-central-1/eu-south-1/' \"$1\"");
+    let run = home.run_env(&["edit"], &[("EDITOR", &good)]);
+    assert_eq!(run.code, 0, "an old error blocked the edit: {}", run.stderr);
+    assert!(run.stderr.contains("already there before this edit"), "{}", run.stderr);
+    assert_eq!(config(), broken.replace("eu-central-1", "eu-south-1"));
+    let worse =
+        editor(&home, "worse", "printf '[profile worse]\\nrole_arn = bad\\nsource_profile = base\\n' >> \"$1\"");
+    let run = home.run_env(&["edit"], &[("EDITOR", &worse)]);
+    assert_eq!(run.code, 1, "a new error was written: {}", run.stderr);
+    assert!(run.stderr.contains("[worse]") || run.stderr.contains("`bad`"), "{}", run.stderr);
+    assert!(!config().contains("[profile worse]"));
+
+    let cache = home.path.join(".cache/rolecall");
+    std::fs::create_dir_all(cache.join("edit-99999999")).unwrap();
+    std::fs::write(cache.join("edit-99999999/credentials"), CREDENTIALS).unwrap();
+    // The editor takes Ctrl-C (it ignores it, as vim does) and saves; the group got SIGINT.
+    let interrupted = editor(&home, "interrupted", "trap '' INT; kill -INT 0; sleep 0.2; echo '# kept' >> \"$1\"");
+    let run = home.run_detached(&["edit", "credentials"], &[("EDITOR", &interrupted)]);
+    assert_eq!(run.code, 0, "rolecall died with the editor's Ctrl-C: {}", run.stderr);
+    let credentials = std::fs::read_to_string(home.path.join(".aws/credentials")).unwrap();
+    assert!(credentials.ends_with("# kept\n"), "the edit was lost: {credentials}");
+    let left: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("edit-"))
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "private copies of the files were left: {left:?}");
 }

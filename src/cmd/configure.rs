@@ -313,6 +313,11 @@ fn set(profile: &str, key: &str, value: &str) -> Result<ExitCode> {
         value.to_owned()
     };
     check_pair(&key, &value)?;
+    if key == "region"
+        && let Some(w) = region_warning(&value)
+    {
+        eprintln!("rolecall: warning: {w}");
+    }
     let kind = file_for(&key);
     editing::change(
         |files: &mut Files, _| files.file(kind).set(profile, &key, &value).map(drop),

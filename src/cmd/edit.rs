@@ -18,19 +18,54 @@ impl Drop for Scratch {
     }
 }
 
+/// The signals a terminal sends to the whole foreground group: while the editor runs they are
+/// the editor's (rolecall ignores them, as git does, so an editor that handles Ctrl-C keeps the
+/// edit, and rolecall is there to write it or to remove the copy).
+const EDITOR_SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTERM];
+
+/// Ignores [`EDITOR_SIGNALS`] while it lives.
+struct Ignoring([libc::sighandler_t; 4]);
+
+impl Ignoring {
+    fn start() -> Ignoring {
+        // SAFETY: signal() with SIG_IGN installs no handler code; the old dispositions are kept.
+        Ignoring(EDITOR_SIGNALS.map(|s| unsafe { libc::signal(s, libc::SIG_IGN) }))
+    }
+}
+
+impl Drop for Ignoring {
+    fn drop(&mut self) {
+        for (s, old) in EDITOR_SIGNALS.iter().zip(self.0) {
+            // SAFETY: puts back the disposition signal() returned above.
+            unsafe { libc::signal(*s, old) };
+        }
+    }
+}
+
 /// The editor people set, run through `sh` so that `code -w` or `vim -u NONE` work.
 fn run_editor(path: &Path) -> Result<()> {
+    use std::os::unix::process::CommandExt;
     let editor = ["VISUAL", "EDITOR"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
         .unwrap_or_else(|| "vi".to_owned());
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{editor} \"$1\""))
-        .arg("sh")
-        .arg(path)
-        .status()
-        .with_context(|| format!("cannot run the editor ({editor})"))?;
+    let _ignoring = Ignoring::start();
+    let mut command = std::process::Command::new("sh");
+    // A plain command replaces the shell (`exec`), so that no shell sits between rolecall and the
+    // editor to die of a Ctrl-C the editor itself ignores; anything with shell syntax runs as is.
+    let plain = !editor.contains([';', '&', '|', '<', '>', '(', ')', '$', '`', '\n']);
+    let exec = if plain { "exec " } else { "" };
+    command.arg("-c").arg(format!("{exec}{editor} \"$1\"")).arg("sh").arg(path);
+    // SAFETY: between fork and exec only signal() runs, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            for s in EDITOR_SIGNALS {
+                libc::signal(s, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
+    let status = command.status().with_context(|| format!("cannot run the editor ({editor})"))?;
     if !status.success() {
         bail!("the editor ({editor}) exited with {status}: nothing written");
     }
@@ -52,10 +87,13 @@ pub fn run(which: EditFile, force: bool) -> Result<ExitCode> {
     };
     let base =
         crate::cache::dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
+    remove_stale_copies(&base);
     let scratch = Scratch(base.join(format!("edit-{}", std::process::id())));
     crate::cache::ensure_private_dir(&scratch.0)?;
     let copy = scratch.0.join(if kind == FileKind::Config { "config" } else { "credentials" });
     crate::cache::write_private(&copy, original.as_bytes())?;
+    // The errors the file has now do not block an edit; only new ones do.
+    let known = errors_of(&files, kind);
     let text = loop {
         run_editor(&copy)?;
         let text = String::from_utf8(std::fs::read(&copy).context("cannot read the edited copy")?)
@@ -70,16 +108,29 @@ pub fn run(which: EditFile, force: bool) -> Result<ExitCode> {
             FileKind::Config => AwsFiles::from_files(edited, other),
             FileKind::Credentials => AwsFiles::from_files(other, edited),
         };
-        let errors: Vec<_> = doctor::check(&candidate)
-            .into_iter()
-            .filter(|f| f.severity == Severity::Error && f.file == file.display)
-            .collect();
+        let mut old = known.clone();
+        let (mut errors, mut before) = (Vec::new(), Vec::new());
+        for f in errors_of(&candidate, kind) {
+            match old.iter().position(|k| same_error(k, &f)) {
+                Some(i) => before.push(old.swap_remove(i)),
+                None => errors.push(f),
+            }
+        }
+        let show = |f: &doctor::Finding, note: &str| {
+            let place = if f.line == 0 { f.file.clone() } else { format!("{}:{}", f.file, f.line) };
+            eprintln!("rolecall: error[{}] {place}: {}{note} (hint: {})", f.code, f.message, f.hint);
+        };
         if errors.is_empty() || force {
+            for f in &before {
+                show(f, " (already there before this edit: not blocking)");
+            }
             break text;
         }
         for f in &errors {
-            let place = if f.line == 0 { f.file.clone() } else { format!("{}:{}", f.file, f.line) };
-            eprintln!("rolecall: error[{}] {place}: {} (hint: {})", f.code, f.message, f.hint);
+            show(f, "");
+        }
+        if !before.is_empty() {
+            eprintln!("rolecall: ({} more error(s) were already there before this edit)", before.len());
         }
         let again = super::editing::confirm("Edit again? (no: nothing is written)", "--force to write it anyway")
             .unwrap_or(false);
@@ -97,6 +148,35 @@ pub fn run(which: EditFile, force: bool) -> Result<ExitCode> {
     let backup = if old.is_some() { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
     eprintln!("rolecall: wrote {}{backup}", file.display);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Copies left by an edit whose rolecall was killed (`edit-PID` of a process that is gone).
+fn remove_stale_copies(base: &Path) {
+    for entry in std::fs::read_dir(base).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("edit-")).and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 only asks whether the process exists.
+        let gone =
+            unsafe { libc::kill(pid, 0) } != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The doctor's errors about the file being edited.
+fn errors_of(files: &AwsFiles, kind: FileKind) -> Vec<doctor::Finding> {
+    let display = &files.file(kind).display;
+    doctor::check(files).into_iter().filter(|f| f.severity == Severity::Error && &f.file == display).collect()
+}
+
+/// The same problem before and after an edit: its code, profile and message, whatever lines
+/// moved (numbers in the message are line numbers).
+fn same_error(a: &doctor::Finding, b: &doctor::Finding) -> bool {
+    let words = |m: &str| m.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+    a.code == b.code && a.profile == b.profile && words(&a.message) == words(&b.message)
 }
 
 fn kind_other(kind: FileKind) -> FileKind {

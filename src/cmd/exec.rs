@@ -23,7 +23,20 @@ pub fn run(profile: &str, creds: &CredsArgs, command: &[String]) -> Result<ExitC
             None => cmd.env_remove(name),
         };
     }
-    // Replace this process: CMD gets the terminal, the signals and gives its exit code.
+    // Replace this process: CMD gets the terminal, the signals and gives its exit code. A command
+    // that cannot run exits as a shell's would: 127 not found, 126 not executable.
     let err = cmd.exec();
-    Err(anyhow!("cannot run {program}: {err}"))
+    let shown = crate::style::printable(program);
+    let code = match err.kind() {
+        std::io::ErrorKind::NotFound => {
+            eprintln!("rolecall: {shown}: command not found");
+            127
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            eprintln!("rolecall: {shown}: permission denied (not executable)");
+            126
+        }
+        _ => return Err(anyhow!("cannot run {shown}: {err}")),
+    };
+    Ok(ExitCode::from(code))
 }
