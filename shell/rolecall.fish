@@ -167,42 +167,52 @@ end
 # with a built-in only when the segment shows a time).
 set -q __rolecall_rps_until; or set -g __rolecall_rps_until 0
 set -q __rolecall_rps_key; or set -g __rolecall_rps_key ''
+set -q __rolecall_rps; or set -g __rolecall_rps ''
+# The usual path: one comparison of what the segment is made of, and (only while it shows a
+# time) one read of /proc/uptime.
 function __rolecall_right_prompt
-    set -l up 0
     if test "$ROLECALL_PROFILE|$AWS_PROFILE|$AWS_REGION|$AWS_DEFAULT_REGION|$ROLECALL_EXPIRES_AT|$ROLECALL_PROMPT_WARN|$NO_COLOR" != "$__rolecall_rps_key"
         or begin
-            test $__rolecall_rps_until -ne 0
-            and begin
-                not read up _rest </proc/uptime
-                or test $up -ge $__rolecall_rps_until
-            end
+            test "$__rolecall_rps_until" != 0
+            and __rolecall_rps_due
         end
-        set -g __rolecall_rps (rolecall_prompt)
-        set -g __rolecall_rps_key "$ROLECALL_PROFILE|$AWS_PROFILE|$AWS_REGION|$AWS_DEFAULT_REGION|$ROLECALL_EXPIRES_AT|$ROLECALL_PROMPT_WARN|$NO_COLOR"
-        set -g __rolecall_rps_until 0
-        if test -n "$__rolecall_seg_in"; and test -r /proc/uptime; and read up _rest </proc/uptime
+        __rolecall_rps_refresh
+    end
+    printf '%s' $__rolecall_rps
+end
+# Whether the minute count is due (or there is no /proc/uptime to tell).
+function __rolecall_rps_due
+    read -l up _rest </proc/uptime 2>/dev/null; or return 0
+    test $up -ge $__rolecall_rps_until
+end
+function __rolecall_rps_refresh
+    set -l seg (rolecall_prompt)
+    set -g __rolecall_rps ''
+    test -n "$seg"; and set -g __rolecall_rps "$seg "
+    set -g __rolecall_rps_key "$ROLECALL_PROFILE|$AWS_PROFILE|$AWS_REGION|$AWS_DEFAULT_REGION|$ROLECALL_EXPIRES_AT|$ROLECALL_PROMPT_WARN|$NO_COLOR"
+    set -g __rolecall_rps_until 0
+    if test -n "$__rolecall_seg_in"
+        set -g __rolecall_rps_until -1
+        if read -l up _rest </proc/uptime 2>/dev/null
             set -g __rolecall_rps_until (math "$up + $__rolecall_seg_in")
-        else if test -n "$__rolecall_seg_in"
-            set -g __rolecall_rps_until -1
         end
-    end
-    if test -n "$__rolecall_rps"
-        printf '%s ' $__rolecall_rps
-    end
-    if functions -q __rolecall_orig_right_prompt
-        __rolecall_orig_right_prompt
     end
 end
 # Put the segment in front of whatever fish_right_prompt is defined now (kept as
 # __rolecall_orig_right_prompt), unless it is already rolecall's.
 function __rolecall_wrap_right_prompt
     if functions -q fish_right_prompt
-        functions fish_right_prompt | string match -q '*__rolecall_rps_key*'; and return 0
+        functions fish_right_prompt | string match -q '*__rolecall_r*'; and return 0
         functions -e __rolecall_orig_right_prompt
         functions -c fish_right_prompt __rolecall_orig_right_prompt
         functions -e fish_right_prompt
+        function fish_right_prompt
+            __rolecall_right_prompt
+            __rolecall_orig_right_prompt
+        end
+    else
+        functions -c __rolecall_right_prompt fish_right_prompt
     end
-    functions -c __rolecall_right_prompt fish_right_prompt
 end
 
 if status is-interactive

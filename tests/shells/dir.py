@@ -28,7 +28,7 @@ child_shell = {"bash": "bash --norc --noprofile -i", "zsh": "zsh -f -i", "fish":
 segment = {
     "bash": 'echo "[$__rolecall_ps1]"',
     "zsh": 'print -r -- "[$__rolecall_rps1]"',
-    "fish": 'echo "[$__rolecall_rps ]"',
+    "fish": 'echo "[$__rolecall_rps]"',
 }[shell]
 
 
