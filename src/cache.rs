@@ -9,10 +9,9 @@
 //! `AWS_PROFILE=P` reuses a role rolecall assumed.
 
 use crate::creds::Credentials;
-use anyhow::{Context, Result};
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// Entries with less than this left are refreshed (`ROLECALL_REFRESH_BEFORE`, e.g. `10m`).
@@ -29,10 +28,7 @@ pub struct Cache {
     dir: PathBuf,
 }
 
-/// Held while a process fetches what a key names; released on drop.
-pub struct Lock {
-    _file: File,
-}
+pub use crate::fsutil::{Lock, Wait, ensure_private_dir, write_private};
 
 /// rolecall's data directory: `$XDG_DATA_HOME/rolecall`, default `~/.local/share/rolecall`
 /// (the recent-profile list, the `.awsprofile` trust store).
@@ -63,13 +59,29 @@ pub fn key(kind: &str, parts: &[&str]) -> String {
     format!("{kind}-{}", h.digest())
 }
 
+/// Said once per run: an entry that is not private was ignored.
+static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl Cache {
     pub fn new(dir: PathBuf) -> Cache {
         Cache { dir }
     }
 
+    /// The cache the environment points to. A directory that is a symlink, or another user's,
+    /// is refused: its entries would be someone else's to plant.
     pub fn open() -> Result<Cache> {
         let dir = dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
+        if let Ok(meta) = fs::symlink_metadata(&dir) {
+            if meta.file_type().is_symlink() {
+                bail!(
+                    "the cache directory {} is a symbolic link: not used (remove it, or set XDG_CACHE_HOME)",
+                    dir.display()
+                );
+            }
+            if meta.uid() != crate::fsutil::euid() {
+                bail!("the cache directory {} belongs to another user: not used (set XDG_CACHE_HOME)", dir.display());
+            }
+        }
         Ok(Cache::new(dir))
     }
 
@@ -82,9 +94,21 @@ impl Cache {
     }
 
     /// The entry, if there is one with at least the margin left at `now`. A damaged entry is
-    /// treated as absent (it is replaced by the next fetch).
+    /// treated as absent (it is replaced by the next fetch); so is one that is not private
+    /// (another user's, or readable by others), with one warning.
     pub fn get(&self, key: &str, now: i64) -> Option<Credentials> {
-        let text = fs::read_to_string(self.path(key, "json")).ok()?;
+        let path = self.path(key, "json");
+        let bytes = match crate::fsutil::read_private(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    eprintln!("rolecall: warning: ignored the cache entry {}: {e}", path.display());
+                }
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let text = String::from_utf8(bytes).ok()?;
         let creds = Credentials::from_process_json(&text).ok()?.checked("cache").ok()?;
         match creds.expires_at {
             Some(t) if t - now >= margin_secs() => Some(creds),
@@ -101,69 +125,15 @@ impl Cache {
         let _ = fs::remove_file(self.path(key, "json"));
     }
 
-    /// Wait for the lock of `key`. `on_wait` runs once if another process holds it.
-    pub fn lock(&self, key: &str, on_wait: impl FnOnce()) -> Result<Lock> {
+    /// Wait for the lock of `key` as `wait` says.
+    pub fn lock(&self, key: &str, wait: Wait) -> Result<Option<Lock>> {
         self.ensure_dir()?;
-        let path = self.path(key, "lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| format!("cannot open lock file {}", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                on_wait();
-                file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
-            }
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
-            }
-        }
-        Ok(Lock { _file: file })
+        crate::fsutil::lock(&self.path(key, "lock"), wait)
     }
 
     fn ensure_dir(&self) -> Result<()> {
         ensure_private_dir(&self.dir)
     }
-}
-
-/// Create `dir` (and parents) with mode 0700; tighten an existing one that others can read.
-pub fn ensure_private_dir(dir: &Path) -> Result<()> {
-    match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => {
-            if meta.permissions().mode() & 0o077 != 0 {
-                fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-                    .with_context(|| format!("cannot make {} private", dir.display()))?;
-            }
-            Ok(())
-        }
-        _ => fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .with_context(|| format!("cannot create {}", dir.display())),
-    }
-}
-
-/// Write `bytes` to `path` atomically with mode 0600: a private temporary file beside it,
-/// flushed, then renamed over the target.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("entry");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The AWS CLI's credential cache (botocore `JSONFileCache`, `~/.aws/cli/cache`).

@@ -56,10 +56,14 @@ pub fn parse(text: &str) -> Wanted {
     wanted
 }
 
-/// One `.awsprofile` as read: where it was found, its real path, its bytes.
+/// One `.awsprofile` as read: where it was found, the place it pins (the real directory it was
+/// found in, and its name there), the file it is (through a symlink), its bytes.
 #[derive(Debug)]
 pub struct DirFile {
     pub path: PathBuf,
+    /// The real path of the directory it was found in, joined with its name: the tree it pins.
+    pub place: PathBuf,
+    /// The file itself, every symlink followed.
     pub real: PathBuf,
     pub bytes: Vec<u8>,
 }
@@ -68,13 +72,16 @@ impl DirFile {
     pub fn read(path: &Path) -> Result<DirFile> {
         use std::io::Read;
         let real = std::fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path.file_name().unwrap_or(OsStr::new(FILE_NAME));
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let place = std::fs::canonicalize(dir).with_context(|| format!("cannot read {}", path.display()))?.join(name);
         let file = std::fs::File::open(&real).with_context(|| format!("cannot read {}", path.display()))?;
         let mut bytes = Vec::new();
         file.take(MAX_LEN + 1).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
         if bytes.len() as u64 > MAX_LEN {
             bail!("{} is larger than {} KiB: not a profile name", path.display(), MAX_LEN / 1024);
         }
-        Ok(DirFile { path: path.to_owned(), real, bytes })
+        Ok(DirFile { path: path.to_owned(), place, real, bytes })
     }
 
     /// What the file asks for; an error when it is not UTF-8 text.
@@ -84,13 +91,30 @@ impl DirFile {
         Ok(parse(text.strip_prefix('\u{feff}').unwrap_or(text)))
     }
 
-    /// sha256 of the real path, a NUL, and the content: what `rolecall allow` records.
+    /// What `rolecall allow` records: sha256 of the place, a NUL, the file it is, a NUL, and the
+    /// content. A symlink to an allowed file elsewhere (a cloned repository, another user's
+    /// directory in /tmp) is another place: not allowed.
     pub fn digest(&self) -> String {
+        let mut hash = Sha256::new();
+        hash.update(self.place.as_os_str().as_bytes());
+        hash.update([0]);
+        hash.update(self.real.as_os_str().as_bytes());
+        hash.update([0]);
+        hash.update(&self.bytes);
+        hex(&hash.finalize())
+    }
+
+    /// The digest stores written before places were recorded: sha256 of the real path, a NUL and
+    /// the content; still good for a file that is where it was found (no symlink).
+    fn digest_v1(&self) -> Option<String> {
+        if self.place != self.real {
+            return None;
+        }
         let mut hash = Sha256::new();
         hash.update(self.real.as_os_str().as_bytes());
         hash.update([0]);
         hash.update(&self.bytes);
-        hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        Some(hex(&hash.finalize()))
     }
 }
 
@@ -161,11 +185,11 @@ impl TrustStore {
     }
 
     pub fn trust(&self, file: &DirFile) -> Trust {
-        let digest = file.digest();
-        let mut known = self.entries.iter().filter(|e| e.path == file.real).peekable();
+        let digests = [Some(file.digest()), file.digest_v1()];
+        let mut known = self.entries.iter().filter(|e| e.path == file.place).peekable();
         if known.peek().is_none() {
             Trust::Unknown
-        } else if known.any(|e| e.digest == digest) {
+        } else if known.any(|e| digests.iter().flatten().any(|d| *d == e.digest)) {
             Trust::Allowed
         } else {
             Trust::Changed
@@ -174,11 +198,11 @@ impl TrustStore {
 
     /// Record `file` as it is now (dropping what was recorded for its path before).
     pub fn allow(&mut self, file: &DirFile) -> Result<()> {
-        if file.real.as_os_str().as_bytes().contains(&b'\n') {
+        if file.place.as_os_str().as_bytes().contains(&b'\n') {
             bail!("{}: a path with a newline cannot be recorded", file.path.display());
         }
-        self.deny(&file.real);
-        self.entries.push(Entry { digest: file.digest(), path: file.real.clone() });
+        self.deny(&file.place);
+        self.entries.push(Entry { digest: file.digest(), path: file.place.clone() });
         Ok(())
     }
 
@@ -210,8 +234,14 @@ impl TrustStore {
     pub fn lock() -> Result<cache::Lock> {
         let path = Self::locate()?;
         let dir = path.parent().context("the trust store has no directory")?;
-        cache::Cache::new(dir.to_owned()).lock("allowed", || {})
+        cache::Cache::new(dir.to_owned())
+            .lock("allowed", cache::Wait::Always(&|_| {}))?
+            .context("the trust store's lock")
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A path for a message: `./.awsprofile`, `../../.awsprofile` when the file is in `cwd` or above

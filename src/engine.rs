@@ -46,6 +46,13 @@ pub struct Outcome {
     pub long_term: bool,
 }
 
+/// How long a process waits for another one fetching the same credentials
+/// (`ROLECALL_LOCK_WAIT`, e.g. `30s`; default 2 minutes: long enough to type a code there).
+pub fn lock_wait() -> Duration {
+    let secs = env_var("ROLECALL_LOCK_WAIT").and_then(|v| crate::time::parse_duration(&v)).unwrap_or(120);
+    Duration::from_secs(secs)
+}
+
 /// The MFA session lasts 12 h unless `mfa_session_duration` or `--mfa-duration` says otherwise.
 pub const DEFAULT_MFA_SESSION_SECS: u64 = 12 * 3600;
 
@@ -284,17 +291,27 @@ impl<'a> Run<'a> {
         cache: Option<&Cache>,
     ) -> Result<Credentials> {
         let profile = self.selected.name();
+        let source = mfa::Source::pick(self.opts.mfa_code.as_deref(), self.setting("mfa_process"));
+        // Asks a person for a code: those who wait for this process are told so.
+        let asks = matches!(source, mfa::Source::Terminal)
+            && steps[start..].iter().any(|s| match &s.kind {
+                StepKind::Session { .. } => true,
+                StepKind::Hop { mfa, .. } => mfa.is_some(),
+                StepKind::Base => false,
+            });
         let _lock = match (cache, steps.last().and_then(|s| s.key.as_deref())) {
             (Some(cache), Some(key)) => {
-                let lock =
-                    cache.lock(key, || eprintln!("rolecall: waiting for another rolecall fetching `{profile}`…"))?;
+                let lock = self.lock(cache, key, &source)?;
                 // Someone else may have fetched it while this process waited.
                 if !self.opts.refresh
                     && let Some(creds) = cache.get(key, crate::time::now())
                 {
                     return Ok(creds);
                 }
-                Some(lock)
+                if let Some(lock) = &lock {
+                    lock.note(if asks { "mfa" } else { "fetching" });
+                }
+                lock
             }
             _ => None,
         };
@@ -303,7 +320,6 @@ impl<'a> Run<'a> {
             Some(http) => Sts::with_http_client(self.sts_settings(), http.clone()),
             None => Sts::new(self.sts_settings()),
         };
-        let source = mfa::Source::pick(self.opts.mfa_code.as_deref(), self.setting("mfa_process"));
         runtime.block_on(async {
             let mut current = current;
             for (i, step) in steps.iter().enumerate().skip(start) {
@@ -339,14 +355,16 @@ impl<'a> Run<'a> {
                 // The last step's lock is already held by `run` (a second flock would wait on it).
                 let _lock = match cache.filter(|_| !is_last) {
                     Some(cache) => {
-                        let lock =
-                            cache.lock(key, || eprintln!("rolecall: waiting for another rolecall's MFA prompt…"))?;
+                        let lock = self.lock(cache, key, source)?;
                         if !(self.opts.refresh && self.opts.mfa_code.is_some())
                             && let Some(session) = cache.get(key, crate::time::now())
                         {
                             return Ok(session);
                         }
-                        Some(lock)
+                        if let Some(lock) = &lock {
+                            lock.note(if matches!(source, mfa::Source::Terminal) { "mfa" } else { "fetching" });
+                        }
+                        lock
                     }
                     None => None,
                 };
@@ -389,6 +407,43 @@ impl<'a> Run<'a> {
                 Ok(assumed.creds)
             }
         }
+    }
+
+    /// The lock of a cache entry this process is about to fetch. Another process that holds it
+    /// is fetching the same thing, perhaps asking a person for an MFA code: this process waits
+    /// for it (at most `ROLECALL_LOCK_WAIT`, default 2 minutes, saying so), unless it has a code
+    /// of its own (`--mfa-code`, `mfa_process`), then it goes on without the lock.
+    fn lock(&self, cache: &Cache, key: &str, source: &mfa::Source) -> Result<Option<cache::Lock>> {
+        let profile = crate::style::printable(self.selected.name());
+        if !matches!(source, mfa::Source::Terminal) {
+            return cache.lock(key, cache::Wait::Never);
+        }
+        let bound = lock_wait();
+        let asking = std::cell::Cell::new(false);
+        let told = |note: &str| {
+            let mfa = note.starts_with("mfa");
+            asking.set(mfa);
+            let what =
+                if mfa { "another shell is asking for the MFA code for" } else { "another rolecall is fetching" };
+            eprintln!(
+                "rolecall: {what} `{profile}`: waiting (at most {}; Ctrl-C stops)",
+                crate::time::human_duration(bound.as_secs())
+            );
+        };
+        cache.lock(key, cache::Wait::Bounded(bound, &told)).map_err(|e| {
+            if e.downcast_ref::<crate::fsutil::Timeout>().is_none() {
+                return e;
+            }
+            let what = if asking.get() {
+                "another shell has been asking for the MFA code for"
+            } else {
+                "another rolecall has been fetching"
+            };
+            anyhow!(
+                "{what} `{profile}` for {}: gave up (answer there first, or pass --mfa-code)",
+                crate::time::human_duration(bound.as_secs())
+            )
+        })
     }
 
     /// Add what to do to an STS error; a cached MFA session AWS no longer accepts is dropped.

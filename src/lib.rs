@@ -12,6 +12,7 @@ pub mod creds;
 pub mod dirprofile;
 pub mod doctor;
 pub mod engine;
+pub mod fsutil;
 pub mod http;
 pub mod iam;
 pub mod json;

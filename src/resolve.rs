@@ -200,7 +200,7 @@ impl fmt::Display for ResolveError {
             }
             ResolveError::NotCredentials { profile, why: NotCredentials::SsoToken } => write!(
                 f,
-                "profile `{profile}` will resolve an access token instead of credentials (it has no sso_account_id and sso_role_name)"
+                "profile `{profile}`: selected profile will resolve an access token instead of credentials (it has no sso_account_id and sso_role_name)"
             ),
             ResolveError::NotCredentials { profile, why: NotCredentials::UnknownSource(source) } => write!(
                 f,

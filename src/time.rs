@@ -117,6 +117,16 @@ pub fn parse_duration(text: &str) -> Option<u64> {
     (total > 0).then_some(total)
 }
 
+/// A length of time for messages: `45 s`, `2m`, `1h30m`.
+pub fn human_duration(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 if secs % 60 == 0 => format!("{}m", secs / 60),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, secs / 60 % 60),
+    }
+}
+
 /// Minutes left, rounded down, for humans: `42m`, `3h05m`, `expired`.
 pub fn human_left(secs: i64) -> String {
     if secs <= 0 {

@@ -107,7 +107,7 @@ fn allow_deny_list_and_status() {
     assert_eq!(run.stderr.trim(), "rolecall: allowed ../.awsprofile (profile 'ops')");
     assert_eq!(status("proj/sub")["trust"], "allowed");
 
-    // The store: private, one line per file with sha256(real path, NUL, content).
+    // The store: private, one line per file with the place and its digest.
     use std::os::unix::fs::PermissionsExt;
     let store = home.path.join(".local/share/rolecall/allowed");
     assert_eq!(std::fs::metadata(&store).unwrap().permissions().mode() & 0o777, 0o600);
@@ -116,7 +116,11 @@ fn allow_deny_list_and_status() {
     let line = text.lines().nth(1).unwrap();
     let (digest, path) = line.split_once(' ').unwrap();
     assert_eq!(path, real.to_str().unwrap());
+    // sha256 of the place (the real directory it was found in, and its name), NUL, the file it
+    // is (the same here: no symlink), NUL, the content.
     let mut input = real.to_str().unwrap().as_bytes().to_vec();
+    input.push(0);
+    input.extend_from_slice(real.to_str().unwrap().as_bytes());
     input.push(0);
     input.extend_from_slice(&std::fs::read(&real).unwrap());
     let expected = Command::new("sha256sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().and_then(|mut c| {

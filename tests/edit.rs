@@ -349,6 +349,17 @@ fn a_killed_writer_leaves_the_old_or_the_new_file() {
         }
     }
     assert!(seen_new > 0 && seen_new < 16, "the kills should land on both sides of the rename: {seen_new}/16");
+    // The next write removes what the killed ones left (their temporary copies of the file), and
+    // no name is taken twice.
+    let run = home.run(&["configure", "set", "admin", "role_session_name", "after"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(home.path.join(".aws"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "copies of the file left behind: {left:?}");
 }
 
 /// Two writers at once: the lock makes the second wait, and both changes are in the file.

@@ -49,13 +49,16 @@ pub fn allow(path: Option<&Path>) -> Result<ExitCode> {
 pub fn deny(path: Option<&Path>) -> Result<ExitCode> {
     let cwd = cwd()?;
     let path = target(path, &cwd)?;
-    // The file (or its directory) may be gone: the real path of what is left names it.
+    // The file (or its directory) may be gone: the real path of what is left of its directory,
+    // and its name, is the place recorded (a symlink is not followed: the place is where it is).
     let absolute = std::env::current_dir().context("cannot read the current directory")?.join(&path);
-    let real = absolute
+    let name = absolute.file_name().map(std::ffi::OsStr::to_owned).unwrap_or_default();
+    let dir = absolute.parent().unwrap_or(&absolute).to_owned();
+    let real = dir
         .ancestors()
         .find_map(|existing| {
-            let rest = absolute.strip_prefix(existing).ok()?;
-            Some(std::fs::canonicalize(existing).ok()?.join(rest))
+            let rest = dir.strip_prefix(existing).ok()?;
+            Some(std::fs::canonicalize(existing).ok()?.join(rest).join(&name))
         })
         .unwrap_or(absolute.clone());
     let _lock = TrustStore::lock()?;
@@ -79,7 +82,8 @@ pub fn list(json: bool) -> Result<ExitCode> {
             match DirFile::read(&entry.path) {
                 Err(_) => (path, "missing", None),
                 Ok(file) => {
-                    let state = if file.digest() == entry.digest { "allowed" } else { "changed" };
+                    let state =
+                        if store.trust(&file) == crate::dirprofile::Trust::Allowed { "allowed" } else { "changed" };
                     (path, state, file.wanted().ok().and_then(|w| w.profile))
                 }
             }

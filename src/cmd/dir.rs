@@ -148,7 +148,7 @@ fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
     let text = if json {
         let mut buf = Vec::new();
         crate::json::Object::start(&mut buf)
-            .str("path", &file.real.to_string_lossy())
+            .str("path", &file.place.to_string_lossy())
             .opt_str("profile", wanted.profile.as_deref())
             .opt_str("region", wanted.region.as_deref())
             .str("trust", trust.as_str())
@@ -166,7 +166,7 @@ fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
         let opt = |v: Option<String>| v.map(|v| printable(&v)).unwrap_or_else(|| "-".to_owned());
         format!(
             "file     {}\nprofile  {}\nregion   {}\ntrust    {trust}\naction   {action}\n",
-            printable(&file.real.to_string_lossy()),
+            printable(&file.place.to_string_lossy()),
             opt(wanted.profile),
             opt(wanted.region),
         )

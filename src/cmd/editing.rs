@@ -50,22 +50,29 @@ pub fn change(
     );
     after.check().context("the edit would leave a file the SDKs cannot read; nothing was written")?;
     verify(&after.profiles).context("nothing was written")?;
-    let mut changed = false;
-    for (file, new) in [&files.config, &files.credentials].into_iter().zip(&texts) {
-        let old = file.document().map(|d| d.render());
+    // Both files go in as a pair (save::save_all): a full disk or a kill leaves the old pair or
+    // the new one, never one of each.
+    let olds: Vec<Option<String>> =
+        [&files.config, &files.credentials].iter().map(|f| f.document().map(|d| d.render())).collect();
+    let mut written = Vec::new();
+    let mut changes = Vec::new();
+    for ((file, new), old) in [&files.config, &files.credentials].into_iter().zip(&texts).zip(&olds) {
         if old.as_deref() == Some(new.as_str()) || (old.is_none() && new.is_empty()) {
             continue;
         }
-        save::save(&file.path, new.as_bytes(), old.as_deref().map(str::as_bytes))?;
-        let backup =
-            if old.is_some() { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
-        eprintln!("rolecall: wrote {}{backup}", file.display);
-        changed = true;
+        changes.push(save::Change { path: &file.path, new: new.as_bytes(), old: old.as_deref().map(str::as_bytes) });
+        written.push((file, old.is_some()));
     }
-    if !changed {
+    if changes.is_empty() {
         eprintln!("rolecall: nothing to change");
+        return Ok(false);
     }
-    Ok(changed)
+    save::save_all(&changes)?;
+    for (file, backup) in written {
+        let backup = if backup { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
+        eprintln!("rolecall: wrote {}{backup}", file.display);
+    }
+    Ok(true)
 }
 
 /// The file the SDKs read `key` from: the long-term and session keys from the credentials file

@@ -139,6 +139,8 @@ impl AwsFiles {
     /// Read the files the process environment points to. Never fails: problems are kept in the
     /// [`SourceFile`]s, and [`AwsFiles::check`] turns them into an error where one is needed.
     pub fn load() -> AwsFiles {
+        // An edit of both files that a killed rolecall left half done is finished first.
+        save::finish_pending();
         let env = |k: &str| std::env::var(k).ok();
         let platform = location::Platform::current();
         let home = location::home_dir(&env, platform);

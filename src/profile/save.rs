@@ -5,10 +5,11 @@
 //! `<file>.bak` (0600). Writers hold [`lock`] from reading to renaming.
 
 use crate::cache;
+use crate::fsutil::{self, Mode};
 use anyhow::{Context, Result};
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// Held while rolecall reads, edits and writes the AWS files: two rolecall writers never
@@ -16,7 +17,11 @@ use std::path::{Path, PathBuf};
 pub fn lock() -> Result<cache::Lock> {
     let dir = cache::dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
     cache::Cache::new(dir)
-        .lock("aws-files-edit", || eprintln!("rolecall: waiting for another rolecall editing the AWS files"))
+        .lock(
+            "aws-files-edit",
+            cache::Wait::Always(&|_| eprintln!("rolecall: waiting for another rolecall editing the AWS files")),
+        )?
+        .context("the edit lock")
 }
 
 /// The file a path names, through symlinks (a link to a missing file names that file).
@@ -40,40 +45,109 @@ fn test_pause() {
     }
 }
 
+/// One file of an edit: its new content, and what it held (kept as the backup).
+pub struct Change<'a> {
+    pub path: &'a Path,
+    pub new: &'a [u8],
+    pub old: Option<&'a [u8]>,
+}
+
+/// Where a write of several files notes what it is putting in place: a run killed between two
+/// renames is finished by the next rolecall that reads the files ([`finish_pending`]).
+fn journal() -> Option<PathBuf> {
+    cache::dir().map(|d| d.join("edit-journal"))
+}
+
 /// Replace the file at `path` with `new`; `old` is what it held (kept as the backup). The
 /// written path (the symlink's target) is returned.
 pub fn save(path: &Path, new: &[u8], old: Option<&[u8]>) -> Result<PathBuf> {
-    let target = target_of(path);
-    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.exists() {
-        cache::ensure_private_dir(dir)?;
+    Ok(save_all(&[Change { path, new, old }])?.remove(0))
+}
+
+/// Write the files of one edit as a pair: every new content is written and flushed beside its
+/// file first (a full disk fails here, with nothing changed), then a journal names them, then each
+/// is renamed into place and the journal removed. A rename that fails puts back what was
+/// renamed before it; a run killed between renames is finished by the next read
+/// ([`finish_pending`]). The written paths (symlinks' targets) are returned.
+pub fn save_all(changes: &[Change]) -> Result<Vec<PathBuf>> {
+    let mut staged = Vec::new();
+    let mut targets = Vec::new();
+    for change in changes {
+        let target = target_of(change.path);
+        let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.exists() {
+            cache::ensure_private_dir(dir)?;
+        }
+        if let Some(old) = change.old {
+            let mut backup = target.clone().into_os_string();
+            backup.push(".bak");
+            let mode = Mode { bits: 0o600, keep: false, owner_of: Some(&target) };
+            fsutil::write_atomic(Path::new(&backup), old, mode)?;
+        }
+        staged.push(fsutil::Staged::new(&target, change.new, Mode::KEEP)?);
+        targets.push(target);
     }
-    let mode = fs::metadata(&target).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o600);
-    if let Some(old) = old {
-        let mut backup = target.clone().into_os_string();
-        backup.push(".bak");
-        cache::write_private(Path::new(&backup), old)?;
+    test_pause();
+    let journal = journal().filter(|_| staged.len() > 1);
+    if let Some(path) = &journal {
+        let mut text = Vec::new();
+        for (file, target) in staged.iter().zip(&targets) {
+            for part in [file.temp(), target.as_path()] {
+                text.extend_from_slice(part.as_os_str().as_bytes());
+                text.push(0);
+            }
+        }
+        if let Some(dir) = path.parent() {
+            cache::ensure_private_dir(dir)?;
+        }
+        fsutil::write_private(path, &text)?;
     }
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.rolecall-{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-        // The mode asked for at creation is reduced by the umask: set the file's own exactly.
-        f.set_permissions(fs::Permissions::from_mode(mode))?;
-        let half = new.len() / 2;
-        f.write_all(&new[..half])?;
-        f.flush()?;
-        test_pause();
-        f.write_all(&new[half..])?;
-        f.sync_all()?;
-        test_pause();
-        fs::rename(&tmp, &target)?;
-        // The rename itself reaches the disk with the directory.
-        fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    for (i, file) in staged.into_iter().enumerate() {
+        if i > 0 {
+            test_pause();
+        }
+        if let Err(e) = file.commit() {
+            // Put back what this edit already changed: the files stay a consistent pair.
+            for (done, change) in targets.iter().zip(changes).take(i) {
+                if let Some(old) = change.old {
+                    let _ = fsutil::write_atomic(done, old, Mode::KEEP);
+                }
+            }
+            if let Some(path) = &journal {
+                let _ = fs::remove_file(path);
+            }
+            return Err(e);
+        }
     }
-    result.with_context(|| format!("cannot write {}", target.display()))?;
-    Ok(target)
+    if let Some(path) = &journal {
+        let _ = fs::remove_file(path);
+    }
+    Ok(targets)
+}
+
+/// Finish a write of several files that a killed rolecall left half done: the files it had
+/// written but not yet renamed are put in place (the edit was checked before any was written).
+/// One `stat` when there is nothing to do.
+pub fn finish_pending() {
+    let Some(path) = journal() else { return };
+    if fs::symlink_metadata(&path).is_err() {
+        return;
+    }
+    // Another writer may be in the middle of its own edit: then it is its journal.
+    let Ok(Some(_lock)) = cache::Cache::new(path.parent().unwrap_or(Path::new(".")).to_owned())
+        .lock("aws-files-edit", cache::Wait::Never)
+    else {
+        return;
+    };
+    let Ok(text) = fsutil::read_private(&path) else { return };
+    let parts: Vec<&[u8]> = text.split(|b| *b == 0).filter(|p| !p.is_empty()).collect();
+    for pair in parts.chunks(2) {
+        if let [tmp, target] = pair {
+            let (tmp, target) = (Path::new(OsStr::from_bytes(tmp)), Path::new(OsStr::from_bytes(target)));
+            if tmp.exists() {
+                let _ = fs::rename(tmp, target);
+            }
+        }
+    }
+    let _ = fs::remove_file(&path);
 }
