@@ -373,6 +373,8 @@ impl<'a> Run<'a> {
                     sts.get_session_token(creds, serial, &code, *duration).await
                 })
                 .await?;
+                let asked = duration.map_or(DEFAULT_MFA_SESSION_SECS, |d| d as u64);
+                let session = plausible(session, asked, "STS GetSessionToken")?;
                 if let Some(cache) = cache {
                     cache.put(key, &session)?;
                 }
@@ -394,10 +396,12 @@ impl<'a> Run<'a> {
                         sts.assume_role(creds, &req).await
                     }
                 };
-                let assumed = match mfa {
+                let mut assumed = match mfa {
                     Some(serial) => with_mfa(source, profile, serial, |code| call(Some(code))).await,
                     None => call(None).await.map_err(|e| self.explain(e, cache)),
                 }?;
+                let asked = duration.map_or(3600, |d| d as u64);
+                assumed.creds = plausible(assumed.creds, asked, "STS AssumeRole")?;
                 if let Some(cache) = cache {
                     cache.put(step.key.as_deref().expect("hops have keys"), &assumed.creds)?;
                     if let Err(e) = cache::cli::put(cli_key, &assumed.creds, &assumed.arn, &assumed.role_id) {
@@ -472,7 +476,7 @@ impl<'a> Run<'a> {
                     format!("profile `{profile}`: cannot read web_identity_token_file {token_file}")
                 })?;
                 let assumed = sts.assume_role_with_web_identity(role_arn, &session_name(*name), token.trim()).await?;
-                Ok(assumed.creds)
+                plausible(assumed.creds, 3600, "STS AssumeRoleWithWebIdentity")
             }
             Base::Sso { profile, account_id: None, .. } => bail!(
                 "profile `{profile}`: selected profile will resolve an access token instead of credentials \
@@ -486,6 +490,8 @@ impl<'a> Run<'a> {
                 let creds = sso::role_credentials(&http, &login, &token, account, role)
                     .await
                     .with_context(|| format!("profile `{profile}`"))?;
+                // A permission set's session lasts at most 12 h.
+                let creds = plausible_within(creds, 12 * 3600, "SSO GetRoleCredentials")?;
                 // Where the AWS CLI looks before calling the portal itself.
                 if !self.opts.no_cache
                     && let Err(e) = cache::cli::put_sso(&sso::role_cache_key(&login, account, role), &creds)
@@ -499,6 +505,56 @@ impl<'a> Run<'a> {
             }
         }
     }
+}
+
+/// How far this machine's clock may be from AWS's before rolecall says so.
+pub const CLOCK_SLACK_SECS: i64 = 300;
+
+/// Check an expiry against what was asked for and the clock: credentials that expired already
+/// are refused (the clock here is probably fast); an expiry later than asked for (plus slack) is
+/// taken as asked (a year-9999 answer is never cached for good); a difference of more than
+/// [`CLOCK_SLACK_SECS`] is said once, as the clock's skew.
+pub fn plausible(creds: Credentials, asked_secs: u64, what: &str) -> Result<Credentials> {
+    check_expiry(creds, asked_secs, true, what)
+}
+
+/// [`plausible`] where the length is at most `max_secs` (SSO: the permission set decides): only
+/// an expiry in the past or past the maximum is a finding.
+pub fn plausible_within(creds: Credentials, max_secs: u64, what: &str) -> Result<Credentials> {
+    check_expiry(creds, max_secs, false, what)
+}
+
+fn check_expiry(mut creds: Credentials, asked_secs: u64, exact: bool, what: &str) -> Result<Credentials> {
+    let Some(expires) = creds.expires_at else { return Ok(creds) };
+    let now = crate::time::now();
+    let asked = i64::try_from(asked_secs).unwrap_or(i64::MAX / 4);
+    let skew = expires - (now + asked);
+    if expires <= now {
+        bail!(
+            "{what} answered credentials that expired already ({}, and it is {} here): is this machine's clock {} fast?",
+            crate::time::format_rfc3339(expires),
+            crate::time::format_rfc3339(now),
+            crate::time::human_duration((now - expires + asked).unsigned_abs())
+        );
+    }
+    if skew > CLOCK_SLACK_SECS {
+        eprintln!(
+            "rolecall: warning: {what} said the credentials last until {}, longer than the {} asked for: taken as {} (or this machine's clock is {} slow)",
+            crate::time::format_rfc3339(expires),
+            crate::time::human_duration(asked_secs),
+            crate::time::human_duration(asked_secs),
+            crate::time::human_duration(skew.unsigned_abs()),
+        );
+        creds.expires_at = Some(now + asked);
+    } else if exact && skew < -CLOCK_SLACK_SECS {
+        eprintln!(
+            "rolecall: warning: this machine's clock is about {} ahead of AWS's ({what} gave {} of the {} asked for): cached credentials will look older than they are",
+            crate::time::human_duration(skew.unsigned_abs()),
+            crate::time::human_duration((expires - now).unsigned_abs()),
+            crate::time::human_duration(asked_secs),
+        );
+    }
+    Ok(creds)
 }
 
 fn clamp_i32(secs: u64) -> i32 {

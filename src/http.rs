@@ -5,10 +5,94 @@
 
 use anyhow::{Result, anyhow};
 use aws_smithy_http_client::Connector;
-use aws_smithy_runtime_api::client::http::{HttpConnector, SharedHttpConnector};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
 use std::sync::OnceLock;
 use std::time::Duration;
+
+/// The most rolecall reads of any answer (STS, IAM, SSO, OIDC, IMDS/ECS, the console's sign-in):
+/// real ones are a few KiB. A longer body is not read on, and the request fails with one line.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// An answer longer than [`MAX_BODY`].
+#[derive(Debug)]
+pub struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the answer is larger than {} KiB: not read (no real answer is that long)", MAX_BODY / 1024)
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// Whether `err` (or one of its causes) is [`TooLarge`].
+pub fn is_too_large(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if e.is::<TooLarge>() {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+/// Read a body up to [`MAX_BODY`], chunk by chunk (a `Content-Length` over it fails at once).
+async fn read_capped(body: SdkBody, length: Option<u64>) -> std::result::Result<Vec<u8>, ConnectorError> {
+    if length.is_some_and(|l| l > MAX_BODY as u64) {
+        return Err(ConnectorError::other(Box::new(TooLarge), None));
+    }
+    let mut stream = ByteStream::new(body);
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ConnectorError::io(Box::new(e)))?;
+        if out.len() + chunk.len() > MAX_BODY {
+            return Err(ConnectorError::other(Box::new(TooLarge), None));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// An HTTP client whose answers are read at most [`MAX_BODY`] long (for the SDK's clients).
+pub fn capped(inner: SharedHttpClient) -> SharedHttpClient {
+    SharedHttpClient::new(CappedClient(inner))
+}
+
+#[derive(Debug)]
+struct CappedClient(SharedHttpClient);
+
+impl HttpClient for CappedClient {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(CappedConnector(self.0.http_connector(settings, components)))
+    }
+}
+
+#[derive(Debug)]
+struct CappedConnector(SharedHttpConnector);
+
+impl HttpConnector for CappedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let inner = self.0.clone();
+        HttpConnectorFuture::new(async move {
+            let response = inner.call(request).await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let length = headers.get("content-length").and_then(|v| v.parse::<u64>().ok());
+            let body = read_capped(response.into_body(), length).await?;
+            let mut capped = aws_smithy_runtime_api::http::Response::new(status, SdkBody::from(body));
+            *capped.headers_mut() = headers;
+            Ok(capped)
+        })
+    }
+}
 
 pub struct Http {
     injected: Option<SharedHttpConnector>,
@@ -68,11 +152,10 @@ impl Http {
         let sent = async {
             let response = self.connector(url).call(request).await.map_err(|e| anyhow!("{e}"))?;
             let status = response.status().as_u16();
-            let bytes = aws_smithy_types::byte_stream::ByteStream::new(response.into_body())
-                .collect()
+            let length = response.headers().get("content-length").and_then(|v| v.parse::<u64>().ok());
+            let bytes = read_capped(response.into_body(), length)
                 .await
-                .map_err(|e| anyhow!("{e}"))?
-                .into_bytes();
+                .map_err(|e| if is_too_large(&e) { anyhow!(TooLarge) } else { anyhow!("{e}") })?;
             Ok::<_, anyhow::Error>(Reply { status, body: String::from_utf8_lossy(&bytes).into_owned() })
         };
         let host = host(url);

@@ -110,7 +110,11 @@ impl Sts {
         // A plain-HTTP endpoint (moto, LocalStack, a proxy on loopback) needs no TLS: skipping
         // it skips loading the system's root certificates (~20 M instructions).
         let plain = settings.endpoint_url.as_deref().is_some_and(|u| u.starts_with("http://"));
-        let http = if plain { aws_smithy_http_client::Builder::new().build_http() } else { https_client() };
+        let http = if plain {
+            crate::http::capped(aws_smithy_http_client::Builder::new().build_http())
+        } else {
+            https_client()
+        };
         Sts::with_http_client(settings, http)
     }
 
@@ -135,8 +139,14 @@ impl Sts {
             .use_fips(self.settings.fips)
             .use_dual_stack(self.settings.dual_stack)
             .retry_config(RetryConfig::standard().with_max_attempts(3))
+            // The timeout is the total: retries happen only within it.
             .timeout_config(
-                TimeoutConfig::builder().connect_timeout(t).read_timeout(t).operation_timeout(t * 3).build(),
+                TimeoutConfig::builder()
+                    .connect_timeout(t)
+                    .read_timeout(t)
+                    .operation_attempt_timeout(t)
+                    .operation_timeout(t)
+                    .build(),
             );
         if let Some(url) = &self.settings.endpoint_url {
             conf = conf.endpoint_url(url);
@@ -232,6 +242,9 @@ impl Sts {
             SdkError::TimeoutError(_) => {
                 (ErrorKind::Network, format!("no answer from {endpoint} within {} s", self.settings.timeout.as_secs()))
             }
+            SdkError::DispatchFailure(_) if crate::http::is_too_large(&err) => {
+                (ErrorKind::Other, crate::http::TooLarge.to_string())
+            }
             SdkError::DispatchFailure(e) => {
                 let why = if e.is_timeout() { "timed out".to_owned() } else { source_chain(&err) };
                 (ErrorKind::Network, format!("cannot reach {endpoint}: {why}"))
@@ -249,12 +262,15 @@ impl Sts {
     }
 }
 
-/// HTTPS with rustls and ring (no aws-lc build), the system's root certificates.
+/// HTTPS with rustls and ring (no aws-lc build), the system's root certificates; answers read
+/// at most [`crate::http::MAX_BODY`] long.
 pub fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::tls;
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-        .build_https()
+    crate::http::capped(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .build_https(),
+    )
 }
 
 /// STS's credentials, refused when they are not what AWS issues (control characters …).

@@ -135,3 +135,167 @@ fn powershell_quotes_are_doubled() {
     assert!(code.contains("$Env:AWS_PROFILE = 'p''q'\n"));
     assert!(code.contains("Remove-Item -LiteralPath Env:AWS_SESSION_TOKEN -ErrorAction SilentlyContinue\n"));
 }
+
+/// A server on 127.0.0.1 that answers every request with a body of `size` bytes (zeros), with a
+/// Content-Length or chunked, sent as long as the client reads.
+fn flood(chunked: bool, size: u64) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                let _ = stream.read(&mut buf);
+                let head = if chunked {
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned()
+                } else {
+                    format!("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {size}\r\n\r\n")
+                };
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = vec![b'<'; 1 << 20];
+                let mut sent = 0u64;
+                while sent < size {
+                    let ok = if chunked {
+                        stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_ok()
+                            && stream.write_all(&chunk).is_ok()
+                            && stream.write_all(b"\r\n").is_ok()
+                    } else {
+                        stream.write_all(&chunk).is_ok()
+                    };
+                    if !ok {
+                        return;
+                    }
+                    sent += chunk.len() as u64;
+                }
+            });
+        }
+    });
+    url
+}
+
+/// An endpoint that answers gigabytes: rolecall reads at most 1 MiB of any answer and fails with
+/// one line, in little memory, whether the length is announced or the body chunked.
+#[test]
+fn huge_answers_are_not_read() {
+    if !require("python3") {
+        return;
+    }
+    let home = TempHome::new();
+    home.write_files(
+        "[profile r]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/R\n",
+        "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    for chunked in [false, true] {
+        let url = flood(chunked, 4 << 30);
+        // The child's peak memory, as the kernel counts it.
+        let script = r#"
+import resource, subprocess, sys, time
+t = time.time()
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, round(time.time() - t, 1))
+print(p.stderr.strip())
+print(p.stdout, end="")
+"#;
+        let out = home
+            .command("python3", &[("AWS_ENDPOINT_URL_STS", &url), ("ROLECALL_TIMEOUT", "20s")])
+            .args(["-c", script, env!("CARGO_BIN_EXE_rolecall"), "assume", "r", "--shell", "bash"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let figures: Vec<&str> = lines.next().unwrap().split(' ').collect();
+        let stderr = lines.next().unwrap_or("");
+        assert_eq!(figures[0], "1", "chunked={chunked}: {text}");
+        let kib: u64 = figures[1].parse().unwrap();
+        assert!(kib < 64 * 1024, "chunked={chunked}: rolecall took {kib} KiB for a 4 GiB answer");
+        assert!(stderr.contains("larger than 1024 KiB"), "chunked={chunked}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(lines.next().is_none(), "stdout: {text}");
+    }
+}
+
+/// STS's documented AssumeRole answer, with what the test puts in it.
+fn assume_role_answer(secret: &str, expiration: &str) -> String {
+    format!(
+        r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::123456789012:assumed-role/R/tester</Arn>
+      <AssumedRoleId>AROA123EXAMPLE123:tester</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>
+      <SecretAccessKey>{secret}</SecretAccessKey>
+      <SessionToken>AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI</SessionToken>
+      <Expiration>{expiration}</Expiration>
+    </Credentials>
+  </AssumeRoleResult>
+  <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>
+</AssumeRoleResponse>"#
+    )
+}
+
+/// An STS that answers what no real one does: credentials that expired already, an expiry in
+/// the year 9999, a NUL in a secret. Refused, taken as what was asked for (with a warning), and
+/// refused before anything is printed.
+#[test]
+fn implausible_sts_answers() {
+    use common::serve::{Response, Server};
+    use std::sync::{Arc, Mutex};
+    let answer = Arc::new(Mutex::new(String::new()));
+    let served = answer.clone();
+    let sts = Server::start(move |_| Response::xml(served.lock().unwrap().clone()));
+    let home = TempHome::new();
+    home.write_files(
+        "[profile r]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/R\nregion = eu-west-1\n",
+        "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    let run = |secret: &str, expiration: &str| {
+        *answer.lock().unwrap() = assume_role_answer(secret, expiration);
+        home.run_env(&["assume", "r", "--shell", "json", "--no-cache"], &[("AWS_ENDPOINT_URL_STS", &sts.url)])
+    };
+    let good = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+    let expired = run(good, "2019-11-09T13:34:41Z");
+    assert_eq!(expired.code, 1);
+    assert!(expired.stderr.contains("expired already") && expired.stderr.contains("clock"), "{}", expired.stderr);
+    assert_eq!(expired.stdout, "");
+
+    let forever = run(good, "9999-12-31T00:00:00Z");
+    assert_eq!(forever.code, 0, "{}", forever.stderr);
+    assert!(forever.stderr.contains("longer than the 1h00m asked for"), "{}", forever.stderr);
+    let env: serde_json::Value = serde_json::from_str(&forever.stdout).unwrap();
+    let at: i64 = env["set"]["ROLECALL_EXPIRES_AT"].as_str().unwrap().parse().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!((at - now - 3600).abs() < 60, "taken as the hour asked for: {at} vs {now}");
+
+    let nul = run("abc&#0;; touch CANARY; echo &#0;", "2099-01-01T00:00:00Z");
+    assert_eq!(nul.code, 1, "{}", nul.stdout);
+    assert!(nul.stderr.contains("SecretAccessKey holds characters AWS never issues"), "{}", nul.stderr);
+    assert_eq!(nul.stdout, "");
+}
+
+/// With this machine's clock two hours fast, STS's hour is over before it began: rolecall says
+/// the clock is off instead of caching credentials that never hit.
+#[test]
+fn a_fast_clock_is_named() {
+    let Some(moto) = common::moto::Moto::start() else { return };
+    let home = TempHome::new();
+    home.write_files(
+        "[profile r]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/R\n",
+        "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let fast = (now + 2 * 3600).to_string();
+    let run = home
+        .run_env(&["assume", "r", "--shell", "bash"], &[("AWS_ENDPOINT_URL_STS", &moto.url), ("ROLECALL_NOW", &fast)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("is this machine's clock 2h00m fast?"), "{}", run.stderr);
+    let slow = (now - 20 * 60).to_string();
+    let run = home
+        .run_env(&["assume", "r", "--shell", "bash"], &[("AWS_ENDPOINT_URL_STS", &moto.url), ("ROLECALL_NOW", &slow)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("clock is 20m slow"), "{}", run.stderr);
+}
