@@ -11,8 +11,10 @@ fn main() -> ExitCode {
             eprintln!("rolecall: cancelled");
             ExitCode::from(130)
         }
+        // Errors quote files, the network and the environment: control and bidi characters are
+        // escaped, so nothing in them can drive the terminal.
         Err(err) => {
-            eprintln!("rolecall: {err:#}");
+            eprintln!("rolecall: {}", rolecall::style::printable(&format!("{err:#}")));
             ExitCode::FAILURE
         }
     }

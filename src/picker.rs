@@ -144,10 +144,14 @@ fn draw(
     width: usize,
 ) -> Result<()> {
     queue!(out, cursor::MoveTo(0, 0), terminal::Clear(ClearType::All))?;
-    let name_width = matches[top..].iter().take(rows).map(|&i| items[i].name.chars().count()).max().unwrap_or(0);
+    // At most the screen's width (a name may be longer than any formatting width).
+    let name_width =
+        matches[top..].iter().take(rows).map(|&i| items[i].name.chars().count()).max().unwrap_or(0).min(width);
     for (row, &i) in matches.iter().enumerate().skip(top).take(rows) {
         let item = &items[i];
-        let line = format!("{:<name_width$}  {}", item.name, item.detail);
+        let name: String = item.name.chars().take(name_width).collect();
+        let padding = " ".repeat(name_width - name.chars().count());
+        let line = format!("{name}{padding}  {}", crate::style::printable(&item.detail));
         let line: String = line.chars().take(width.saturating_sub(2)).collect();
         queue!(out, cursor::MoveTo(0, (row - top) as u16))?;
         if row == selected {

@@ -299,3 +299,90 @@ fn a_fast_clock_is_named() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("clock is 20m slow"), "{}", run.stderr);
 }
+
+/// Text from the files, the network and the environment never drives the terminal: control and
+/// bidi characters are escaped in `list`, `doctor`, and every error.
+#[test]
+fn human_output_escapes_control_and_bidi_characters() {
+    let home = TempHome::new();
+    home.write_files(
+        "[profile esc]\nregion = eu\x1b[31m-west-1\u{202e}\nrole_arn = arn:aws:iam::123456789012:role/R\x1b]0;pwned\x07\nsource_profile = base\n",
+        "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    let raw = |text: &str| text.contains('\x1b') || text.contains('\u{202e}') || text.contains('\x07');
+    for args in [&["list"][..], &["doctor"], &["assume", "esc", "--shell", "bash"], &["dir"]] {
+        let run = home.run_env(args, &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"), ("ROLECALL_TIMEOUT", "2")]);
+        assert!(!raw(&run.stdout), "{args:?}: raw escape on stdout: {:?}", run.stdout);
+        assert!(!raw(&run.stderr), "{args:?}: raw escape on stderr: {:?}", run.stderr);
+    }
+    let list = home.run(&["list"]);
+    assert!(list.stdout.contains("eu\\u{1b}[31m-west-1\\u{202e}"), "{}", list.stdout);
+}
+
+/// No doctor finding quotes a secret, also from lines the SDKs cannot read.
+#[test]
+fn doctor_never_quotes_a_secret_from_a_malformed_line() {
+    let secret = "Zq8s/Yr2+Bx7Lm3Kp9Vt4Wn6Hj1Cf5DgExAmPlEkEy";
+    let home = TempHome::new();
+    for credentials in [
+        format!("[default]\naws_secret_access_key: {secret}\n"),
+        format!("[default]\naws access key = x\naws secret key = {secret}\n"),
+        format!("[profile x]\naws_secret_access_key = {secret}\n"),
+        format!("[{secret}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"),
+        format!("[de fault]\naws_secret_access_key = {secret}\n"),
+        format!("[default]\n{secret}\n"),
+        format!("[default]\nbad key {secret} = 1\n"),
+    ] {
+        home.write_files("[profile x]\nregion = eu-west-1\n", &credentials);
+        for args in [&["doctor"][..], &["doctor", "--json"]] {
+            let run = home.run(args);
+            for text in [&run.stdout, &run.stderr] {
+                assert!(!text.contains(secret), "{args:?} on {credentials:?}: {text}");
+            }
+        }
+    }
+}
+
+/// Values of any length, in a profile name or a region: no command panics (list used to abort
+/// on a width over 65,535), the picker included.
+#[test]
+fn long_values_do_not_panic() {
+    let home = TempHome::new();
+    let (name, region) = ("p".repeat(70_000), "r".repeat(70_000));
+    home.write_files(
+        &format!("[profile {name}]\nregion = {region}\n\n[profile short]\nregion = {region}\n"),
+        &format!("[{name}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n"),
+    );
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["doctor"],
+        &["doctor", "--json"],
+        &["assume", "short", "--shell", "bash"],
+    ] {
+        let run = home.run(args);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{args:?} exited {}: {}",
+            run.code,
+            &run.stderr[..run.stderr.len().min(300)]
+        );
+        assert!(!run.stderr.contains("panicked"), "{args:?}");
+    }
+    if require("script") {
+        // The picker's first frame on a pseudo-terminal (util-linux `script`).
+        let bin = env!("CARGO_BIN_EXE_rolecall");
+        let out = home
+            .command("script", &[("ROLECALL_PICKER_EXIT_AFTER_FIRST_FRAME", "1")])
+            .args(["-qec", &format!("{bin} assume --shell bash; echo __STATUS$?"), "/dev/null"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("__STATUS130"),
+            "the picker did not end as cancelled: {}",
+            &text[text.len().saturating_sub(300)..]
+        );
+        assert!(!text.contains("panicked"));
+    }
+}

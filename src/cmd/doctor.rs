@@ -4,7 +4,7 @@ use super::write_stdout;
 use crate::doctor::{self, Finding, Severity};
 use crate::json;
 use crate::profile::AwsFiles;
-use crate::style::Style;
+use crate::style::{Style, printable};
 use anyhow::Result;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -40,8 +40,16 @@ pub fn write_report(out: &mut dyn Write, files: &AwsFiles, findings: &[Finding],
         };
         let place = if f.line == 0 { f.file.clone() } else { format!("{}:{}", f.file, f.line) };
         let profile = f.profile.as_ref().map(|p| format!(" [{p}]")).unwrap_or_default();
-        writeln!(out, "{severity}[{}] {place}{profile}: {}", f.code, f.message)?;
-        writeln!(out, "  {} {}", style.dim("hint:"), f.hint)?;
+        // Findings quote the files: nothing in them may drive the terminal.
+        writeln!(
+            out,
+            "{severity}[{}] {}{}: {}",
+            f.code,
+            printable(&place),
+            printable(&profile),
+            printable(&f.message)
+        )?;
+        writeln!(out, "  {} {}", style.dim("hint:"), printable(&f.hint))?;
     }
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.len() - errors;

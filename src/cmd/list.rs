@@ -5,7 +5,7 @@ use crate::catalog::{self, Kind};
 use crate::json;
 use crate::profile::Key;
 use crate::profile::{AwsFiles, Section};
-use crate::style::Style;
+use crate::style::{Style, printable};
 use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
@@ -48,23 +48,24 @@ pub fn write_table(out: &mut dyn Write, files: &AwsFiles, style: Style) -> std::
     let width = |f: &dyn Fn(Section) -> usize, title: &str| set.profiles().map(f).max().unwrap_or(0).max(title.len());
     let name_w = width(&|p| p.name().chars().count(), "PROFILE");
     let kind_w = width(&|p| Kind::of(p).as_str().len(), "KIND");
-    let region_w = width(&|p| p.get(Key::Region).map_or(1, |r| r.chars().count()), "REGION");
-    let head = format!("{:name_w$}  {:kind_w$}  {:region_w$}  CHAIN", "PROFILE", "KIND", "REGION");
+    let region_w = width(&|p| p.get(Key::Region).map_or(1, |r| printable(r).chars().count()), "REGION");
+    // Padding by hand: a formatting width is at most 65,535, and names and regions may be longer.
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+    let head = format!("{}  {}  {}  CHAIN", pad("PROFILE", name_w), pad("KIND", kind_w), pad("REGION", region_w));
     writeln!(out, "{}", style.bold(head.trim_end()))?;
     for e in catalog::entries(files) {
         let chain = match &e.error {
             // The kind says it already; a red error would only repeat it.
             Some(_) if e.kind == Kind::ConfigOnly => style.dim("(no credentials)"),
-            Some(err) => style.red(&format!("error: {err}")),
+            Some(err) => style.red(&format!("error: {}", printable(err))),
             None => e.chain.join(" → "),
         };
-        let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
         writeln!(
             out,
             "{}  {}  {}  {}",
             pad(e.name, name_w),
             pad(e.kind.as_str(), kind_w),
-            style.dim(&pad(e.region.unwrap_or("-"), region_w)),
+            style.dim(&pad(&printable(e.region.unwrap_or("-")), region_w)),
             chain
         )?;
     }

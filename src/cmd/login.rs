@@ -78,9 +78,10 @@ pub fn sign_in(login: &Login, no_browser: bool) -> Result<()> {
         login,
         |prompt| {
             let direct = prompt.url_complete.as_deref().unwrap_or(&prompt.url);
-            eprintln!("rolecall: sign in to {} in a browser:", login.start_url);
-            eprintln!("  {direct}");
-            eprintln!("  (or open {} and enter the code {})", prompt.url, prompt.user_code);
+            let p = crate::style::printable;
+            eprintln!("rolecall: sign in to {} in a browser:", p(login.start_url));
+            eprintln!("  {}", p(direct));
+            eprintln!("  (or open {} and enter the code {})", p(&prompt.url), p(&prompt.user_code));
             if !no_browser {
                 open_browser(direct);
             }

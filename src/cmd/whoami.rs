@@ -38,7 +38,8 @@ pub fn run(profile: Option<&str>, as_json: bool, args: &CredsArgs) -> Result<Exi
         out.push(b'\n');
         String::from_utf8(out)?
     } else {
-        format!("Account  {}\nArn      {}\nUserId   {}\n", id.account, id.arn, id.user_id)
+        let p = crate::style::printable;
+        format!("Account  {}\nArn      {}\nUserId   {}\n", p(&id.account), p(&id.arn), p(&id.user_id))
     };
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
