@@ -55,6 +55,8 @@ struct Report<'a> {
     files: &'a AwsFiles,
     findings: Vec<Finding>,
     seen: HashSet<(&'static str, Option<String>, String, usize)>,
+    /// Profiles that another profile names as its source_profile.
+    sources: HashSet<&'a str>,
 }
 
 impl Report<'_> {
@@ -85,7 +87,9 @@ impl Report<'_> {
 
 /// Run every check. Findings come errors first, then by file and line.
 pub fn check(files: &AwsFiles) -> Vec<Finding> {
-    let mut report = Report { files, findings: Vec::new(), seen: HashSet::new() };
+    let sources =
+        files.profiles.profiles().filter_map(|p| p.get(Key::SourceProfile).filter(|s| *s != p.name())).collect();
+    let mut report = Report { files, findings: Vec::new(), seen: HashSet::new(), sources };
     check_files(&mut report);
     let set = &files.profiles;
     check_ignored(&mut report);
@@ -499,6 +503,18 @@ fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveError) {
             at_key(profile, "sso_session"),
             "add the [sso-session NAME] section, or fix sso_session".into(),
         ),
+        // Reported at the top of the chain only: every profile under it is too deep as well.
+        ResolveError::TooDeep { .. } => {
+            if r.sources.contains(name) {
+                return;
+            }
+            (
+                Severity::Error,
+                "chain-too-deep",
+                at_key(profile, "source_profile"),
+                format!("shorten the chain: no more than {} role hops", resolve::MAX_HOPS),
+            )
+        }
         ResolveError::NotCredentials { why: NotCredentials::SsoToken, .. } => (
             Severity::Warning,
             "sso-token-only",

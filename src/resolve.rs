@@ -56,6 +56,11 @@ pub enum Base<'a> {
     },
 }
 
+/// The most role hops a chain may have. The SDKs set no limit, but each hop is an STS call made
+/// in order, within the hour role chaining allows; real chains have a handful. The limit keeps
+/// every command linear in the size of the files (a 10,000-hop chain took `doctor` minutes).
+pub const MAX_HOPS: usize = 64;
+
 /// The credential sources the SDKs know.
 pub const CREDENTIAL_SOURCES: &[&str] = &["Environment", "Ec2InstanceMetadata", "EcsContainer"];
 
@@ -135,6 +140,10 @@ pub enum ResolveError {
         profile: String,
         session: String,
     },
+    /// More than [`MAX_HOPS`] role hops from `profile` to its base.
+    TooDeep {
+        profile: String,
+    },
     /// The chain resolves, but its base gives no credentials (what the SDKs' credential
     /// providers refuse, or what rolecall cannot fetch).
     NotCredentials {
@@ -166,7 +175,8 @@ impl ResolveError {
             | ResolveError::InvalidSource { profile, .. }
             | ResolveError::InvalidSso { profile, .. }
             | ResolveError::MissingSsoSession { profile, .. }
-            | ResolveError::NotCredentials { profile, .. } => Some(profile),
+            | ResolveError::NotCredentials { profile, .. }
+            | ResolveError::TooDeep { profile } => Some(profile),
         }
     }
 }
@@ -198,6 +208,10 @@ impl fmt::Display for ResolveError {
             ResolveError::MissingSsoSession { profile, session } => {
                 write!(f, "sso-session named `{session}` (referenced by profile `{profile}`) was not found")
             }
+            ResolveError::TooDeep { profile } => write!(
+                f,
+                "profile `{profile}` is more than {MAX_HOPS} role hops from its credentials: rolecall does not make that many STS calls for one profile"
+            ),
             ResolveError::NotCredentials { profile, why: NotCredentials::SsoToken } => write!(
                 f,
                 "profile `{profile}`: selected profile will resolve an access token instead of credentials (it has no sso_account_id and sso_role_name)"
@@ -284,6 +298,9 @@ pub fn resolve_profile<'a>(set: &'a ProfileSet, selected: Section<'a>) -> Result
         }
         match role_hop(profile, &mut warnings) {
             Some(hop) => {
+                if hops.len() >= MAX_HOPS {
+                    return Err(ResolveError::TooDeep { profile: selected.name().to_owned() });
+                }
                 let next = next_profile(profile)?;
                 hops.push(hop);
                 match next {

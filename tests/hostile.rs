@@ -386,3 +386,53 @@ fn long_values_do_not_panic() {
         assert!(!text.contains("panicked"));
     }
 }
+
+/// Files no person writes: 100,000 keys in one section, 20,000 `[services]` entries, a chain of
+/// 10,000 role hops. Every
+/// command stays linear (they took 14 s and minutes), and the chain is refused past 64 hops
+/// with one finding at its top.
+#[test]
+fn pathological_files_stay_fast() {
+    let home = TempHome::new();
+    let mut config = String::from("[profile big]\nregion = eu-west-1\n");
+    for i in 0..100_000 {
+        config.push_str(&format!("key{i} = value{i}\n"));
+    }
+    config.push_str("services = many\n[services many]\n");
+    for i in 0..20_000 {
+        config.push_str(&format!("svc{i} =\n  endpoint_url = http://127.0.0.1:{i}\n"));
+    }
+    config.push_str("[profile h0]\nregion = eu-west-1\n");
+    for i in 1..=10_000 {
+        config.push_str(&format!(
+            "[profile h{i}]\nsource_profile = h{}\nrole_arn = arn:aws:iam::123456789012:role/R{i}\n",
+            i - 1
+        ));
+    }
+    home.write_files(&config, "[big]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n[h0]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n");
+    for args in [
+        &["list", "--json"][..],
+        &["list"],
+        &["doctor", "--json"],
+        &["asp", "big", "--shell", "bash"],
+        &["assume", "big", "--shell", "bash"],
+    ] {
+        let started = std::time::Instant::now();
+        let run = home.run(args);
+        let took = started.elapsed();
+        // A debug build; release builds take a tenth of this (the README has the figures).
+        assert!(took < std::time::Duration::from_secs(8), "{args:?} took {took:?}");
+        assert!(run.code == 0 || run.code == 1, "{args:?}: {}", run.stderr);
+        if args == ["doctor", "--json"] {
+            let findings: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+            let deep: Vec<_> = findings.iter().filter(|f| f["code"] == "chain-too-deep").collect();
+            assert_eq!(deep.len(), 1, "one finding, at the top of the chain");
+            assert_eq!(deep[0]["profile"], "h10000");
+        }
+    }
+    let run = home.run(&["asp", "h64", "--shell", "bash"]);
+    assert_eq!(run.code, 0, "64 hops are fine: {}", run.stderr);
+    let run = home.run(&["asp", "h65", "--shell", "bash"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("more than 64 role hops"), "{}", run.stderr);
+}

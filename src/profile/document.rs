@@ -199,6 +199,8 @@ pub trait Visitor<'a> {
 struct RawBuilder<'a> {
     sections: Vec<RawSection<'a>>,
     index: FastMap<&'a str, usize>,
+    /// Where each (section, key) is in its section's properties.
+    positions: FastMap<(usize, Cow<'a, str>), usize>,
     /// (section, property) the next continuation extends.
     current: Option<(usize, Option<usize>)>,
 }
@@ -218,13 +220,14 @@ impl<'a> Visitor<'a> for RawBuilder<'a> {
         let Some((sec, _)) = self.current else { return };
         let section = &mut self.sections[sec];
         let new = RawProperty { key, value: Cow::Borrowed(value), line };
-        let prop = match section.properties.iter().position(|p| p.key == new.key) {
-            Some(p) => {
+        let prop = match self.positions.get(&(sec, new.key.clone())) {
+            Some(&p) => {
                 let old = std::mem::replace(&mut section.properties[p], new);
                 section.overridden.push((old.key, old.line));
                 p
             }
             None => {
+                self.positions.insert((sec, new.key.clone()), section.properties.len());
                 section.properties.push(new);
                 section.properties.len() - 1
             }

@@ -68,7 +68,26 @@ pub struct SectionData {
     /// The properties, in first-definition order, are `pool[start..start + len]`.
     start: u32,
     len: u32,
+    /// An index of the properties by key, once there are more than [`BIG_SECTION`]: a section of
+    /// 100,000 keys costs a hash lookup per key, not a search.
+    big: BigIndex,
 }
+
+/// Sections with more properties than this get an index of them.
+const BIG_SECTION: u32 = 32;
+
+/// Positions of a big section's properties, by the hash of the key (see [`SectionData::big`]).
+#[derive(Clone, Debug, Default)]
+struct BigIndex(Option<Box<hashbrown::HashTable<u32>>>);
+
+/// The index says nothing the properties do not: sections are equal by their properties.
+impl PartialEq for BigIndex {
+    fn eq(&self, _: &BigIndex) -> bool {
+        true
+    }
+}
+
+impl Eq for BigIndex {}
 
 impl SectionData {
     fn add_header(&mut self, origin: Origin) {
@@ -105,7 +124,11 @@ impl PropertyName for &str {
 }
 
 fn search(section: Section<'_>, key: &str) -> Option<usize> {
-    section.own().iter().position(|p| section.key_text(p.key) == key)
+    let own = section.own();
+    match &section.data.big.0 {
+        Some(table) => table.find(hash(key), |&i| section.key_text(own[i as usize].key) == key).map(|&i| i as usize),
+        None => own.iter().position(|p| section.key_text(p.key) == key),
+    }
 }
 
 /// One property value with where it was defined.
@@ -230,6 +253,8 @@ pub struct ProfileSet {
     sso_sessions: Vec<SectionData>,
     sso_index: Index,
     pub other: Vec<OtherProperty>,
+    /// Where each (section key, section name, property, sub-property) is in `other`.
+    other_index: super::FastMap<(String, String, String, String), usize>,
     pub ignored: Vec<Ignored>,
 }
 
@@ -344,6 +369,8 @@ struct PendingOther {
 struct PendingDefault {
     headers: Vec<usize>,
     properties: Vec<(String, String, usize)>,
+    /// Where each key is in `properties`.
+    positions: super::FastMap<String, usize>,
 }
 
 struct Merger<'s> {
@@ -358,6 +385,8 @@ struct Merger<'s> {
     /// `[services …]` properties of this file: like the SDK, a later definition of the same
     /// property replaces the whole value (sub-properties included) before any is used.
     others: Vec<PendingOther>,
+    /// Where each (prefix, name, key) is in `others`.
+    others_at: super::FastMap<(String, String, String), usize>,
 }
 
 impl Merger<'_> {
@@ -374,10 +403,13 @@ impl Merger<'_> {
             return;
         }
         if let Current::Other(other) = std::mem::replace(&mut self.current, Current::None) {
-            let same = |o: &&mut PendingOther| o.prefix == other.prefix && o.name == other.name && o.key == other.key;
-            match self.others.iter_mut().find(same) {
-                Some(o) => *o = other,
-                None => self.others.push(other),
+            let id = (other.prefix.clone(), other.name.clone(), other.key.clone());
+            match self.others_at.get(&id) {
+                Some(&i) => self.others[i] = other,
+                None => {
+                    self.others_at.insert(id, self.others.len());
+                    self.others.push(other);
+                }
             }
         }
     }
@@ -453,16 +485,17 @@ impl<'a> Visitor<'a> for Merger<'a> {
                 Current::Arena { sso, at, prop }
             }
             Target::PendingDefault => {
-                let props = &mut self.pending_default.get_or_insert_with(PendingDefault::default).properties;
+                let pending = self.pending_default.get_or_insert_with(PendingDefault::default);
                 let entry = (key.into_owned(), value.to_owned(), line);
-                match props.iter().position(|(k, _, _)| *k == entry.0) {
-                    Some(p) => {
-                        props[p] = entry;
+                match pending.positions.get(&entry.0) {
+                    Some(&p) => {
+                        pending.properties[p] = entry;
                         Current::PendingDefault(p)
                     }
                     None => {
-                        props.push(entry);
-                        Current::PendingDefault(props.len() - 1)
+                        pending.positions.insert(entry.0.clone(), pending.properties.len());
+                        pending.properties.push(entry);
+                        Current::PendingDefault(pending.properties.len() - 1)
                     }
                 }
             }
@@ -529,6 +562,7 @@ impl ProfileSet {
             pending_default: None,
             saw_prefixed_default: false,
             others: Vec::new(),
+            others_at: Default::default(),
         };
         doc.read(&mut merger)?;
         merger.finish();
@@ -573,6 +607,7 @@ impl ProfileSet {
             more_headers: Vec::new(),
             start: self.pool.len() as u32,
             len: 0,
+            big: BigIndex::default(),
         });
         let arena = &self.arena;
         index.insert_unique(hash(name), at as u32, |&i| hash(span_text(arena, list[i as usize].name)));
@@ -609,6 +644,7 @@ impl ProfileSet {
                     // A section with more than 254 properties falls back to searching.
                     self.list(sso)[at].known[k as usize] = u8::try_from(p + 1).unwrap_or(0);
                 }
+                self.index(sso, at, p);
                 p
             }
         }
@@ -629,28 +665,57 @@ impl ProfileSet {
         len
     }
 
+    /// Keep a big section's index up to date with its property `p` (just added): the index is
+    /// made the first time the section has more than [`BIG_SECTION`] properties.
+    fn index(&mut self, sso: bool, at: usize, p: usize) {
+        let (arena, pool) = (&self.arena, &self.pool);
+        let data = if sso { &mut self.sso_sessions[at] } else { &mut self.profiles[at] };
+        if data.len <= BIG_SECTION {
+            return;
+        }
+        let start = data.start as usize;
+        let key_of = |i: u32| {
+            let span = pool[start + i as usize].key;
+            match span.start {
+                KNOWN_KEY => Key::from_index(span.end as usize).map_or("", Key::as_str),
+                _ => span_text(arena, span),
+            }
+        };
+        match &mut data.big.0 {
+            Some(table) => {
+                table.insert_unique(hash(key_of(p as u32)), p as u32, |&i| hash(key_of(i)));
+            }
+            None => {
+                let mut table = hashbrown::HashTable::with_capacity(data.len as usize * 2);
+                for i in 0..data.len {
+                    table.insert_unique(hash(key_of(i)), i, |&j| hash(key_of(j)));
+                }
+                data.big.0 = Some(Box::new(table));
+            }
+        }
+    }
+
     fn add_other(&mut self, other: PendingOther) {
         for line in other.value.split('\n').filter(|l| !l.is_empty()) {
             let Some((k, v)) = line.split_once('=') else { continue };
             let (sub_property, value) = (trim_ws(k), trim_ws(v).to_owned());
-            let same = |o: &&mut OtherProperty| {
-                o.section_key == other.prefix
-                    && o.section_name == other.name
-                    && o.property == other.key
-                    && o.sub_property == sub_property
-            };
-            match self.other.iter_mut().find(same) {
-                Some(o) => {
+            let id = (other.prefix.clone(), other.name.clone(), other.key.clone(), sub_property.to_owned());
+            match self.other_index.get(&id) {
+                Some(&i) => {
+                    let o = &mut self.other[i];
                     o.value = value;
                     o.origin = other.origin;
                 }
-                None => self.other.push(OtherProperty {
-                    section_key: other.prefix.clone(),
-                    section_name: other.name.clone(),
-                    property: other.key.clone(),
-                    sub_property: sub_property.to_owned(),
-                    value,
-                    origin: other.origin,
+                None => self.other.push({
+                    self.other_index.insert(id, self.other.len());
+                    OtherProperty {
+                        section_key: other.prefix.clone(),
+                        section_name: other.name.clone(),
+                        property: other.key.clone(),
+                        sub_property: sub_property.to_owned(),
+                        value,
+                        origin: other.origin,
+                    }
                 }),
             }
         }
@@ -679,9 +744,8 @@ impl ProfileSet {
 
     /// `[services NAME]` `service =` / `  key = value`.
     pub fn other_property(&self, key: &str, name: &str, property: &str, sub: &str) -> Option<&OtherProperty> {
-        self.other
-            .iter()
-            .find(|o| o.section_key == key && o.section_name == name && o.property == property && o.sub_property == sub)
+        let id = (key.to_owned(), name.to_owned(), property.to_owned(), sub.to_owned());
+        self.other_index.get(&id).map(|&i| &self.other[i])
     }
 
     /// Build a set directly from name -> properties maps (the conformance data's shape).
