@@ -154,15 +154,20 @@ impl Staged {
 
     /// Put it in place (atomically), and make the rename reach the disk.
     pub fn commit(self) -> Result<()> {
-        let result = fs::rename(&self.tmp, &self.target).and_then(|()| sync_dir(&self.target));
-        if result.is_err() {
-            let _ = fs::remove_file(&self.tmp);
-        }
-        result.with_context(|| format!("cannot write {}", self.target.display()))
+        fs::rename(&self.tmp, &self.target)
+            .and_then(|()| sync_dir(&self.target))
+            .with_context(|| format!("cannot write {}", self.target.display()))
     }
 
     pub fn temp(&self) -> &Path {
         &self.tmp
+    }
+}
+
+/// A staged file that is not put in place (an error in between) is removed.
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.tmp);
     }
 }
 

@@ -671,3 +671,98 @@ fn edit_blocks_only_new_errors_and_outlives_ctrl_c() {
         .collect();
     assert!(left.is_empty(), "private copies of the files were left: {left:?}");
 }
+
+/// An edit of both files with the disk full: nothing is changed (the new contents are written
+/// beside the files before either is renamed), and nothing is left behind. On a small tmpfs.
+#[test]
+fn a_full_disk_changes_neither_file() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true: mounting a tmpfs needs root");
+        eprintln!("SKIPPED: mounting a tmpfs needs root");
+        return;
+    }
+    let home = TempHome::new();
+    let disk = home.path.join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k"])
+        .arg("tmpfs")
+        .arg(&disk)
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "mount a tmpfs");
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(disk.clone());
+    let config = "[profile base]\nregion = eu-west-1\n\n[profile admin]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/A\n";
+    let credentials = format!(
+        "{}[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n",
+        "# padding\n".repeat(4000)
+    );
+    std::fs::write(disk.join("config"), config).unwrap();
+    std::fs::write(disk.join("credentials"), &credentials).unwrap();
+    // Fill the disk but for a few pages: the config's new content fits, the credentials' not.
+    let filler = disk.join("filler");
+    let mut size = 256 * 1024 - 40_000 - 3 * 4096;
+    while size > 0 && std::fs::write(&filler, vec![0u8; size]).is_err() {
+        size -= 4096;
+    }
+    let env = [
+        ("AWS_CONFIG_FILE", disk.join("config").to_string_lossy().into_owned()),
+        ("AWS_SHARED_CREDENTIALS_FILE", disk.join("credentials").to_string_lossy().into_owned()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = home.run_env(&["rename", "base", "alice"], &env);
+    assert_eq!(run.code, 1, "the edit went through on a full disk: {}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(disk.join("config")).unwrap(), config, "config changed");
+    assert_eq!(std::fs::read_to_string(disk.join("credentials")).unwrap(), credentials, "credentials changed");
+    let left: Vec<_> = std::fs::read_dir(&disk)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// `rename` touches both files; a kill at any moment leaves the old pair or the new pair once the
+/// next command has read the files (it finishes what the killed one had written).
+#[test]
+fn a_killed_edit_of_both_files_leaves_a_consistent_pair() {
+    let home = TempHome::new();
+    let config = "[profile base]\nregion = eu-west-1\n\n[profile admin]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/A\n";
+    let credentials = "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n";
+    let (mut old, mut new) = (0, 0);
+    for i in 0..20u64 {
+        home.write_files(config, credentials);
+        let mut child = home
+            .command(env!("CARGO_BIN_EXE_rolecall"), &[("ROLECALL_TEST_WRITE_PAUSE_MS", "30")])
+            .args(["rename", "base", "alice"])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(5 + (i * 11) % 90));
+        let _ = child.kill();
+        let _ = child.wait();
+        let list = home.run(&["list", "--json"]);
+        assert_eq!(list.code, 0, "{}", list.stderr);
+        let entries: Vec<serde_json::Value> = serde_json::from_str(&list.stdout).unwrap();
+        let names: Vec<&str> = entries.iter().map(|e| e["name"].as_str().unwrap()).collect();
+        let errors: Vec<&serde_json::Value> = entries.iter().filter(|e| !e["error"].is_null()).collect();
+        assert!(errors.is_empty(), "kill {i}: a broken pair: {errors:?}");
+        match names.as_slice() {
+            ["base", "admin"] => old += 1,
+            ["alice", "admin"] => new += 1,
+            other => panic!("kill {i}: {other:?}"),
+        }
+        let admin = entries.iter().find(|e| e["name"] == "admin").unwrap();
+        assert_eq!(admin["chain"][1], names[0], "kill {i}: admin's source");
+    }
+    assert!(old > 0 && new > 0, "kills on both sides: {old} old, {new} new");
+}

@@ -436,3 +436,187 @@ fn pathological_files_stay_fast() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("more than 64 role hops"), "{}", run.stderr);
 }
+
+/// What another user on the machine can plant: a symlink to an allowed `.awsprofile` in a
+/// directory of theirs, cache entries of theirs, a symlinked cache directory. None of it is
+/// trusted; and editing the files as root leaves them their owner's.
+#[test]
+fn another_users_plants_are_not_trusted() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(other) = common::OtherUser::create() else { return };
+    let Some(moto) = common::moto::Moto::start() else { return };
+    let home = TempHome::new();
+    home.write_files(
+        "[profile base]\nregion = eu-west-1\n[profile r]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/R\n",
+        "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    // The trust store binds a file to the place it was found: a link elsewhere is unknown.
+    std::fs::create_dir_all(home.path.join("proj")).unwrap();
+    std::fs::write(home.path.join("proj/.awsprofile"), "r\n").unwrap();
+    let allowed = home.path.join("proj/.awsprofile");
+    let run = home.command(env!("CARGO_BIN_EXE_rolecall"), &[]).arg("allow").arg(&allowed).output().unwrap();
+    assert!(run.status.success());
+    let theirs = std::env::temp_dir().join(format!("{}-dir", other.name));
+    other.sh(&format!("mkdir -p '{0}' && ln -sf '{1}' '{0}/.awsprofile'", theirs.display(), allowed.display()));
+    let clone = home.path.join("clone");
+    std::fs::create_dir_all(&clone).unwrap();
+    std::os::unix::fs::symlink(&allowed, clone.join(".awsprofile")).unwrap();
+    for dir in [&theirs, &clone] {
+        let out = home
+            .command(env!("CARGO_BIN_EXE_rolecall"), &[("PWD", &dir.to_string_lossy())])
+            .args(["dir", "--shell", "bash", "--"])
+            .arg(dir.join(".awsprofile"))
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!stdout.contains("AWS_PROFILE"), "{}: a link to an allowed file was applied: {stdout}", dir.display());
+        assert!(stderr.contains("run 'rolecall allow'"), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&theirs);
+
+    // A cache entry that is another user's, or readable by others, is not used.
+    let env = [("AWS_ENDPOINT_URL_STS", moto.url.as_str())];
+    assert_eq!(home.run_env(&["assume", "r", "--shell", "bash"], &env).code, 0);
+    let cache = home.path.join(".cache/rolecall");
+    let entry = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("role-") && p.extension().is_some_and(|e| e == "json")
+        })
+        .unwrap();
+    let calls = || moto.count("AssumeRole");
+    assert_eq!(calls(), 1);
+    assert_eq!(home.run_env(&["assume", "r", "--shell", "bash"], &env).code, 0);
+    assert_eq!(calls(), 1, "a cache hit");
+    other.chown(&entry);
+    let run = home.run_env(&["assume", "r", "--shell", "bash"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("ignored the cache entry") && run.stderr.contains("not private"), "{}", run.stderr);
+    assert_eq!(calls(), 2, "another user's entry was used");
+    std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&entry, Some(0), None).unwrap();
+    assert_eq!(home.run_env(&["assume", "r", "--shell", "bash"], &env).code, 0);
+    assert_eq!(calls(), 3, "an entry others can read was used");
+    // A NUL in a cache entry: treated as absent, never printed.
+    std::fs::write(&entry, "{\"Version\": 1, \"AccessKeyId\": \"ASIA\\u0000\", \"SecretAccessKey\": \"x\", \"SessionToken\": \"y\", \"Expiration\": \"2099-01-01T00:00:00Z\"}").unwrap();
+    std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let run = home.run_env(&["assume", "r", "--shell", "bash"], &env);
+    assert_eq!(run.code, 0);
+    assert!(!run.stdout.contains('\0'));
+    assert_eq!(calls(), 4);
+
+    // A symlinked cache directory (to a directory of another user's) is refused, not chmod'ed.
+    std::fs::remove_dir_all(&cache).unwrap();
+    let target = std::env::temp_dir().join(format!("{}-cache", other.name));
+    other.sh(&format!("mkdir -p '{0}' && chmod 755 '{0}'", target.display()));
+    std::os::unix::fs::symlink(&target, &cache).unwrap();
+    let run = home.run_env(&["assume", "r", "--shell", "bash", "--refresh"], &env);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("is a symbolic link: not used"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o755,
+        "the link's target was changed"
+    );
+    std::fs::remove_file(&cache).unwrap();
+    let _ = std::fs::remove_dir_all(&target);
+
+    // Root editing the user's files (sudo rolecall configure …) keeps them the user's.
+    let credentials = home.path.join(".aws/credentials");
+    other.chown(&credentials);
+    other.chown(&home.path.join(".aws/config"));
+    let mut child = home
+        .command(env!("CARGO_BIN_EXE_rolecall"), &[])
+        .args([
+            "configure",
+            "base",
+            "--access-key-id",
+            "AKIAIOSFODNN7NEWKEY1",
+            "--secret-access-key-stdin",
+            "--region",
+            "eu-north-1",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"newsecret/EXAMPLE\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    for name in [".aws/credentials", ".aws/credentials.bak", ".aws/config", ".aws/config.bak"] {
+        let meta = std::fs::metadata(home.path.join(name)).unwrap();
+        assert_eq!(meta.uid(), other.uid, "{name} was taken from its owner");
+    }
+    assert_eq!(std::fs::metadata(&credentials).unwrap().permissions().mode() & 0o777, 0o600);
+}
+
+/// Every value rendered for a shell comes back exactly when that shell evaluates it the way the
+/// init scripts do (bash and zsh `eval "$(…)"`, fish `string join \n -- (…) | source`), or is
+/// refused: random strings over all of unicode, control characters and NUL included, in
+/// batches per shell.
+#[test]
+fn random_values_round_trip_in_every_shell_or_are_refused() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let home = TempHome::new();
+    let mut runner = TestRunner::deterministic();
+    let strategy = proptest::collection::vec(proptest::prelude::any::<String>(), 400);
+    let mut values = strategy.new_tree(&mut runner).unwrap().current();
+    values.extend(HOSTILE.iter().map(|s| s.to_string()));
+    values.extend(["a\0b".to_owned(), "\0".to_owned(), "\r\n\r".to_owned(), "\u{feff}x\u{202e}".to_owned()]);
+    let mut refused = 0;
+    for (name, shell) in shells() {
+        let mut script = String::new();
+        let mut expected = Vec::new();
+        for (i, value) in values.iter().enumerate() {
+            let creds = Credentials {
+                access_key_id: "ASIAEXAMPLE".into(),
+                secret_access_key: value.clone(),
+                session_token: None,
+                expires_at: None,
+                account_id: None,
+            };
+            match EnvChange::assume("p", &creds, None, &Snapshot::default()).render(Format::Shell(shell)) {
+                Err(e) => {
+                    assert!(value.contains('\0'), "{name}: refused {value:?}: {e}");
+                    refused += 1;
+                    continue;
+                }
+                Ok(code) => {
+                    assert!(!value.contains('\0'), "{name}: rendered a NUL");
+                    let file = home.path.join(format!("v{i}.{name}"));
+                    std::fs::write(&file, code).unwrap();
+                    let path = file.display();
+                    script.push_str(&match name {
+                        "fish" => format!(
+                            "set -l code (cat '{path}'); string join \\n -- $code | source; printf '%s\\0' \"$AWS_SECRET_ACCESS_KEY\"\n"
+                        ),
+                        _ => format!(
+                            "code=\"$(cat '{path}')\"; eval \"$code\"; printf '%s\\0' \"$AWS_SECRET_ACCESS_KEY\"\n"
+                        ),
+                    });
+                    expected.push(value.clone());
+                }
+            }
+        }
+        let file = home.path.join(format!("all.{name}"));
+        std::fs::write(&file, &script).unwrap();
+        let mut cmd = Command::new(name);
+        if name == "fish" {
+            cmd.arg("--no-config");
+        }
+        let out = cmd.arg(&file).current_dir(&home.path).output().unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        // Each value as the shell holds it, ended by a NUL (which no value has).
+        let got: Vec<&[u8]> = out.stdout.split(|b| *b == 0).collect();
+        assert_eq!(got.len(), expected.len() + 1, "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        for (got, want) in got.iter().zip(&expected) {
+            assert_eq!(*got, want.as_bytes(), "{name}: {want:?} did not come back exactly");
+        }
+        for n in 1..=5 {
+            assert!(!home.path.join(format!("PWNED{n}")).exists(), "{name} ran code");
+        }
+    }
+    assert!(refused > 0, "the NUL values were refused");
+}

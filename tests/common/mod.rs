@@ -165,3 +165,47 @@ impl Run {
         Run { code: out.status.code().unwrap_or(-1), stdout: clean(out.stdout), stderr: clean(out.stderr) }
     }
 }
+
+/// A second user on this machine for a test (`useradd`, removed when dropped): files it owns,
+/// links it made. Needs root, which the test machines are; elsewhere (and never under CI) the
+/// test says it is skipped.
+pub struct OtherUser {
+    pub name: String,
+    pub uid: u32,
+}
+
+impl OtherUser {
+    pub fn create() -> Option<OtherUser> {
+        // SAFETY: geteuid cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("the second-user tests need root (CI=true: no test is skipped)");
+            }
+            eprintln!("SKIPPED: the second-user tests need root");
+            return None;
+        }
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!("rctest{}x{}", std::process::id() % 100_000, N.fetch_add(1, Ordering::Relaxed));
+        let status = Command::new("useradd").args(["-M", "-N", "-s", "/usr/sbin/nologin", &name]).status().unwrap();
+        assert!(status.success(), "useradd {name}");
+        let out = Command::new("id").args(["-u", &name]).output().unwrap();
+        let uid = String::from_utf8(out.stdout).unwrap().trim().parse().unwrap();
+        Some(OtherUser { name, uid })
+    }
+
+    /// Run `sh -c script` as this user.
+    pub fn sh(&self, script: &str) {
+        let status = Command::new("runuser").args(["-u", &self.name, "--", "sh", "-c", script]).status().unwrap();
+        assert!(status.success(), "as {}: {script}", self.name);
+    }
+
+    pub fn chown(&self, path: &Path) {
+        std::os::unix::fs::chown(path, Some(self.uid), None).unwrap();
+    }
+}
+
+impl Drop for OtherUser {
+    fn drop(&mut self) {
+        let _ = Command::new("userdel").arg(&self.name).status();
+    }
+}
