@@ -131,6 +131,11 @@ impl Cache {
         crate::fsutil::lock(&self.path(key, "lock"), wait)
     }
 
+    /// What the holder of `key`'s lock noted it is doing.
+    pub fn lock_note(&self, key: &str) -> String {
+        crate::fsutil::lock_note(&self.path(key, "lock"))
+    }
+
     fn ensure_dir(&self) -> Result<()> {
         ensure_private_dir(&self.dir)
     }

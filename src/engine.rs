@@ -420,7 +420,13 @@ impl<'a> Run<'a> {
     fn lock(&self, cache: &Cache, key: &str, source: &mfa::Source) -> Result<Option<cache::Lock>> {
         let profile = crate::style::printable(self.selected.name());
         if !matches!(source, mfa::Source::Terminal) {
-            return cache.lock(key, cache::Wait::Never);
+            // A process with its own code does not queue behind a person typing one; behind a
+            // fetch it waits like any other (that fetch's result is what it needs).
+            match cache.lock(key, cache::Wait::Never)? {
+                Some(lock) => return Ok(Some(lock)),
+                None if cache.lock_note(key).starts_with("mfa") => return Ok(None),
+                None => {}
+            }
         }
         let bound = lock_wait();
         let asking = std::cell::Cell::new(false);

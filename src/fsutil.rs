@@ -280,6 +280,11 @@ pub fn lock(path: &Path, wait: Wait) -> Result<Option<Lock>> {
     }
 }
 
+/// What the holder of the lock at `path` noted it is doing (`mfa …`, `fetching …`).
+pub fn lock_note(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_default().trim().to_owned()
+}
+
 /// A bounded wait for a lock ran out.
 #[derive(Debug)]
 pub struct Timeout(pub Duration);
