@@ -1,10 +1,10 @@
 //! The AWS SDKs' own conformance cases (tests/conformance, vendored from smithy-rs: see its README).
 //! Each test prints how many cases it ran and passed.
 
-use rolecall::profile::location::{self, Platform};
-use rolecall::profile::{AwsFiles, FileKind, ProfileSet};
-use rolecall::profile::{SourceFile, merge::Section};
-use rolecall::resolve::{Base, resolve};
+use rolecall::files::chain::{Base, resolve};
+use rolecall::files::location::{self, Platform};
+use rolecall::files::{AwsFiles, FileKind, ProfileSet};
+use rolecall::files::{SourceFile, merge::Section};
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 
@@ -114,7 +114,7 @@ fn opt(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
     }
 }
 
-fn chain_json(plan: &rolecall::resolve::Plan) -> Value {
+fn chain_json(plan: &rolecall::files::chain::Plan) -> Value {
     let mut out = Vec::new();
     let mut m = Map::new();
     let base = match &plan.base {
@@ -197,8 +197,8 @@ fn assume_role_tests() {
 /// `~/.aws/cli/cache`, SSO tokens and SSO role credentials) as rolecall computes them.
 #[test]
 fn cli_cache_key_vectors() {
-    use rolecall::cache::cli::{KeyArgs, key};
-    use rolecall::sso::{Login, role_cache_key};
+    use rolecall::aws::sso::{Login, role_cache_key};
+    use rolecall::creds::cache::cli::{KeyArgs, key};
     let data = read_json("cli-cache-key-vectors.json");
     let vectors = data["vectors"].as_array().unwrap();
     let (mut passed, mut skipped, mut failures) = (0, 0, Vec::new());

@@ -17,7 +17,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind as ProfileFileKind, EnvCon
 use aws_types::os_shim_internal::{Env, Fs};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use rolecall::profile::{AwsFiles, FileKind, Section, SourceFile};
+use rolecall::files::{AwsFiles, FileKind, Section, SourceFile};
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

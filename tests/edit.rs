@@ -10,9 +10,9 @@ mod common;
 use common::TempHome;
 use common::moto::require;
 use proptest::prelude::*;
-use rolecall::profile::document::{Document, Visitor};
-use rolecall::profile::edit::Editor;
-use rolecall::profile::{AwsFiles, FileKind, SourceFile};
+use rolecall::files::document::{Document, Visitor};
+use rolecall::files::edit::Editor;
+use rolecall::files::{AwsFiles, FileKind, SourceFile};
 use std::borrow::Cow;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
@@ -425,7 +425,7 @@ struct Defs {
 
 impl<'a> Visitor<'a> for Defs {
     fn header(&mut self, raw_name: &'a str, _line: usize) {
-        self.current = rolecall::profile::merge::header_profile(FileKind::Config, raw_name).map(|(n, _)| n.to_owned());
+        self.current = rolecall::files::merge::header_profile(FileKind::Config, raw_name).map(|(n, _)| n.to_owned());
     }
     fn property(&mut self, key: Cow<'a, str>, _value: &'a str, line: usize) {
         self.lines.push((line, self.current.clone(), key.into_owned()));

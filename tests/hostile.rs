@@ -6,7 +6,7 @@ mod common;
 use common::TempHome;
 use common::moto::require;
 use rolecall::creds::Credentials;
-use rolecall::shellenv::{EnvChange, Format, Shell, Snapshot};
+use rolecall::shell::env::{EnvChange, Format, Shell, Snapshot};
 use std::process::Command;
 
 const HOSTILE: &[&str] = &[
@@ -91,7 +91,7 @@ fn unset_removes_what_assume_set() {
         let code = assumed.render(Format::Shell(shell)).unwrap()
             + &EnvChange::unset_all(&after).render(Format::Shell(shell)).unwrap();
         let env = eval_in(name, &code, &home.path);
-        for var in rolecall::shellenv::CONTRACT {
+        for var in rolecall::shell::env::CONTRACT {
             assert!(env.get(var).is_none(), "{name}: {var} still set");
         }
     }

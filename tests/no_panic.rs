@@ -2,8 +2,9 @@
 //! of every profile, the list entries and every doctor check.
 
 use proptest::prelude::*;
-use rolecall::profile::{AwsFiles, FileKind, SourceFile};
-use rolecall::{catalog, doctor, json};
+use rolecall::files::{AwsFiles, FileKind, SourceFile};
+use rolecall::files::{catalog, doctor};
+use rolecall::util::json;
 
 fn run_everything(config: &str, credentials: &str) {
     let files = AwsFiles::from_files(

@@ -5,8 +5,8 @@
 
 use aws_smithy_http_client::test_util::dvr::ReplayingClient;
 use aws_smithy_runtime_api::client::http::{SharedHttpClient, SharedHttpConnector};
-use rolecall::engine::{self, Options};
-use rolecall::profile::AwsFiles;
+use rolecall::creds::fetch::{self, Options};
+use rolecall::files::AwsFiles;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -52,7 +52,7 @@ fn run(profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::cred
         http_connector: Some(SharedHttpConnector::new(replay.clone())),
         ..Options::default()
     };
-    Ok(engine::credentials(&files, profile, &options)?.creds)
+    Ok(fetch::credentials(&files, profile, &options)?.creds)
 }
 
 #[test]

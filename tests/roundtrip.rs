@@ -2,7 +2,7 @@
 //! real-looking files (comments, CRLF, BOM, odd spacing, sub-properties), and random text.
 
 use proptest::prelude::*;
-use rolecall::profile::document::Document;
+use rolecall::files::document::Document;
 use std::path::Path;
 
 fn assert_round_trip(name: &str, text: &str) {

@@ -12,10 +12,10 @@ use aws_smithy_http_client::test_util::dvr::ReplayingClient;
 use aws_smithy_runtime_api::client::http::SharedHttpConnector;
 use common::TempHome;
 use common::moto::{Moto, require};
-use rolecall::engine::{self, Options};
-use rolecall::http::Http;
-use rolecall::profile::AwsFiles;
-use rolecall::sso::{self, Login};
+use rolecall::aws::http::Http;
+use rolecall::aws::sso::{self, Login};
+use rolecall::creds::fetch::{self, Options};
+use rolecall::files::AwsFiles;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -86,16 +86,16 @@ fn login_refresh_and_role_credentials() {
     }
     unsafe { std::env::set_var("HOME", &home.path) };
     let endpoint = |service| {
-        let params = rolecall::partition::Params { region: "us-east-1", ..Default::default() };
-        rolecall::partition::resolve(service, &params).unwrap().url
+        let params = rolecall::aws::endpoint::Params { region: "us-east-1", ..Default::default() };
+        rolecall::aws::endpoint::resolve(service, &params).unwrap().url
     };
     let corp = Login {
         session: Some("corp"),
         start_url: "https://d-abc123.awsapps.com/start",
         region: "us-east-1",
         scopes: Some("sso:account:access"),
-        portal: endpoint(rolecall::partition::Service::SsoPortal),
-        oidc: endpoint(rolecall::partition::Service::SsoOidc),
+        portal: endpoint(rolecall::aws::endpoint::Service::SsoPortal),
+        oidc: endpoint(rolecall::aws::endpoint::Service::SsoOidc),
     };
     let http =
         |replay: &ReplayingClient| Http::new(Some(SharedHttpConnector::new(replay.clone())), Duration::from_secs(10));
@@ -159,7 +159,7 @@ print("botocore ok")
         &key,
         serde_json::json!({
             "startUrl": "https://d-abc123.awsapps.com/start", "region": "us-east-1",
-            "accessToken": "old-access-token", "expiresAt": rolecall::time::format_rfc3339(rolecall::time::now() + 60),
+            "accessToken": "old-access-token", "expiresAt": rolecall::util::time::format_rfc3339(rolecall::util::time::now() + 60),
             "clientId": "client-id", "clientSecret": "client-secret",
             "registrationExpiresAt": "2099-01-01T00:00:00Z", "refreshToken": "old-refresh-token",
             "somethingElse": "kept"
@@ -196,7 +196,7 @@ print("botocore ok")
         let replay = fixture(name);
         let options =
             Options { no_cache: true, http_connector: Some(SharedHttpConnector::new(replay)), ..Options::default() };
-        let err = engine::credentials(&files, "dev", &options).unwrap_err();
+        let err = fetch::credentials(&files, "dev", &options).unwrap_err();
         assert!(format!("{err:#}").contains(want), "{name}: {err:#}");
     }
 
@@ -205,8 +205,8 @@ print("botocore ok")
     unsafe { std::env::set_var("XDG_CACHE_HOME", home.path.join(".cache")) };
     let files = AwsFiles::load();
     let options = Options { http_connector: Some(SharedHttpConnector::new(fixture("role_ok"))), ..Options::default() };
-    let creds = engine::credentials(&files, "dev", &options).unwrap().creds;
-    let again = engine::credentials(&files, "dev", &Options::default()).unwrap().creds;
+    let creds = fetch::credentials(&files, "dev", &options).unwrap().creds;
+    let again = fetch::credentials(&files, "dev", &Options::default()).unwrap().creds;
     assert_eq!(again.access_key_id, creds.access_key_id, "the second time comes from the cache, no request");
     let cli = home.path.join(format!(".aws/cli/cache/{}.json", sso::role_cache_key(&corp, "111122223333", "Admin")));
     assert_eq!(std::fs::metadata(&cli).unwrap().permissions().mode() & 0o777, 0o600);
@@ -267,7 +267,7 @@ print("botocore sso cache ok")
             http_connector: Some(SharedHttpConnector::new(fixture("role_ok"))),
             ..Options::default()
         };
-        let outcome = engine::credentials(&files, "deploy", &options).unwrap();
+        let outcome = fetch::credentials(&files, "deploy", &options).unwrap();
         assert!(outcome.creds.session_token.is_some());
         assert_eq!(moto.count("AssumeRole"), 1);
         let sent = moto.requests();

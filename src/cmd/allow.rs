@@ -3,7 +3,7 @@
 //! it unknown again.
 
 use super::dir::cwd;
-use crate::dirprofile::{self, DirFile, FILE_NAME, TrustStore, printable, shown};
+use crate::shell::dir::{self, DirFile, FILE_NAME, TrustStore, printable, shown};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 /// the nearest one from here up.
 fn target(path: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
     match path {
-        None => dirprofile::nearest(cwd)
+        None => dir::nearest(cwd)
             .with_context(|| format!("no {FILE_NAME} in {} or above", printable(&cwd.to_string_lossy()))),
         Some(p) if p.is_dir() => Ok(p.join(FILE_NAME)),
         Some(p) => Ok(p.to_owned()),
@@ -34,7 +34,7 @@ pub fn allow(path: Option<&Path>) -> Result<ExitCode> {
     store.allow(&file)?;
     store.save()?;
     eprintln!("rolecall: allowed {} (profile '{}')", shown(&path, &cwd), printable(&profile));
-    let files = crate::profile::AwsFiles::load();
+    let files = crate::files::AwsFiles::load();
     if files.profiles.profile(&profile).is_none() {
         eprintln!(
             "rolecall: warning: profile '{}' is in neither {} nor {}",
@@ -83,7 +83,7 @@ pub fn list(json: bool) -> Result<ExitCode> {
                 Err(_) => (path, "missing", None),
                 Ok(file) => {
                     let state =
-                        if store.trust(&file) == crate::dirprofile::Trust::Allowed { "allowed" } else { "changed" };
+                        if store.trust(&file) == crate::shell::dir::Trust::Allowed { "allowed" } else { "changed" };
                     (path, state, file.wanted().ok().and_then(|w| w.profile))
                 }
             }
@@ -94,7 +94,7 @@ pub fn list(json: bool) -> Result<ExitCode> {
         out.push(b'[');
         for (i, (path, state, profile)) in rows.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-            crate::json::Object::start(&mut out)
+            crate::util::json::Object::start(&mut out)
                 .str("path", path)
                 .str("state", state)
                 .opt_str("profile", profile.as_deref())

@@ -1,21 +1,21 @@
 //! `rolecall asp [PROFILE|-]`: select a profile only (oh-my-zsh's habit). Sets AWS_PROFILE and
 //! clears credential variables so the SDKs resolve the profile themselves; no STS call.
 
-use crate::shellenv::{EnvChange, Format, Snapshot};
+use crate::shell::env::{EnvChange, Format, Snapshot};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 /// The change that selects `profile` in a shell that holds `before`, in `region` if given, else
 /// the profile's.
 pub fn selected(
-    files: &crate::profile::AwsFiles,
+    files: &crate::files::AwsFiles,
     profile: &str,
     region: Option<&str>,
     before: &Snapshot,
 ) -> Result<EnvChange> {
-    crate::engine::plan(files, profile)?;
-    let region = region.or_else(|| files.profiles.profile(profile).and_then(|p| p.get(crate::profile::Key::Region)));
-    crate::recent::touch(profile);
+    crate::creds::fetch::plan(files, profile)?;
+    let region = region.or_else(|| files.profiles.profile(profile).and_then(|p| p.get(crate::files::Key::Region)));
+    crate::ui::recent::touch(profile);
     Ok(EnvChange::select_only(profile, region, before))
 }
 

@@ -2,7 +2,7 @@
 //! stdout carries nothing but that code; everything a person reads goes to stderr or the tty.
 
 use crate::cli::AssumeArgs;
-use crate::shellenv::{EnvChange, Snapshot};
+use crate::shell::env::{EnvChange, Snapshot};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 /// argument on a terminal opens the picker.
 pub fn target(arg: Option<&str>) -> Result<String> {
     match arg {
-        None if crate::picker::available() => choose(),
+        None if crate::ui::picker::available() => choose(),
         Some("-") => match std::env::var("ROLECALL_PREVIOUS").ok().filter(|p| !p.is_empty()) {
             Some(previous) => Ok(previous),
             None => bail!("no previous profile in this shell"),
@@ -23,35 +23,35 @@ pub fn target(arg: Option<&str>) -> Result<String> {
 /// The picker over every profile: most recently used first, then file order; kind, region,
 /// account and the time left of cached credentials beside each name.
 fn choose() -> Result<String> {
-    use crate::catalog::Kind;
+    use crate::files::catalog::Kind;
     let files = super::load_checked()?;
     let set = &files.profiles;
     if set.profiles().len() == 0 {
-        return Err(crate::engine::no_profiles(&files));
+        return Err(crate::creds::fetch::no_profiles(&files));
     }
-    let now = crate::time::now();
-    let expiries: std::collections::HashMap<String, i64> = crate::recent::expiries().into_iter().collect();
-    let item = |p: crate::profile::merge::Section| {
-        let account = crate::catalog::account_id(p).unwrap_or("");
+    let now = crate::util::time::now();
+    let expiries: std::collections::HashMap<String, i64> = crate::ui::recent::expiries().into_iter().collect();
+    let item = |p: crate::files::merge::Section| {
+        let account = crate::files::catalog::account_id(p).unwrap_or("");
         let left = match expiries.get(p.name()) {
-            Some(t) if *t > now => crate::time::human_left(t - now),
+            Some(t) if *t > now => crate::util::time::human_left(t - now),
             _ => String::new(),
         };
-        let region = p.get(crate::profile::Key::Region).unwrap_or("");
+        let region = p.get(crate::files::Key::Region).unwrap_or("");
         // The rule `list` and `doctor` use: a profile that gives no credentials says so here too.
-        let left = match crate::resolve::resolve_credentials(set, p) {
+        let left = match crate::files::chain::resolve_credentials(set, p) {
             Ok(_) => left,
             Err(_) => "unusable: see rolecall doctor".to_owned(),
         };
-        crate::picker::Item {
+        crate::ui::picker::Item {
             name: p.name().to_owned(),
             detail: format!("{:<11} {:<15} {:<12} {left}", Kind::of(p).as_str(), region, account),
         }
     };
-    let recent = crate::recent::recent();
-    let mut items: Vec<crate::picker::Item> = recent.iter().filter_map(|n| set.profile(n)).map(item).collect();
+    let recent = crate::ui::recent::recent();
+    let mut items: Vec<crate::ui::picker::Item> = recent.iter().filter_map(|n| set.profile(n)).map(item).collect();
     items.extend(set.profiles().filter(|p| !recent.iter().any(|r| r == p.name())).map(item));
-    match crate::picker::pick(&items, "profile")? {
+    match crate::ui::picker::pick(&items, "profile")? {
         Some(name) => Ok(name),
         None => Err(anyhow::anyhow!(crate::Cancelled)),
     }
@@ -83,15 +83,15 @@ pub fn run(args: AssumeArgs) -> Result<ExitCode> {
 
 /// The change that puts `profile`'s credentials in a shell that holds `before`.
 pub fn assumed(
-    files: &crate::profile::AwsFiles,
+    files: &crate::files::AwsFiles,
     profile: &str,
     creds: &crate::cli::CredsArgs,
     before: &Snapshot,
 ) -> Result<EnvChange> {
     let outcome = super::fetch(files, profile, creds)?;
-    crate::recent::touch(profile);
+    crate::ui::recent::touch(profile);
     if let Some(expires_at) = outcome.creds.expires_at {
-        crate::recent::note_expiry(profile, expires_at);
+        crate::ui::recent::note_expiry(profile, expires_at);
     }
     Ok(EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), before))
 }

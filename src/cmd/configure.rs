@@ -6,8 +6,8 @@
 
 use super::editing::{self, Files, file_for};
 use crate::cli::{ConfigureAction, ConfigureArgs, RoleArgs};
-use crate::profile::{FileKind, ProfileSet};
-use crate::tty::{Echo, Tty};
+use crate::files::{FileKind, ProfileSet};
+use crate::ui::tty::{Echo, Tty};
 use anyhow::{Context, Result, bail};
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -27,7 +27,7 @@ pub fn run(args: ConfigureArgs) -> Result<ExitCode> {
 pub(super) type Pairs = Vec<(&'static str, String)>;
 
 pub(super) fn check_name(profile: &str) -> Result<()> {
-    if profile.is_empty() || !crate::profile::merge::is_identifier(profile) {
+    if profile.is_empty() || !crate::files::merge::is_identifier(profile) {
         bail!("profile name {profile:?}: use letters, digits and _-/.%@:+");
     }
     Ok(())
@@ -43,8 +43,8 @@ pub(super) fn check_pair(key: &str, value: &str) -> Result<()> {
             !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         }
         "output" => OUTPUTS.contains(&value),
-        "role_arn" => crate::arn::is_role_arn(value),
-        "mfa_serial" => crate::arn::is_mfa_serial(value),
+        "role_arn" => crate::util::arn::is_role_arn(value),
+        "mfa_serial" => crate::util::arn::is_mfa_serial(value),
         _ => true,
     };
     if !ok {
@@ -117,7 +117,7 @@ fn basics(args: &ConfigureArgs) -> Result<ExitCode> {
         pairs = ask_basics(&tty, profile)?;
     }
 
-    let files = crate::profile::AwsFiles::load();
+    let files = crate::files::AwsFiles::load();
     let current = files.profiles.profile(profile);
     let has = |key: &str| pairs.iter().any(|(k, _)| *k == key) || current.is_some_and(|p| p.get(key).is_some());
     if has("aws_access_key_id") != has("aws_secret_access_key") {
@@ -135,7 +135,7 @@ fn basics(args: &ConfigureArgs) -> Result<ExitCode> {
 /// An answer that is not valid is asked again (nothing typed before it is lost), and so is the
 /// secret while a new key id has none.
 pub(super) fn ask_basics(tty: &Tty, profile: &str) -> Result<Pairs> {
-    let files = crate::profile::AwsFiles::load();
+    let files = crate::files::AwsFiles::load();
     let current = files.profiles.profile(profile);
     let get = |key: &str| current.and_then(|p| p.get(key)).map(str::to_owned);
     let mut pairs: Pairs = Vec::new();
@@ -147,8 +147,8 @@ pub(super) fn ask_basics(tty: &Tty, profile: &str) -> Result<Pairs> {
     ];
     for (key, label, echo) in questions {
         let shown = match get(key) {
-            Some(v) if key.starts_with("aws_") => crate::arn::mask(&v),
-            Some(v) => crate::style::printable(&v),
+            Some(v) if key.starts_with("aws_") => crate::util::arn::mask(&v),
+            Some(v) => crate::ui::style::printable(&v),
             None => "None".to_owned(),
         };
         // A new key id needs its secret: Enter does not keep "none" then.
@@ -225,13 +225,13 @@ pub const KNOWN_REGIONS: &[&str] = &[
 /// A warning for a region that no partition's pattern matches (`eu-west1`), with the closest
 /// known region; `None` for one that looks right.
 pub fn region_warning(region: &str) -> Option<String> {
-    if crate::partition::Partition::of_region(region).is_some() {
+    if crate::aws::endpoint::Partition::of_region(region).is_some() {
         return None;
     }
-    let hint = crate::suggest::did_you_mean(region, KNOWN_REGIONS.iter().copied())
+    let hint = crate::ui::suggest::did_you_mean(region, KNOWN_REGIONS.iter().copied())
         .map(|r| format!(": did you mean `{r}`?"))
         .unwrap_or_default();
-    Some(format!("region `{}` matches no AWS region's pattern{hint}", crate::style::printable(region)))
+    Some(format!("region `{}` matches no AWS region's pattern{hint}", crate::ui::style::printable(region)))
 }
 
 fn warn_region(tty: &Tty, region: &str) -> Result<()> {
@@ -264,9 +264,9 @@ fn role(args: &RoleArgs) -> Result<ExitCode> {
     for (key, value) in &pairs {
         check_pair(key, value)?;
     }
-    let files = crate::profile::AwsFiles::load();
+    let files = crate::files::AwsFiles::load();
     if files.profiles.profile(&args.source_profile).is_none() {
-        return Err(crate::suggest::not_found(
+        return Err(crate::ui::suggest::not_found(
             "source profile",
             &args.source_profile,
             files.profiles.profiles().map(|p| p.name()),
@@ -288,7 +288,7 @@ fn role(args: &RoleArgs) -> Result<ExitCode> {
                 }
             }
             // The chain must resolve: no cycle through the new profile, a usable source.
-            crate::resolve::resolve(after, name).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            crate::files::chain::resolve(after, name).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             Ok(())
         },
     )?;

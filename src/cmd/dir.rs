@@ -5,8 +5,8 @@
 //! and nothing applied.
 
 use crate::cli::CredsArgs;
-use crate::dirprofile::{self, DirFile, Trust, TrustStore, printable, shown};
-use crate::shellenv::{DIR_RESTORE, DirState, EnvChange, Format, Shell, Snapshot, render_shell_var};
+use crate::shell::dir::{self, DirFile, Trust, TrustStore, printable, shown};
+use crate::shell::env::{DIR_RESTORE, DirState, EnvChange, Format, Shell, Snapshot, render_shell_var};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,7 +56,7 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
     let found = match file {
         Some(f) if f.as_os_str().is_empty() => None,
         Some(f) => Some(f.to_owned()),
-        None => dirprofile::nearest(&cwd),
+        None => dir::nearest(&cwd),
     };
     let format = Format::Shell(shell);
     let now = Snapshot::from_process();
@@ -133,11 +133,11 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
 
 fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
     let cwd = cwd()?;
-    let Some(path) = file.map(Path::to_owned).or_else(|| dirprofile::nearest(&cwd)) else {
+    let Some(path) = file.map(Path::to_owned).or_else(|| dir::nearest(&cwd)) else {
         if json {
             super::write_stdout(|w| w.write_all(b"null\n"))?;
         } else {
-            eprintln!("rolecall: no {} in {} or above", dirprofile::FILE_NAME, printable(&cwd.to_string_lossy()));
+            eprintln!("rolecall: no {} in {} or above", dir::FILE_NAME, printable(&cwd.to_string_lossy()));
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -147,7 +147,7 @@ fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
     let action = if action()? == Action::Assume { "assume" } else { "asp" };
     let text = if json {
         let mut buf = Vec::new();
-        crate::json::Object::start(&mut buf)
+        crate::util::json::Object::start(&mut buf)
             .str("path", &file.place.to_string_lossy())
             .opt_str("profile", wanted.profile.as_deref())
             .opt_str("region", wanted.region.as_deref())
@@ -157,7 +157,7 @@ fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
         buf.push(b'\n');
         buf
     } else {
-        let style = crate::style::Style::for_stdout();
+        let style = crate::ui::style::Style::for_stdout();
         let trust = match trust {
             Trust::Allowed => "allowed".to_owned(),
             Trust::Changed => style.yellow("changed since it was allowed: run 'rolecall allow'"),

@@ -1,10 +1,10 @@
-//! `rolecall doctor`: the findings of [`crate::doctor`], for people or as JSON.
+//! `rolecall doctor`: the findings of [`crate::files::doctor`], for people or as JSON.
 
 use super::write_stdout;
-use crate::doctor::{self, Finding, Severity};
-use crate::json;
-use crate::profile::AwsFiles;
-use crate::style::{Style, printable};
+use crate::files::AwsFiles;
+use crate::files::doctor::{self, Finding, Severity};
+use crate::ui::style::{Style, printable};
+use crate::util::json;
 use anyhow::Result;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -14,9 +14,9 @@ pub fn run(json: bool, online: bool) -> Result<ExitCode> {
     let mut findings = doctor::check(&files);
     if online {
         let progress = std::io::stderr().is_terminal();
-        findings.extend(crate::online::check(&files, |count| {
+        findings.extend(crate::creds::online::check(&files, |count| {
             if progress && count > 0 {
-                eprintln!("rolecall: {}", crate::online::describe(count));
+                eprintln!("rolecall: {}", crate::creds::online::describe(count));
             }
         })?);
         doctor::sort(&mut findings);

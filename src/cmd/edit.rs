@@ -3,8 +3,8 @@
 //! (atomically, previous version in `<file>.bak`); on errors, the choice to edit again.
 
 use crate::cli::EditFile;
-use crate::doctor::{self, Severity};
-use crate::profile::{AwsFiles, Content, FileKind, SourceFile, save};
+use crate::files::doctor::{self, Severity};
+use crate::files::{AwsFiles, Content, FileKind, SourceFile, save};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -85,13 +85,13 @@ pub fn run(which: EditFile, force: bool) -> Result<ExitCode> {
         Content::NotUtf8 => bail!("{} is not UTF-8 text: rolecall does not edit it", file.display),
         Content::Unreadable(why) => bail!("{}: cannot read: {why}", file.display),
     };
-    let base =
-        crate::cache::dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
+    let base = crate::creds::cache::dir()
+        .context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
     remove_stale_copies(&base);
     let scratch = Scratch(base.join(format!("edit-{}", std::process::id())));
-    crate::cache::ensure_private_dir(&scratch.0)?;
+    crate::creds::cache::ensure_private_dir(&scratch.0)?;
     let copy = scratch.0.join(if kind == FileKind::Config { "config" } else { "credentials" });
-    crate::cache::write_private(&copy, original.as_bytes())?;
+    crate::creds::cache::write_private(&copy, original.as_bytes())?;
     // The errors the file has now do not block an edit; only new ones do.
     let known = errors_of(&files, kind);
     let text = loop {

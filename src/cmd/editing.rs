@@ -2,8 +2,8 @@
 //! files, edit them in memory, read the result back with the SDKs' rules and check that it says
 //! what was meant, then write each changed file atomically (previous version in `<file>.bak`).
 
-use crate::profile::edit::Editor;
-use crate::profile::{AwsFiles, Content, FileKind, ProfileSet, SourceFile, save};
+use crate::files::edit::Editor;
+use crate::files::{AwsFiles, Content, FileKind, ProfileSet, SourceFile, save};
 use anyhow::{Context, Result, bail};
 
 /// Both files being edited.
@@ -86,5 +86,5 @@ pub fn file_for(key: &str) -> FileKind {
 
 /// A yes/no question on the terminal; no terminal is an error that names `flag`.
 pub fn confirm(question: &str, flag: &str) -> Result<bool> {
-    crate::tty::Tty::require(&format!("pass {flag}"))?.confirm(question)
+    crate::ui::tty::Tty::require(&format!("pass {flag}"))?.confirm(question)
 }

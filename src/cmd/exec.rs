@@ -1,7 +1,7 @@
 //! `rolecall exec PROFILE -- CMD…`: run CMD with the profile's credentials, no shell between.
 
 use crate::cli::CredsArgs;
-use crate::shellenv::{DIR_RESTORE, EnvChange, Snapshot};
+use crate::shell::env::{DIR_RESTORE, EnvChange, Snapshot};
 use anyhow::{Result, anyhow, bail};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
@@ -26,7 +26,7 @@ pub fn run(profile: &str, creds: &CredsArgs, command: &[String]) -> Result<ExitC
     // Replace this process: CMD gets the terminal, the signals and gives its exit code. A command
     // that cannot run exits as a shell's would: 127 not found, 126 not executable.
     let err = cmd.exec();
-    let shown = crate::style::printable(program);
+    let shown = crate::ui::style::printable(program);
     let code = match err.kind() {
         std::io::ErrorKind::NotFound => {
             eprintln!("rolecall: {shown}: command not found");

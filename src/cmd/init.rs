@@ -3,7 +3,7 @@
 //! shell) and the function names (checked to be plain names).
 
 use crate::cli::InitShell;
-use crate::shellenv::{fish_quote, posix_quote, powershell_quote};
+use crate::shell::env::{fish_quote, posix_quote, powershell_quote};
 use anyhow::{Context, Result, bail};
 use std::process::ExitCode;
 

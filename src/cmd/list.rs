@@ -1,11 +1,11 @@
 //! `rolecall list`: every profile, one line each.
 
 use super::{load_checked, write_stdout};
-use crate::catalog::{self, Kind};
-use crate::json;
-use crate::profile::Key;
-use crate::profile::{AwsFiles, Section};
-use crate::style::{Style, printable};
+use crate::files::Key;
+use crate::files::catalog::{self, Kind};
+use crate::files::{AwsFiles, Section};
+use crate::ui::style::{Style, printable};
+use crate::util::json;
 use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;

@@ -2,10 +2,10 @@
 //! device-authorization flow and store the token where the AWS CLI keeps it, so one login serves
 //! both. `assume` of an SSO profile without a valid token offers to run it.
 
-use crate::http::Http;
-use crate::profile::{AwsFiles, Key};
-use crate::resolve::Base;
-use crate::sso::{self, Login, NeedsLogin};
+use crate::aws::http::Http;
+use crate::aws::sso::{self, Login, NeedsLogin};
+use crate::files::chain::Base;
+use crate::files::{AwsFiles, Key};
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -18,7 +18,7 @@ fn login_for<'a>(files: &'a AwsFiles, profile: Option<&str>, session: Option<&'a
         let section =
             set.sso_session(name).with_context(|| format!("no [sso-session {name}] in {}", files.config.display))?;
         let get = |key: Key| section.get(key).with_context(|| format!("[sso-session {name}] has no {}", key.as_str()));
-        return crate::engine::sso_login(
+        return crate::creds::fetch::sso_login(
             set,
             None,
             Some(section.name()),
@@ -30,19 +30,19 @@ fn login_for<'a>(files: &'a AwsFiles, profile: Option<&str>, session: Option<&'a
     let name = profile.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
     let name = name.unwrap_or_else(|| "default".to_owned());
     let Some(section) = set.profile(&name) else {
-        return Err(crate::engine::plan(files, &name)
+        return Err(crate::creds::fetch::plan(files, &name)
             .err()
             .unwrap_or_else(|| anyhow::anyhow!("profile `{name}` not found")));
     };
     // A profile that only signs in (no account and role) is what `login` is for: the chain, not
     // the credentials check.
-    let plan =
-        crate::resolve::resolve(set, section.name()).map_err(|e| anyhow::anyhow!("{e} (run 'rolecall doctor')"))?;
+    let plan = crate::files::chain::resolve(set, section.name())
+        .map_err(|e| anyhow::anyhow!("{e} (run 'rolecall doctor')"))?;
     let Base::Sso { session_name, region, start_url, .. } = plan.base else {
         bail!("profile `{name}` does not sign in through IAM Identity Center (no sso_session or sso_start_url)");
     };
     let scopes = session_name.and_then(|s| set.sso_session(s)).and_then(|s| s.get("sso_registration_scopes"));
-    crate::engine::sso_login(set, Some(section), session_name, start_url, region, scopes)
+    crate::creds::fetch::sso_login(set, Some(section), session_name, start_url, region, scopes)
 }
 
 /// Open `url` in a browser when there is one to open (never in a plain terminal session).
@@ -78,7 +78,7 @@ pub fn sign_in(login: &Login, no_browser: bool) -> Result<()> {
         login,
         |prompt| {
             let direct = prompt.url_complete.as_deref().unwrap_or(&prompt.url);
-            let p = crate::style::printable;
+            let p = crate::ui::style::printable;
             eprintln!("rolecall: sign in to {} in a browser:", p(login.start_url));
             eprintln!("  {}", p(direct));
             eprintln!("  (or open {} and enter the code {})", p(&prompt.url), p(&prompt.user_code));
@@ -116,7 +116,7 @@ pub fn run(profile: Option<&str>, session: Option<&str>, no_browser: bool) -> Re
 /// whether it did (the caller then tries again).
 pub fn offer(files: &AwsFiles, profile: &str, err: &anyhow::Error) -> Result<bool> {
     let Some(needs) = err.downcast_ref::<NeedsLogin>() else { return Ok(false) };
-    if !crate::picker::available() {
+    if !crate::ui::picker::available() {
         return Ok(false);
     }
     if !super::editing::confirm(&format!("rolecall: {needs}. Sign in now?"), "")? {

@@ -22,8 +22,8 @@ pub mod sso;
 pub mod whoami;
 
 use crate::cli::Command;
-use crate::profile::{AwsFiles, Content};
-use crate::shellenv::Shell;
+use crate::files::{AwsFiles, Content};
+use crate::shell::env::Shell;
 use anyhow::{Context, Result, bail};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -64,9 +64,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
 }
 
 /// The output format `--shell` names.
-pub fn format(arg: crate::cli::ShellArg) -> crate::shellenv::Format {
+pub fn format(arg: crate::cli::ShellArg) -> crate::shell::env::Format {
     use crate::cli::ShellArg;
-    use crate::shellenv::Format;
+    use crate::shell::env::Format;
     match arg {
         ShellArg::Bash => Format::Shell(Shell::Bash),
         ShellArg::Zsh => Format::Shell(Shell::Zsh),
@@ -113,17 +113,17 @@ fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> 
 }
 
 /// The engine's options from the command line.
-fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::engine::Options> {
+fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::Options> {
     let duration = |flag: &str, value: &Option<String>| -> Result<Option<u64>> {
         value
             .as_deref()
             .map(|v| {
-                crate::time::parse_duration(v)
+                crate::util::time::parse_duration(v)
                     .with_context(|| format!("{flag} {v:?}: expected seconds or a duration like 90m or 1h"))
             })
             .transpose()
     };
-    Ok(crate::engine::Options {
+    Ok(crate::creds::fetch::Options {
         mfa_code: args.mfa_code.clone(),
         region: args.region.clone(),
         duration: duration("--duration", &args.duration)?,
@@ -150,9 +150,9 @@ fn load_for_credentials() -> Result<AwsFiles> {
 }
 
 /// A profile's credentials, with the notes a person should see.
-fn fetch(files: &AwsFiles, profile: &str, args: &crate::cli::CredsArgs) -> Result<crate::engine::Outcome> {
+fn fetch(files: &AwsFiles, profile: &str, args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::Outcome> {
     let options = engine_options(args)?;
-    let outcome = crate::engine::credentials(files, profile, &options)?;
+    let outcome = crate::creds::fetch::credentials(files, profile, &options)?;
     if outcome.long_term {
         eprintln!("rolecall: `{profile}` has long-term keys and no mfa_serial: exported as they are (no expiry)");
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 pub fn run(format: &str, color: bool) -> Result<ExitCode> {
     let env = |k: &str| std::env::var(k).ok();
-    let Some(segment) = crate::segment::segment(&env, crate::time::now()) else {
+    let Some(segment) = crate::shell::prompt::segment(&env, crate::util::time::now()) else {
         return Ok(ExitCode::SUCCESS);
     };
     let color = color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

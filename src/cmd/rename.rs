@@ -2,7 +2,7 @@
 //! the `source_profile` lines that name it.
 
 use super::editing::{self, Files};
-use crate::profile::{FileKind, ProfileSet};
+use crate::files::{FileKind, ProfileSet};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
@@ -13,7 +13,7 @@ fn dependents(set: &ProfileSet, name: &str) -> Vec<String> {
 
 fn exists(set: &ProfileSet, name: &str) -> Result<()> {
     if set.profile(name).is_none() {
-        return Err(crate::suggest::not_found("profile", name, set.profiles().map(|p| p.name())));
+        return Err(crate::ui::suggest::not_found("profile", name, set.profiles().map(|p| p.name())));
     }
     Ok(())
 }
@@ -56,7 +56,7 @@ pub fn rename(old: &str, new: &str) -> Result<ExitCode> {
 }
 
 pub fn rm(profile: &str, force: bool, yes: bool) -> Result<ExitCode> {
-    let files = crate::profile::AwsFiles::load();
+    let files = crate::files::AwsFiles::load();
     exists(&files.profiles, profile)?;
     let users = dependents(&files.profiles, profile);
     if !users.is_empty() && !force {

@@ -4,10 +4,10 @@
 //! two already, nothing is changed.
 
 use super::editing::{self, Files};
+use crate::aws::iam::Iam;
 use crate::creds::Credentials;
-use crate::engine::{endpoint_url, sts_settings};
-use crate::iam::Iam;
-use crate::profile::{FileKind, ProfileSet};
+use crate::creds::fetch::{endpoint_url, sts_settings};
+use crate::files::{FileKind, ProfileSet};
 use anyhow::{Result, anyhow, bail};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -35,7 +35,7 @@ fn write_keys(profile: &str, kind: FileKind, id: &str, secret: &str) -> Result<(
 pub fn run(profile: &str) -> Result<ExitCode> {
     let files = super::load_checked()?;
     let Some(section) = files.profiles.profile(profile) else {
-        return Err(crate::engine::plan(&files, profile)
+        return Err(crate::creds::fetch::plan(&files, profile)
             .err()
             .unwrap_or_else(|| anyhow!("profile `{profile}` not found")));
     };
@@ -60,8 +60,12 @@ pub fn run(profile: &str) -> Result<ExitCode> {
     let settings = sts_settings(Some(section), endpoint_url(&files.profiles, Some(section)), None);
     let runtime = crate::runtime()?;
     let region = settings.region.clone();
-    let endpoint =
-        crate::engine::service_endpoint(&files.profiles, Some(section), crate::partition::Service::Iam, &region)?;
+    let endpoint = crate::creds::fetch::service_endpoint(
+        &files.profiles,
+        Some(section),
+        crate::aws::endpoint::Service::Iam,
+        &region,
+    )?;
     let iam = Iam::new(endpoint, Duration::from_secs(15));
 
     let keys = runtime.block_on(iam.list_access_keys(&old))?;
@@ -86,7 +90,7 @@ pub fn run(profile: &str) -> Result<ExitCode> {
     let tries: u32 = std::env::var("ROLECALL_ROTATE_VERIFY_TRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     #[cfg(not(feature = "test-hooks"))]
     let tries: u32 = 10;
-    let sts = crate::sts::Sts::new(settings);
+    let sts = crate::aws::sts::Sts::new(settings);
     let mut verified = Err(anyhow!("not checked"));
     for attempt in 1..=tries.max(1) {
         eprintln!("rolecall: checking the new key with STS ({attempt}/{tries})");

@@ -3,8 +3,8 @@
 //! then run the doctor.
 
 use super::configure::{Pairs, ask_basics, check_name, check_pair, write};
-use crate::profile::{AwsFiles, save};
-use crate::tty::{Echo, Tty};
+use crate::files::{AwsFiles, save};
+use crate::ui::tty::{Echo, Tty};
 use anyhow::{Context, Result, bail};
 use std::process::ExitCode;
 

@@ -3,9 +3,9 @@
 //! skipped; `--dry-run` prints the lines it would add.
 
 use super::editing::{self, Files};
-use crate::http::Http;
-use crate::profile::Key;
-use crate::sso;
+use crate::aws::http::Http;
+use crate::aws::sso;
+use crate::files::Key;
 use anyhow::{Context, Result, bail};
 use aws_smithy_runtime_api::client::http::SharedHttpConnector;
 use std::process::ExitCode;
@@ -43,7 +43,7 @@ pub fn populate(
         .sso_session(name)
         .with_context(|| format!("no [sso-session {name}] in {}", files.config.display))?;
     let get = |key: Key| section.get(key).with_context(|| format!("[sso-session {name}] has no {}", key.as_str()));
-    let login = crate::engine::sso_login(
+    let login = crate::creds::fetch::sso_login(
         &files.profiles,
         None,
         Some(section.name()),

@@ -1,11 +1,11 @@
 //! `rolecall whoami [PROFILE]`: GetCallerIdentity for a profile, or for the credentials in the
 //! environment (what `aws sts get-caller-identity` would use).
 
+use crate::aws::sts::Sts;
 use crate::cli::CredsArgs;
 use crate::creds::Credentials;
-use crate::engine::{endpoint_url, sts_settings};
-use crate::json;
-use crate::sts::Sts;
+use crate::creds::fetch::{endpoint_url, sts_settings};
+use crate::util::json;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
@@ -16,7 +16,7 @@ pub fn run(profile: Option<&str>, as_json: bool, args: &CredsArgs) -> Result<Exi
         let Some(creds) = Credentials::from_env() else {
             bail!("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
         };
-        let files = crate::profile::AwsFiles::load();
+        let files = crate::files::AwsFiles::load();
         let selected = files.profiles.profile(&env("AWS_PROFILE").unwrap_or_else(|| "default".into()));
         let endpoint = endpoint_url(&files.profiles, selected);
         (creds, sts_settings(selected, endpoint, args.region.as_deref()))
@@ -38,7 +38,7 @@ pub fn run(profile: Option<&str>, as_json: bool, args: &CredsArgs) -> Result<Exi
         out.push(b'\n');
         String::from_utf8(out)?
     } else {
-        let p = crate::style::printable;
+        let p = crate::ui::style::printable;
         format!("Account  {}\nArn      {}\nUserId   {}\n", p(&id.account), p(&id.arn), p(&id.user_id))
     };
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;

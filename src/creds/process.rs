@@ -36,8 +36,8 @@ pub fn check_nesting(profile: &str) -> Result<()> {
     if chain.iter().any(|p| p == profile) {
         bail!(
             "profile `{}` runs rolecall for `{}` again from its own credential_process: a loop (see 'rolecall doctor')",
-            crate::style::printable(profile),
-            crate::style::printable(profile)
+            crate::ui::style::printable(profile),
+            crate::ui::style::printable(profile)
         );
     }
     if chain.len() >= MAX_DEPTH {

@@ -7,9 +7,9 @@
 //! `mfa_arn`, accepted with a warning) and `duration_seconds`, which the SDK ignores and
 //! rolecall uses for its MFA session.
 
-use crate::profile::Key;
-use crate::profile::ProfileSet;
-use crate::profile::merge::Section;
+use crate::files::Key;
+use crate::files::ProfileSet;
+use crate::files::merge::Section;
 use std::fmt;
 
 /// Where the first credentials come from.

@@ -4,8 +4,8 @@
 //! file is 0600, in a 0700 directory when that is new too); the previous content is kept as
 //! `<file>.bak` (0600). Writers hold [`lock`] from reading to renaming.
 
-use crate::cache;
-use crate::fsutil::{self, Mode};
+use crate::creds::cache;
+use crate::util::fs::{self as fsutil, Mode};
 use anyhow::{Context, Result};
 use std::ffi::OsStr;
 use std::fs;

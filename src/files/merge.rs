@@ -778,7 +778,7 @@ fn span_text(arena: &str, span: Span) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::document::Document;
+    use crate::files::document::Document;
 
     fn merged(config: &str, credentials: &str) -> ProfileSet {
         let (config, credentials) = (Document::parse(config), Document::parse(credentials));

@@ -7,15 +7,15 @@
 //! keys, then each role hop. Each step after the base has a cache key that names everything
 //! it depends on; the last cached step is where the work resumes.
 
-use crate::cache::{self, Cache};
+use crate::aws::http::Http;
+use crate::aws::sso;
+use crate::aws::sts::{self, ErrorKind, Sts};
 use crate::creds::Credentials;
-use crate::http::Http;
-use crate::mfa;
-use crate::profile::merge::Section;
-use crate::profile::{AwsFiles, Key, ProfileSet};
-use crate::resolve::{self, Base, Plan, ResolveError, RoleHop};
-use crate::sso;
-use crate::sts::{self, ErrorKind, Sts};
+use crate::creds::cache::{self, Cache};
+use crate::creds::mfa;
+use crate::files::chain::{self, Base, Plan, ResolveError, RoleHop};
+use crate::files::merge::Section;
+use crate::files::{AwsFiles, Key, ProfileSet};
 use anyhow::{Context, Result, anyhow, bail};
 use std::time::Duration;
 
@@ -49,7 +49,7 @@ pub struct Outcome {
 /// How long a process waits for another one fetching the same credentials
 /// (`ROLECALL_LOCK_WAIT`, e.g. `30s`; default 2 minutes: long enough to type a code there).
 pub fn lock_wait() -> Duration {
-    let secs = env_var("ROLECALL_LOCK_WAIT").and_then(|v| crate::time::parse_duration(&v)).unwrap_or(120);
+    let secs = env_var("ROLECALL_LOCK_WAIT").and_then(|v| crate::util::time::parse_duration(&v)).unwrap_or(120);
     Duration::from_secs(secs)
 }
 
@@ -68,10 +68,10 @@ pub fn plan<'a>(files: &'a AwsFiles, profile: &'a str) -> Result<Plan<'a>> {
         if set.profiles().len() == 0 {
             return Err(no_profiles(files));
         }
-        return Err(crate::suggest::not_found("profile", profile, set.profiles().map(|p| p.name())));
+        return Err(crate::ui::suggest::not_found("profile", profile, set.profiles().map(|p| p.name())));
     }
-    resolve::resolve(set, profile)
-        .and_then(|plan| resolve::credentials_check(&plan).map(|()| plan))
+    chain::resolve(set, profile)
+        .and_then(|plan| chain::credentials_check(&plan).map(|()| plan))
         .map_err(|e: ResolveError| anyhow!("{e} (run 'rolecall doctor')"))
 }
 
@@ -86,7 +86,7 @@ pub fn credentials(files: &AwsFiles, profile: &str, opts: &Options) -> Result<Ou
     };
     check("--duration", opts.duration, 43_200)?;
     check("--mfa-duration", opts.mfa_duration, 129_600)?;
-    crate::process::check_nesting(profile)?;
+    crate::creds::process::check_nesting(profile)?;
     let plan = plan(files, profile)?;
     for warning in &plan.warnings {
         eprintln!("rolecall: warning: {warning}");
@@ -102,7 +102,7 @@ pub fn credentials(files: &AwsFiles, profile: &str, opts: &Options) -> Result<Ou
         return Ok(Outcome { creds: ctx.base_keys()?, region, long_term });
     }
     let steps = ctx.steps();
-    let now = crate::time::now();
+    let now = crate::util::time::now();
     let cache = if opts.no_cache { None } else { Some(Cache::open()?) };
     // The fast path: the last step is cached. No runtime, no SDK.
     let mut start = 0;
@@ -235,7 +235,7 @@ impl<'a> Run<'a> {
         if let Some(serial) = self.session {
             let duration = if last_hop == 0 { self.opts.duration } else { None }
                 .or(self.opts.mfa_duration)
-                .or_else(|| self.setting("mfa_session_duration").and_then(crate::time::parse_duration))
+                .or_else(|| self.setting("mfa_session_duration").and_then(crate::util::time::parse_duration))
                 .unwrap_or(DEFAULT_MFA_SESSION_SECS);
             steps.push(Step {
                 key: self.session_key.clone(),
@@ -304,7 +304,7 @@ impl<'a> Run<'a> {
                 let lock = self.lock(cache, key, &source)?;
                 // Someone else may have fetched it while this process waited.
                 if !self.opts.refresh
-                    && let Some(creds) = cache.get(key, crate::time::now())
+                    && let Some(creds) = cache.get(key, crate::util::time::now())
                 {
                     return Ok(creds);
                 }
@@ -357,7 +357,7 @@ impl<'a> Run<'a> {
                     Some(cache) => {
                         let lock = self.lock(cache, key, source)?;
                         if !(self.opts.refresh && self.opts.mfa_code.is_some())
-                            && let Some(session) = cache.get(key, crate::time::now())
+                            && let Some(session) = cache.get(key, crate::util::time::now())
                         {
                             return Ok(session);
                         }
@@ -418,7 +418,7 @@ impl<'a> Run<'a> {
     /// for it (at most `ROLECALL_LOCK_WAIT`, default 2 minutes, saying so), unless it has a code
     /// of its own (`--mfa-code`, `mfa_process`), then it goes on without the lock.
     fn lock(&self, cache: &Cache, key: &str, source: &mfa::Source) -> Result<Option<cache::Lock>> {
-        let profile = crate::style::printable(self.selected.name());
+        let profile = crate::ui::style::printable(self.selected.name());
         if !matches!(source, mfa::Source::Terminal) {
             // A process with its own code does not queue behind a person typing one; behind a
             // fetch it waits like any other (that fetch's result is what it needs).
@@ -437,11 +437,11 @@ impl<'a> Run<'a> {
                 if mfa { "another shell is asking for the MFA code for" } else { "another rolecall is fetching" };
             eprintln!(
                 "rolecall: {what} `{profile}`: waiting (at most {}; Ctrl-C stops)",
-                crate::time::human_duration(bound.as_secs())
+                crate::util::time::human_duration(bound.as_secs())
             );
         };
         cache.lock(key, cache::Wait::Bounded(bound, &told)).map_err(|e| {
-            if e.downcast_ref::<crate::fsutil::Timeout>().is_none() {
+            if e.downcast_ref::<crate::util::fs::Timeout>().is_none() {
                 return e;
             }
             let what = if asking.get() {
@@ -451,7 +451,7 @@ impl<'a> Run<'a> {
             };
             anyhow!(
                 "{what} `{profile}` for {}: gave up (answer there first, or pass --mfa-code)",
-                crate::time::human_duration(bound.as_secs())
+                crate::util::time::human_duration(bound.as_secs())
             )
         })
     }
@@ -532,32 +532,32 @@ pub fn plausible_within(creds: Credentials, max_secs: u64, what: &str) -> Result
 
 fn check_expiry(mut creds: Credentials, asked_secs: u64, exact: bool, what: &str) -> Result<Credentials> {
     let Some(expires) = creds.expires_at else { return Ok(creds) };
-    let now = crate::time::now();
+    let now = crate::util::time::now();
     let asked = i64::try_from(asked_secs).unwrap_or(i64::MAX / 4);
     let skew = expires - (now + asked);
     if expires <= now {
         bail!(
             "{what} answered credentials that expired already ({}, and it is {} here): is this machine's clock {} fast?",
-            crate::time::format_rfc3339(expires),
-            crate::time::format_rfc3339(now),
-            crate::time::human_duration((now - expires + asked).unsigned_abs())
+            crate::util::time::format_rfc3339(expires),
+            crate::util::time::format_rfc3339(now),
+            crate::util::time::human_duration((now - expires + asked).unsigned_abs())
         );
     }
     if skew > CLOCK_SLACK_SECS {
         eprintln!(
             "rolecall: warning: {what} said the credentials last until {}, longer than the {} asked for: taken as {} (or this machine's clock is {} slow)",
-            crate::time::format_rfc3339(expires),
-            crate::time::human_duration(asked_secs),
-            crate::time::human_duration(asked_secs),
-            crate::time::human_duration(skew.unsigned_abs()),
+            crate::util::time::format_rfc3339(expires),
+            crate::util::time::human_duration(asked_secs),
+            crate::util::time::human_duration(asked_secs),
+            crate::util::time::human_duration(skew.unsigned_abs()),
         );
         creds.expires_at = Some(now + asked);
     } else if exact && skew < -CLOCK_SLACK_SECS {
         eprintln!(
             "rolecall: warning: this machine's clock is about {} ahead of AWS's ({what} gave {} of the {} asked for): cached credentials will look older than they are",
-            crate::time::human_duration(skew.unsigned_abs()),
-            crate::time::human_duration((expires - now).unsigned_abs()),
-            crate::time::human_duration(asked_secs),
+            crate::util::time::human_duration(skew.unsigned_abs()),
+            crate::util::time::human_duration((expires - now).unsigned_abs()),
+            crate::util::time::human_duration(asked_secs),
         );
     }
     Ok(creds)
@@ -660,12 +660,12 @@ fn endpoint_flags(profile: Option<Section>) -> (bool, bool) {
 pub fn service_endpoint(
     set: &ProfileSet,
     profile: Option<Section>,
-    service: crate::partition::Service,
+    service: crate::aws::endpoint::Service,
     region: &str,
-) -> Result<crate::partition::Endpoint> {
+) -> Result<crate::aws::endpoint::Endpoint> {
     let (fips, dual_stack) = endpoint_flags(profile);
     let configured = configured_url(set, profile, service.env_id(), service.config_key());
-    crate::partition::resolve(service, &crate::partition::Params { region, fips, dual_stack, configured })
+    crate::aws::endpoint::resolve(service, &crate::aws::endpoint::Params { region, fips, dual_stack, configured })
 }
 
 /// The sign-in an SSO profile (or an `[sso-session]` alone, `profile` none) uses, with the
@@ -678,7 +678,7 @@ pub fn sso_login<'a>(
     region: &'a str,
     scopes: Option<&'a str>,
 ) -> Result<sso::Login<'a>> {
-    use crate::partition::Service;
+    use crate::aws::endpoint::Service;
     Ok(sso::Login {
         session,
         start_url,
@@ -699,7 +699,7 @@ pub fn sts_settings(profile: Option<Section>, endpoint_url: Option<String>, regi
         .or_else(|| profile?.get(Key::Region).map(str::to_owned))
         .or_else(|| env_var("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| "us-east-1".into());
-    let timeout = env_var("ROLECALL_TIMEOUT").and_then(|t| crate::time::parse_duration(&t)).unwrap_or(10);
+    let timeout = env_var("ROLECALL_TIMEOUT").and_then(|t| crate::util::time::parse_duration(&t)).unwrap_or(10);
     let (fips, dual_stack) = endpoint_flags(profile);
     sts::Settings { region, endpoint_url, timeout: Duration::from_secs(timeout), fips, dual_stack }
 }
@@ -707,7 +707,7 @@ pub fn sts_settings(profile: Option<Section>, endpoint_url: Option<String>, regi
 /// Run `credential_process` as the SDKs do (`sh -c` on Unix) and parse JSON v1. Messages follow
 /// aws-config's; the output itself is never quoted.
 pub fn run_credential_process(command: &str, account_id: Option<&str>, profile: &str) -> Result<Credentials> {
-    let out = crate::process::output_for(command, "credential_process", Some(profile))
+    let out = crate::creds::process::output_for(command, "credential_process", Some(profile))
         .context("Error retrieving credentials: could not start the external process")?;
     if !out.status.success() {
         bail!("Error retrieving credentials: external process exited with code {}", out.status);
@@ -727,7 +727,7 @@ pub fn run_credential_process(command: &str, account_id: Option<&str>, profile: 
 
 async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
     use aws_credential_types::provider::ProvideCredentials;
-    match resolve::credential_source(source).unwrap_or(source) {
+    match chain::credential_source(source).unwrap_or(source) {
         "Environment" => Credentials::from_env()
             .with_context(|| {
                 format!(
@@ -766,7 +766,7 @@ async fn named_source(source: &str, profile: &str) -> Result<Credentials> {
         }
         other => bail!(
             "profile `{profile}`: credential_source `{other}` is not one of {}",
-            resolve::CREDENTIAL_SOURCES.join(", ")
+            chain::CREDENTIAL_SOURCES.join(", ")
         ),
     }
 }

@@ -2,10 +2,10 @@
 //! names per shared/conformance/cli-cache-key-vectors.json), role credentials from the portal
 //! (GetRoleCredentials), the token's refresh (OIDC CreateToken with the refresh token) and the
 //! device-authorization login (RegisterClient, StartDeviceAuthorization, CreateToken polled).
-//! These are plain JSON calls with a bearer token, made through [`crate::http`].
+//! These are plain JSON calls with a bearer token, made through [`crate::aws::http`].
 
+use crate::aws::http::{Http, Reply};
 use crate::creds::Credentials;
-use crate::http::{Http, Reply};
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ pub struct Login<'a> {
     /// `sso_registration_scopes` (comma-separated), for a new login.
     pub scopes: Option<&'a str>,
     /// Where the portal (GetRoleCredentials, ListAccounts) and OIDC (the login and refresh) are,
-    /// resolved for the region (`crate::partition`).
+    /// resolved for the region (`crate::aws::endpoint`).
     pub portal: String,
     pub oidc: String,
 }
@@ -71,7 +71,7 @@ pub fn role_cache_key(login: &Login, account_id: &str, role_name: &str) -> Strin
         Some(session) => ("sessionName", session),
         None => ("startUrl", login.start_url),
     };
-    let q = crate::cache::cli::python_json_str;
+    let q = crate::creds::cache::cli::python_json_str;
     let text = format!("{{\"accountId\":{},\"roleName\":{},\"{name}\":{}}}", q(account_id), q(role_name), q(value));
     sha1_smol::Sha1::from(text).digest().to_string()
 }
@@ -95,12 +95,12 @@ impl Token {
     }
 
     pub fn expires_at(&self) -> Option<i64> {
-        self.str("expiresAt").and_then(crate::time::parse_rfc3339)
+        self.str("expiresAt").and_then(crate::util::time::parse_rfc3339)
     }
 
     /// Whether it can be refreshed: a refresh token and a client registration still valid.
     fn refreshable(&self, now: i64) -> bool {
-        let registration = self.str("registrationExpiresAt").and_then(crate::time::parse_rfc3339);
+        let registration = self.str("registrationExpiresAt").and_then(crate::util::time::parse_rfc3339);
         self.str("refreshToken").is_some()
             && self.str("clientId").is_some()
             && self.str("clientSecret").is_some()
@@ -121,10 +121,10 @@ pub fn load(login: &Login) -> Option<Token> {
 /// Write the token where the AWS CLI reads it (0600 in a 0700 directory, atomically).
 pub fn store(login: &Login, token: &Token) -> Result<PathBuf> {
     let dir = cache_dir().context("cannot find the SSO token cache: HOME is not set")?;
-    crate::cache::ensure_private_dir(&dir)?;
+    crate::creds::cache::ensure_private_dir(&dir)?;
     let path = dir.join(format!("{}.json", login.cache_key()));
     let text = serde_json::to_string_pretty(&token.0).context("cannot write the token")?;
-    crate::cache::write_private(&path, text.as_bytes())?;
+    crate::creds::cache::write_private(&path, text.as_bytes())?;
     Ok(path)
 }
 
@@ -162,7 +162,7 @@ pub async fn role_credentials(
         percent(role_name),
         percent(account_id)
     );
-    let host = crate::http::host(&url).to_owned();
+    let host = crate::aws::http::host(&url).to_owned();
     let headers = [("x-amz-sso_bearer_token", token), ("host", host.as_str())];
     let reply = http.send("SSO GetRoleCredentials", "GET", &url, &headers, Vec::new()).await?;
     match reply.status {
@@ -204,7 +204,7 @@ async fn portal_pages(http: &Http, login: &Login<'_>, token: &str, what: &str, p
         if let Some(t) = &next {
             url.push_str(&format!("&next_token={}", percent(t)));
         }
-        let host = crate::http::host(&url).to_owned();
+        let host = crate::aws::http::host(&url).to_owned();
         let headers = [("x-amz-sso_bearer_token", token), ("host", host.as_str())];
         let reply = http.send(what, "GET", &url, &headers, Vec::new()).await?;
         match reply.status {
@@ -248,7 +248,7 @@ pub async fn assignments(http: &Http, login: &Login<'_>, token: &str) -> Result<
 /// POST a JSON body to an OIDC path.
 async fn oidc(http: &Http, login: &Login<'_>, what: &str, path: &str, body: Value) -> Result<Reply> {
     let url = format!("{}{path}", login.oidc);
-    let host = crate::http::host(&url).to_owned();
+    let host = crate::aws::http::host(&url).to_owned();
     let headers = [("content-type", "application/json"), ("host", host.as_str())];
     http.send(what, "POST", &url, &headers, body.to_string().into_bytes()).await
 }
@@ -259,7 +259,7 @@ fn with_access(mut token: Token, answer: &Value, now: i64) -> Result<Token> {
     let expires_in = answer["expiresIn"].as_i64().unwrap_or(3600);
     let obj = token.0.as_object_mut().context("the token cache entry is not a JSON object")?;
     obj.insert("accessToken".into(), json!(access));
-    obj.insert("expiresAt".into(), json!(crate::time::format_rfc3339(now + expires_in)));
+    obj.insert("expiresAt".into(), json!(crate::util::time::format_rfc3339(now + expires_in)));
     if let Some(refresh) = answer["refreshToken"].as_str() {
         obj.insert("refreshToken".into(), json!(refresh));
     }
@@ -270,9 +270,9 @@ fn with_access(mut token: Token, answer: &Value, now: i64) -> Result<Token> {
 pub async fn access_token(http: &Http, login: &Login<'_>) -> Result<String> {
     let token = load(login).ok_or_else(|| login.needs_login("no SSO login"))?;
     let cached = token.access_token().expect("checked on load").to_owned();
-    let now = crate::time::now();
+    let now = crate::util::time::now();
     let expires = token.expires_at().unwrap_or(0);
-    if expires - now > crate::cache::margin_secs() {
+    if expires - now > crate::creds::cache::margin_secs() {
         return Ok(cached);
     }
     if token.refreshable(now) {
@@ -314,7 +314,7 @@ pub async fn login(
     show: impl FnOnce(&Prompt),
     mut tick: impl FnMut(),
 ) -> Result<PathBuf> {
-    let now = crate::time::now();
+    let now = crate::util::time::now();
     let scopes: Vec<&str> =
         login.scopes.map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
     let mut register = json!({"clientName": "rolecall", "clientType": "public"});
@@ -357,13 +357,13 @@ pub async fn login(
         let reply = oidc(http, login, "SSO OIDC CreateToken", "/token", poll.clone()).await?;
         if reply.status == 200 {
             let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
-            let now = crate::time::now();
+            let now = crate::util::time::now();
             let base = json!({
                 "startUrl": login.start_url,
                 "region": login.region,
                 "clientId": client_id,
                 "clientSecret": client_secret,
-                "registrationExpiresAt": crate::time::format_rfc3339(registration_expires),
+                "registrationExpiresAt": crate::util::time::format_rfc3339(registration_expires),
             });
             let token = with_access(Token(base), &answer, now)?;
             return store(login, &token);
@@ -376,7 +376,7 @@ pub async fn login(
             "access_denied" => bail!("the sign-in was denied in the browser"),
             _ => bail!("SSO OIDC CreateToken: {}", message(&reply)),
         }
-        if crate::time::now() > deadline {
+        if crate::util::time::now() > deadline {
             bail!("the sign-in code expired before it was approved: run 'rolecall login' again");
         }
     }

@@ -3,7 +3,7 @@
 //! expire (`profiles` in the cache directory, written by `assume`). Both are small advisory
 //! files: lost or damaged, they only change the picker's order and its "time left" column.
 
-use crate::cache::{self, data_dir};
+use crate::creds::cache::{self, data_dir};
 
 const KEEP: usize = 200;
 
@@ -44,7 +44,7 @@ pub fn expiries() -> Vec<(String, i64)> {
 /// Record that `profile`'s credentials expire at `expires_at`.
 pub fn note_expiry(profile: &str, expires_at: i64) {
     let Some(dir) = cache::dir() else { return };
-    let now = crate::time::now();
+    let now = crate::util::time::now();
     let known = expiries();
     if known.first().is_some_and(|(n, t)| n == profile && *t == expires_at) {
         return;

@@ -3,11 +3,11 @@
 //! allows it): keys of an account's root user, keys AWS no longer accepts, an `mfa_serial` or
 //! `aws_account_id` of another account than the keys', and keys older than 90 days.
 
+use crate::aws::iam::Iam;
+use crate::aws::sts::{ErrorKind, Sts};
 use crate::creds::Credentials;
-use crate::doctor::{Finding, Severity};
-use crate::iam::Iam;
-use crate::profile::{AwsFiles, Key};
-use crate::sts::{ErrorKind, Sts};
+use crate::files::doctor::{Finding, Severity};
+use crate::files::{AwsFiles, Key};
 use anyhow::Result;
 
 /// Keys older than this get a warning (AWS's own advice: rotate every 90 days).
@@ -17,8 +17,8 @@ pub const MAX_KEY_AGE_DAYS: i64 = 90;
 struct Subject {
     profile: String,
     creds: Credentials,
-    sts: crate::sts::Settings,
-    iam: Option<crate::partition::Endpoint>,
+    sts: crate::aws::sts::Settings,
+    iam: Option<crate::aws::endpoint::Endpoint>,
     file: String,
     line: usize,
     mfa_serial: Option<String>,
@@ -34,9 +34,10 @@ pub fn check(files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Findi
         if p.get(Key::SessionToken).is_some() {
             continue;
         }
-        let endpoint = crate::engine::endpoint_url(set, Some(p));
-        let sts = crate::engine::sts_settings(Some(p), endpoint, None);
-        let iam = crate::engine::service_endpoint(set, Some(p), crate::partition::Service::Iam, &sts.region).ok();
+        let endpoint = crate::creds::fetch::endpoint_url(set, Some(p));
+        let sts = crate::creds::fetch::sts_settings(Some(p), endpoint, None);
+        let iam =
+            crate::creds::fetch::service_endpoint(set, Some(p), crate::aws::endpoint::Service::Iam, &sts.region).ok();
         subjects.push(Subject {
             profile: p.name().to_owned(),
             creds: Credentials {
@@ -59,7 +60,7 @@ pub fn check(files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Findi
         return Ok(Vec::new());
     }
     let runtime = crate::runtime()?;
-    let now = crate::time::now();
+    let now = crate::util::time::now();
     let findings = runtime.block_on(async move {
         let mut tasks = tokio::task::JoinSet::new();
         for subject in subjects {
@@ -93,7 +94,7 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
                 "keys-rejected",
                 format!(
                     "AWS does not accept the access key {} of `{}` ({e}): it was deleted or deactivated, or the secret is wrong",
-                    crate::arn::mask(&s.creds.access_key_id),
+                    crate::util::arn::mask(&s.creds.access_key_id),
                     s.profile
                 ),
                 "write a working key ('rolecall configure PROFILE'), or remove the profile",
@@ -118,7 +119,7 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
         ));
     }
     for (what, value) in [("mfa_serial", s.mfa_serial.as_deref()), ("aws_account_id", s.account_id.as_deref())] {
-        let account = value.and_then(|v| if what == "mfa_serial" { crate::arn::account_id(v) } else { Some(v) });
+        let account = value.and_then(|v| if what == "mfa_serial" { crate::util::arn::account_id(v) } else { Some(v) });
         if let Some(account) = account.filter(|a| *a != id.account) {
             out.push(finding(
                 Severity::Error,
@@ -147,7 +148,7 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
                     "old-key",
                     format!(
                         "the access key {} of `{}` is {days} days old (more than {MAX_KEY_AGE_DAYS})",
-                        crate::arn::mask(&s.creds.access_key_id),
+                        crate::util::arn::mask(&s.creds.access_key_id),
                         s.profile
                     ),
                     &format!("rolecall rotate {}", s.profile),

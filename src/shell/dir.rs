@@ -4,7 +4,7 @@
 //! The shell hooks only look for the nearest file (with built-ins, on a directory change); its
 //! content is read here and nowhere else, and it is data: a profile name and a region.
 
-use crate::cache;
+use crate::creds::cache;
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
@@ -257,7 +257,7 @@ pub fn shown(path: &Path, cwd: &Path) -> String {
     printable(&path.to_string_lossy())
 }
 
-pub use crate::style::printable;
+pub use crate::ui::style::printable;
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,7 @@ pub struct Item {
 
 /// Whether a picker can be shown: a terminal to draw on and to read keys from.
 pub fn available() -> bool {
-    crate::tty::interactive()
+    crate::ui::tty::interactive()
 }
 
 /// Fuzzy score of `query` in `text` (both compared case-insensitively): `None` when the query's
@@ -72,7 +72,7 @@ pub fn filter(items: &[Item], query: &str) -> Vec<usize> {
 
 /// Show the picker; the chosen name, or `None` when cancelled (Esc, Ctrl-C, Ctrl-G).
 pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
-    let _screen = crate::tty::Screen::enter().context("cannot use the terminal for the picker")?;
+    let _screen = crate::ui::tty::Screen::enter().context("cannot use the terminal for the picker")?;
     let mut err = std::io::stderr();
     let mut query = String::new();
     let mut matches = filter(items, &query);
@@ -151,7 +151,7 @@ fn draw(
         let item = &items[i];
         let name: String = item.name.chars().take(name_width).collect();
         let padding = " ".repeat(name_width - name.chars().count());
-        let line = format!("{name}{padding}  {}", crate::style::printable(&item.detail));
+        let line = format!("{name}{padding}  {}", crate::ui::style::printable(&item.detail));
         let line: String = line.chars().take(width.saturating_sub(2)).collect();
         queue!(out, cursor::MoveTo(0, (row - top) as u16))?;
         if row == selected {

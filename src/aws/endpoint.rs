@@ -198,7 +198,7 @@ pub fn signin_url(region: &str) -> Result<String> {
     let Some(p) = Partition::of_region(region) else {
         bail!(
             "region `{}` is in no AWS partition rolecall knows: no sign-in host for it",
-            crate::style::printable(region)
+            crate::ui::style::printable(region)
         );
     };
     Ok(match p.name {

@@ -85,7 +85,8 @@ impl Assumed {
         role_arn: &str,
     ) -> Result<Assumed, StsError> {
         let arn = user.map(|u| u.arn().to_owned()).unwrap_or_default();
-        let account = crate::arn::account_id(&arn).or_else(|| crate::arn::account_id(role_arn)).map(str::to_owned);
+        let account =
+            crate::util::arn::account_id(&arn).or_else(|| crate::util::arn::account_id(role_arn)).map(str::to_owned);
         Ok(Assumed {
             creds: convert(c, account)?,
             role_id: user.map(|u| u.assumed_role_id().to_owned()).unwrap_or_default(),
@@ -111,7 +112,7 @@ impl Sts {
         // it skips loading the system's root certificates (~20 M instructions).
         let plain = settings.endpoint_url.as_deref().is_some_and(|u| u.starts_with("http://"));
         let http = if plain {
-            crate::http::capped(aws_smithy_http_client::Builder::new().build_http())
+            crate::aws::http::capped(aws_smithy_http_client::Builder::new().build_http())
         } else {
             https_client()
         };
@@ -242,8 +243,8 @@ impl Sts {
             SdkError::TimeoutError(_) => {
                 (ErrorKind::Network, format!("no answer from {endpoint} within {} s", self.settings.timeout.as_secs()))
             }
-            SdkError::DispatchFailure(_) if crate::http::is_too_large(&err) => {
-                (ErrorKind::Other, crate::http::TooLarge.to_string())
+            SdkError::DispatchFailure(_) if crate::aws::http::is_too_large(&err) => {
+                (ErrorKind::Other, crate::aws::http::TooLarge.to_string())
             }
             SdkError::DispatchFailure(e) => {
                 let why = if e.is_timeout() { "timed out".to_owned() } else { source_chain(&err) };
@@ -263,10 +264,10 @@ impl Sts {
 }
 
 /// HTTPS with rustls and ring (no aws-lc build), the system's root certificates; answers read
-/// at most [`crate::http::MAX_BODY`] long.
+/// at most [`crate::aws::http::MAX_BODY`] long.
 pub fn https_client() -> SharedHttpClient {
     use aws_smithy_http_client::tls;
-    crate::http::capped(
+    crate::aws::http::capped(
         aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
             .build_https(),

@@ -2,7 +2,7 @@
 //! The init scripts compute the same segment with shell built-ins; this is the one place the
 //! binary does, from the same environment variables.
 
-use crate::time::human_left;
+use crate::util::time::human_left;
 
 /// What the segment shows, from the environment contract.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! One summary per profile: what `list` prints and what the picker shows.
 
-use crate::arn;
-use crate::json::{Object, ToJson};
-use crate::profile::Key;
-use crate::profile::{AwsFiles, Section};
-use crate::resolve::{self, mfa_serial};
+use crate::files::Key;
+use crate::files::chain::{self, mfa_serial};
+use crate::files::{AwsFiles, Section};
+use crate::util::arn;
+use crate::util::json::{Object, ToJson};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -86,7 +86,7 @@ fn entry<'a>(files: &'a AwsFiles, p: Section<'a>) -> Entry<'a> {
     let set = &files.profiles;
     {
         {
-            let (chain, error) = match resolve::resolve_credentials(set, p) {
+            let (chain, error) = match chain::resolve_credentials(set, p) {
                 Ok(plan) => (plan.chain, None),
                 Err(e) => (vec![p.name()], Some(e.to_string())),
             };

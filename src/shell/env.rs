@@ -6,8 +6,8 @@
 //! never a lossy or partial rendering.
 
 use crate::creds::Credentials;
-use crate::json;
-use crate::time::format_rfc3339;
+use crate::util::json;
+use crate::util::time::format_rfc3339;
 use anyhow::{Result, bail};
 
 /// The shells with an init script and a syntax of their own.

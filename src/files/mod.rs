@@ -1,6 +1,11 @@
-//! The AWS shared-config files: a lossless document per file, the merged profile view, and
-//! where the files are. Everything in rolecall reads the files through [`AwsFiles`].
+//! The AWS shared-config files, as the SDKs read them: a lossless document per file, the merged
+//! profile view, where the files are, the chain of source profiles, edits and safe saves, the
+//! doctor's checks and the rows of `list`. No network, no shell, no terminal here; everything
+//! in rolecall reads the files through [`AwsFiles`].
 
+pub mod catalog;
+pub mod chain;
+pub mod doctor;
 pub mod document;
 pub mod edit;
 pub mod key;

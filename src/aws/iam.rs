@@ -3,8 +3,8 @@
 //! as STS (hyper, rustls with ring). The IAM SDK crate is not a dependency: three calls do not
 //! justify compiling the whole IAM model on every build. Like `sts`, only `rotate` reaches this.
 
+use crate::aws::http::Http;
 use crate::creds::Credentials;
-use crate::http::Http;
 use anyhow::{Context, Result, bail};
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ pub struct KeyInfo {
 }
 
 pub struct Iam {
-    endpoint: crate::partition::Endpoint,
+    endpoint: crate::aws::endpoint::Endpoint,
     http: Http,
 }
 
@@ -40,7 +40,7 @@ fn tags(body: &str, name: &str) -> Vec<String> {
 
 impl Iam {
     /// IAM at `endpoint` (its partition's global host, signed for its global region).
-    pub fn new(endpoint: crate::partition::Endpoint, timeout: Duration) -> Iam {
+    pub fn new(endpoint: crate::aws::endpoint::Endpoint, timeout: Duration) -> Iam {
         let http = Http::new(None, timeout);
         Iam { endpoint, http }
     }
@@ -55,7 +55,7 @@ impl Iam {
             body.push_str(&format!("&{key}={value}"));
         }
         let url = format!("{}/", self.endpoint.url);
-        let host = crate::http::host(&url).to_owned();
+        let host = crate::aws::http::host(&url).to_owned();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let headers = [("content-type", content_type), ("host", host.as_str())];
         let identity = creds.to_sdk().into();
@@ -77,7 +77,7 @@ impl Iam {
         let reply = self.http.send(&format!("IAM {action}"), "POST", &url, &all, body.into_bytes()).await?;
         let (status, text) = (reply.status, reply.body);
         if !(200..300).contains(&status) {
-            let (_, message) = crate::sts::classify(status, &text);
+            let (_, message) = crate::aws::sts::classify(status, &text);
             bail!("IAM {action}: {message}");
         }
         Ok(text)
@@ -94,7 +94,7 @@ impl Iam {
                 Some(KeyInfo {
                     id: one("AccessKeyId")?,
                     status: one("Status").unwrap_or_default(),
-                    created: one("CreateDate").and_then(|t| crate::time::parse_rfc3339(&t)),
+                    created: one("CreateDate").and_then(|t| crate::util::time::parse_rfc3339(&t)),
                 })
             })
             .collect())

@@ -20,7 +20,7 @@ pub const DEFAULT_MARGIN_SECS: i64 = 300;
 pub fn margin_secs() -> i64 {
     std::env::var("ROLECALL_REFRESH_BEFORE")
         .ok()
-        .and_then(|v| crate::time::parse_duration(&v))
+        .and_then(|v| crate::util::time::parse_duration(&v))
         .map_or(DEFAULT_MARGIN_SECS, |s| s as i64)
 }
 
@@ -28,7 +28,7 @@ pub struct Cache {
     dir: PathBuf,
 }
 
-pub use crate::fsutil::{Lock, Wait, ensure_private_dir, write_private};
+pub use crate::util::fs::{Lock, Wait, ensure_private_dir, write_private};
 
 /// rolecall's data directory: `$XDG_DATA_HOME/rolecall`, default `~/.local/share/rolecall`
 /// (the recent-profile list, the `.awsprofile` trust store).
@@ -78,7 +78,7 @@ impl Cache {
                     dir.display()
                 );
             }
-            if meta.uid() != crate::fsutil::euid() {
+            if meta.uid() != crate::util::fs::euid() {
                 bail!("the cache directory {} belongs to another user: not used (set XDG_CACHE_HOME)", dir.display());
             }
         }
@@ -98,7 +98,7 @@ impl Cache {
     /// (another user's, or readable by others), with one warning.
     pub fn get(&self, key: &str, now: i64) -> Option<Credentials> {
         let path = self.path(key, "json");
-        let bytes = match crate::fsutil::read_private(&path) {
+        let bytes = match crate::util::fs::read_private(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
                 if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
@@ -128,12 +128,12 @@ impl Cache {
     /// Wait for the lock of `key` as `wait` says.
     pub fn lock(&self, key: &str, wait: Wait) -> Result<Option<Lock>> {
         self.ensure_dir()?;
-        crate::fsutil::lock(&self.path(key, "lock"), wait)
+        crate::util::fs::lock(&self.path(key, "lock"), wait)
     }
 
     /// What the holder of `key`'s lock noted it is doing.
     pub fn lock_note(&self, key: &str) -> String {
-        crate::fsutil::lock_note(&self.path(key, "lock"))
+        crate::util::fs::lock_note(&self.path(key, "lock"))
     }
 
     fn ensure_dir(&self) -> Result<()> {
@@ -209,9 +209,9 @@ pub mod cli {
 
     /// The `"Credentials": {…}` object botocore's cached fetchers read.
     fn credentials_json(out: &mut Vec<u8>, creds: &Credentials) {
-        let expiration = creds.expires_at.map(crate::time::format_rfc3339).unwrap_or_default();
+        let expiration = creds.expires_at.map(crate::util::time::format_rfc3339).unwrap_or_default();
         out.extend_from_slice(b"\"Credentials\": ");
-        let mut obj = crate::json::Object::start(out);
+        let mut obj = crate::util::json::Object::start(out);
         obj.str("AccessKeyId", &creds.access_key_id)
             .str("SecretAccessKey", &creds.secret_access_key)
             .some_str("SessionToken", creds.session_token.as_deref())
@@ -231,7 +231,7 @@ pub mod cli {
         out.push(b'{');
         credentials_json(&mut out, creds);
         out.extend_from_slice(b", \"AssumedRoleUser\": ");
-        let mut user = crate::json::Object::start(&mut out);
+        let mut user = crate::util::json::Object::start(&mut out);
         user.str("AssumedRoleId", role_id).str("Arn", arn);
         user.end();
         out.extend_from_slice(b"}\n");

@@ -1,12 +1,12 @@
 //! The checks behind `rolecall doctor`: everything that makes a profile fail, or makes the SDKs
 //! silently read something other than what the file seems to say.
 
-use crate::arn;
-use crate::json::{Object, ToJson};
-use crate::profile::Key;
-use crate::profile::merge::IgnoredKind;
-use crate::profile::{AwsFiles, Content, FileKind, Origin, Section};
-use crate::resolve::{self, CREDENTIAL_SOURCES, NotCredentials, ResolveError};
+use crate::files::Key;
+use crate::files::chain::{self, CREDENTIAL_SOURCES, NotCredentials, ResolveError};
+use crate::files::merge::IgnoredKind;
+use crate::files::{AwsFiles, Content, FileKind, Origin, Section};
+use crate::util::arn;
+use crate::util::json::{Object, ToJson};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -185,7 +185,7 @@ fn check_files(r: &mut Report) {
                 "save it as UTF-8",
             ),
             Content::Text(doc) => {
-                if let Some(e) = file.parse_error().filter(|e| e.message != crate::profile::BOM_MESSAGE) {
+                if let Some(e) = file.parse_error().filter(|e| e.message != crate::files::BOM_MESSAGE) {
                     let at = Origin { file: file.kind, line: e.line };
                     let message = format!("{}; the AWS SDKs reject the whole file", e.message);
                     r.add(
@@ -376,7 +376,7 @@ fn check_profile(r: &mut Report, profile: Section) {
         }
     }
     if let Some(source) = profile.get(Key::CredentialSource)
-        && let Some(canonical) = resolve::credential_source(source).filter(|c| *c != source)
+        && let Some(canonical) = chain::credential_source(source).filter(|c| *c != source)
     {
         r.add(
             Severity::Warning,
@@ -439,7 +439,7 @@ fn check_profile(r: &mut Report, profile: Section) {
             &format!("rolecall configure set {name} region REGION"),
         );
     }
-    let resolved = resolve::resolve(&r.files.profiles, name).and_then(|plan| resolve::credentials_check(&plan));
+    let resolved = chain::resolve(&r.files.profiles, name).and_then(|plan| chain::credentials_check(&plan));
     if let Err(e) = resolved {
         resolution_finding(r, profile, &e);
     }
@@ -455,7 +455,7 @@ fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveError) {
     let (severity, code, at, hint) = match e {
         ResolveError::NoProfiles => return,
         ResolveError::MissingProfile { profile: missing, .. } => {
-            let hint = match crate::suggest::did_you_mean(missing, set.profiles().map(|p| p.name())) {
+            let hint = match crate::ui::suggest::did_you_mean(missing, set.profiles().map(|p| p.name())) {
                 Some(s) => format!("did you mean `{s}`? fix source_profile, or add the profile"),
                 None => "fix source_profile, or add the profile".into(),
             };
@@ -512,7 +512,7 @@ fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveError) {
                 Severity::Error,
                 "chain-too-deep",
                 at_key(profile, "source_profile"),
-                format!("shorten the chain: no more than {} role hops", resolve::MAX_HOPS),
+                format!("shorten the chain: no more than {} role hops", chain::MAX_HOPS),
             )
         }
         ResolveError::NotCredentials { why: NotCredentials::SsoToken, .. } => (
@@ -599,11 +599,11 @@ fn check_process_loops(r: &mut Report) {
                 break;
             }
             path.push(target);
-            next = set.profile(target).and_then(|p| resolve::resolve_profile(set, p).ok()).and_then(|plan| match plan
-                .base
-            {
-                resolve::Base::Process { command, .. } => rolecall_target(command),
-                _ => None,
+            next = set.profile(target).and_then(|p| chain::resolve_profile(set, p).ok()).and_then(|plan| {
+                match plan.base {
+                    chain::Base::Process { command, .. } => rolecall_target(command),
+                    _ => None,
+                }
             });
         }
     }

@@ -52,7 +52,7 @@ fn valid(code: &str) -> bool {
 
 /// `mfa_process` runs like `credential_process`: through `sh -c`, stdout is the code.
 fn run_process(cmd: &str) -> Result<String> {
-    let out = crate::process::output(cmd, "mfa_process")?;
+    let out = crate::creds::process::output(cmd, "mfa_process")?;
     if !out.status.success() {
         bail!("mfa_process failed ({})", out.status);
     }
@@ -66,15 +66,15 @@ fn run_process(cmd: &str) -> Result<String> {
 /// Ask on the terminal. An empty line asks again without counting as a try; a code typed with
 /// spaces is taken without them.
 fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
-    let tty = crate::tty::Tty::open()
+    let tty = crate::ui::tty::Tty::open()
         .ok_or_else(|| anyhow!("MFA code needed for {serial}: pass --mfa-code or set mfa_process"))?;
-    let profile = crate::style::printable(profile);
-    let serial_shown = crate::style::printable(serial);
+    let profile = crate::ui::style::printable(profile);
+    let serial_shown = crate::ui::style::printable(serial);
     let mut typed = 0;
     loop {
         let again = if attempt > 1 && typed == 0 { "rolecall: that code was not accepted. " } else { "" };
         let line =
-            tty.read_line(&format!("{again}MFA code for {profile} ({serial_shown}): "), crate::tty::Echo::Plain)?;
+            tty.read_line(&format!("{again}MFA code for {profile} ({serial_shown}): "), crate::ui::tty::Echo::Plain)?;
         let code = normalise(&line);
         if code.is_empty() {
             continue;

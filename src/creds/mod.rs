@@ -1,8 +1,17 @@
-//! Credentials as they travel from STS or the files to the cache and the shell.
+//! Profile -> credentials: the plan's steps and their cache keys, fetching them (the cache first,
+//! then MFA and [`crate::aws`]), where a base comes from (credential_process, the environment,
+//! IMDS/ECS, web identity), the caches (rolecall's and the AWS CLI's), and `doctor --online`.
+//! No HTTP types here but what `aws` hands back.
 //!
-//! `Debug` is written by hand so that a secret can never reach a log or an error message.
+//! [`Credentials`]: `Debug` is written by hand so that a secret can never reach a log or an error.
 
-use crate::json;
+pub mod cache;
+pub mod fetch;
+pub mod mfa;
+pub mod online;
+pub mod process;
+
+use crate::util::json;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 use std::fmt;
@@ -83,7 +92,7 @@ impl Credentials {
             access_key_id: env("AWS_ACCESS_KEY_ID")?,
             secret_access_key: env("AWS_SECRET_ACCESS_KEY")?,
             session_token: env("AWS_SESSION_TOKEN"),
-            expires_at: env("AWS_CREDENTIAL_EXPIRATION").and_then(|t| crate::time::parse_rfc3339(&t)),
+            expires_at: env("AWS_CREDENTIAL_EXPIRATION").and_then(|t| crate::util::time::parse_rfc3339(&t)),
             account_id: env("AWS_ACCOUNT_ID"),
         })
     }
@@ -96,7 +105,7 @@ impl Credentials {
             .str("AccessKeyId", &self.access_key_id)
             .str("SecretAccessKey", &self.secret_access_key)
             .some_str("SessionToken", self.session_token.as_deref());
-        let expiration = self.expires_at.map(crate::time::format_rfc3339);
+        let expiration = self.expires_at.map(crate::util::time::format_rfc3339);
         obj.some_str("Expiration", expiration.as_deref()).some_str("AccountId", self.account_id.as_deref());
         obj.end();
         String::from_utf8(out).expect("JSON is UTF-8")
@@ -125,7 +134,7 @@ impl Credentials {
         let expires_at = match field("Expiration")? {
             None => None,
             Some(text) => Some(
-                crate::time::parse_rfc3339(&text)
+                crate::util::time::parse_rfc3339(&text)
                     .with_context(|| "could not parse response: `Expiration` is not an RFC 3339 time")?,
             ),
         };
