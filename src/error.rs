@@ -29,6 +29,16 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         eprintln!("rolecall: cancelled");
         return ExitCode::from(CANCELLED);
     }
-    eprintln!("rolecall: {}", crate::ui::style::printable(&format!("{err:#}")));
+    let mut text = format!("{err:#}");
+    // A profile that is not there: the closest one the files have, as a hint.
+    if let Some(unknown) = err.downcast_ref::<crate::creds::fetch::UnknownProfile>() {
+        let known = unknown.known.iter().map(String::as_str);
+        text = text.replacen(
+            &unknown.to_string(),
+            &crate::ui::suggest::not_found_text("profile", &unknown.name, known),
+            1,
+        );
+    }
+    eprintln!("rolecall: {}", crate::util::text::printable(&text));
     ExitCode::from(FAILED)
 }

@@ -11,6 +11,7 @@
 pub mod aws;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod creds;
 pub mod error;
 pub mod files;

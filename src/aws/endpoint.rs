@@ -198,7 +198,7 @@ pub fn signin_url(region: &str) -> Result<String> {
     let Some(p) = Partition::of_region(region) else {
         bail!(
             "region `{}` is in no AWS partition rolecall knows: no sign-in host for it",
-            crate::ui::style::printable(region)
+            crate::util::text::printable(region)
         );
     };
     Ok(match p.name {
@@ -208,6 +208,61 @@ pub fn signin_url(region: &str) -> Result<String> {
         "aws-eusc" => "https://signin.amazonaws-eusc.eu".to_owned(),
         other => bail!("the {other} partition has no console sign-in that rolecall knows"),
     })
+}
+
+/// Regions that exist, for a did-you-mean on a region that matches none of their patterns.
+pub const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// A warning for a region that no partition's pattern matches (`eu-west1`), with the closest
+/// known region; `None` for one that looks right.
+pub fn region_warning(region: &str) -> Option<String> {
+    if Partition::of_region(region).is_some() {
+        return None;
+    }
+    let hint = crate::util::text::did_you_mean(region, KNOWN_REGIONS.iter().copied())
+        .map(|r| format!(": did you mean `{r}`?"))
+        .unwrap_or_default();
+    Some(format!("region `{}` matches no AWS region's pattern{hint}", crate::util::text::printable(region)))
 }
 
 #[cfg(test)]

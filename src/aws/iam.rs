@@ -24,20 +24,6 @@ pub struct Iam {
     http: Http,
 }
 
-/// The text of every `<name>…</name>` in an XML body, in order.
-fn tags(body: &str, name: &str) -> Vec<String> {
-    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(start) = rest.find(&open) {
-        let after = &rest[start + open.len()..];
-        let Some(end) = after.find(&close) else { break };
-        out.push(after[..end].trim().to_owned());
-        rest = &after[end + close.len()..];
-    }
-    out
-}
-
 impl Iam {
     /// IAM at `endpoint` (its partition's global host, signed for its global region).
     pub fn new(endpoint: crate::aws::endpoint::Endpoint, timeout: Duration) -> Iam {
@@ -90,7 +76,7 @@ impl Iam {
             .split("<member>")
             .skip(1)
             .filter_map(|member| {
-                let one = |name: &str| tags(member, name).into_iter().next();
+                let one = |name: &str| crate::aws::xml::first(member, name);
                 Some(KeyInfo {
                     id: one("AccessKeyId")?,
                     status: one("Status").unwrap_or_default(),
@@ -103,8 +89,8 @@ impl Iam {
     /// A new key for the caller's user: (key id, secret).
     pub async fn create_access_key(&self, creds: &Credentials) -> Result<(String, String)> {
         let body = self.call(creds, "CreateAccessKey", &[]).await?;
-        let id = tags(&body, "AccessKeyId").into_iter().next();
-        let secret = tags(&body, "SecretAccessKey").into_iter().next();
+        let id = crate::aws::xml::first(&body, "AccessKeyId");
+        let secret = crate::aws::xml::first(&body, "SecretAccessKey");
         match (id, secret) {
             (Some(id), Some(secret)) if !id.is_empty() && !secret.is_empty() => Ok((id, secret)),
             _ => bail!("IAM CreateAccessKey answered without a key"),
@@ -113,19 +99,5 @@ impl Iam {
 
     pub async fn delete_access_key(&self, creds: &Credentials, id: &str) -> Result<()> {
         self.call(creds, "DeleteAccessKey", &[("AccessKeyId", id)]).await.map(drop)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_tags() {
-        let body = "<R><member><AccessKeyId>AKIA1</AccessKeyId><Status>Active</Status></member>\
-                    <member><AccessKeyId> AKIA2 </AccessKeyId><Status>Inactive</Status></member></R>";
-        assert_eq!(tags(body, "AccessKeyId"), vec!["AKIA1", "AKIA2"]);
-        assert_eq!(tags(body, "Status"), vec!["Active", "Inactive"]);
-        assert!(tags("<a>", "a").is_empty());
     }
 }

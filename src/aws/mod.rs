@@ -7,3 +7,4 @@ pub mod http;
 pub mod iam;
 pub mod sso;
 pub mod sts;
+pub mod xml;

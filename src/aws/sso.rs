@@ -23,6 +23,8 @@ pub struct Login<'a> {
     /// resolved for the region (`crate::aws::endpoint`).
     pub portal: String,
     pub oidc: String,
+    /// The token cache the AWS CLI shares (`~/.aws/sso/cache`); none without a home.
+    pub token_dir: Option<PathBuf>,
 }
 
 /// There is no usable token: the person has to sign in (`rolecall login`).
@@ -43,7 +45,15 @@ impl std::error::Error for NeedsLogin {}
 impl<'a> Login<'a> {
     /// A login known by its names only (for cache keys: no region, no endpoints).
     pub fn named(session: Option<&'a str>, start_url: &'a str) -> Login<'a> {
-        Login { session, start_url, region: "", scopes: None, portal: String::new(), oidc: String::new() }
+        Login {
+            session,
+            start_url,
+            region: "",
+            scopes: None,
+            portal: String::new(),
+            oidc: String::new(),
+            token_dir: None,
+        }
     }
 
     /// How messages name it: `sso-session corp` or the start URL.
@@ -71,14 +81,9 @@ pub fn role_cache_key(login: &Login, account_id: &str, role_name: &str) -> Strin
         Some(session) => ("sessionName", session),
         None => ("startUrl", login.start_url),
     };
-    let q = crate::creds::cache::cli::python_json_str;
+    let q = crate::creds::cli_cache::python_json_str;
     let text = format!("{{\"accountId\":{},\"roleName\":{},\"{name}\":{}}}", q(account_id), q(role_name), q(value));
     sha1_smol::Sha1::from(text).digest().to_string()
-}
-
-/// `~/.aws/sso/cache`, where the AWS CLI keeps its tokens too.
-pub fn cache_dir() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".aws/sso/cache"))
 }
 
 /// A cached token, kept as the JSON it was read as (fields rolecall does not know are kept).
@@ -110,7 +115,7 @@ impl Token {
 
 /// The token for `login`, if one is cached (a damaged file counts as none).
 pub fn load(login: &Login) -> Option<Token> {
-    let path = cache_dir()?.join(format!("{}.json", login.cache_key()));
+    let path = login.token_dir.as_ref()?.join(format!("{}.json", login.cache_key()));
     let text = std::fs::read_to_string(path).ok()?;
     let value: Value = serde_json::from_str(&text).ok()?;
     let token = Token(value);
@@ -120,11 +125,11 @@ pub fn load(login: &Login) -> Option<Token> {
 
 /// Write the token where the AWS CLI reads it (0600 in a 0700 directory, atomically).
 pub fn store(login: &Login, token: &Token) -> Result<PathBuf> {
-    let dir = cache_dir().context("cannot find the SSO token cache: HOME is not set")?;
-    crate::creds::cache::ensure_private_dir(&dir)?;
+    let dir = login.token_dir.clone().context("cannot find the SSO token cache: HOME is not set")?;
+    crate::util::fs::ensure_private_dir(&dir)?;
     let path = dir.join(format!("{}.json", login.cache_key()));
     let text = serde_json::to_string_pretty(&token.0).context("cannot write the token")?;
-    crate::creds::cache::write_private(&path, text.as_bytes())?;
+    crate::util::fs::write_private(&path, text.as_bytes())?;
     Ok(path)
 }
 
@@ -139,15 +144,6 @@ fn message(reply: &Reply) -> String {
         .unwrap_or_else(|| format!("HTTP {}", reply.status))
 }
 
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// GetRoleCredentials: the role's temporary credentials for a valid token.
 pub async fn role_credentials(
     http: &Http,
@@ -159,8 +155,8 @@ pub async fn role_credentials(
     let url = format!(
         "{}/federation/credentials?role_name={}&account_id={}",
         login.portal,
-        percent(role_name),
-        percent(account_id)
+        crate::util::text::percent(role_name),
+        crate::util::text::percent(account_id)
     );
     let host = crate::aws::http::host(&url).to_owned();
     let headers = [("x-amz-sso_bearer_token", token), ("host", host.as_str())];
@@ -202,7 +198,7 @@ async fn portal_pages(http: &Http, login: &Login<'_>, token: &str, what: &str, p
     loop {
         let mut url = format!("{}{path}", login.portal);
         if let Some(t) = &next {
-            url.push_str(&format!("&next_token={}", percent(t)));
+            url.push_str(&format!("&next_token={}", crate::util::text::percent(t)));
         }
         let host = crate::aws::http::host(&url).to_owned();
         let headers = [("x-amz-sso_bearer_token", token), ("host", host.as_str())];
@@ -233,7 +229,10 @@ pub async fn assignments(http: &Http, login: &Login<'_>, token: &str) -> Result<
         }
     }
     for assignment in &mut out {
-        let path = format!("/assignment/roles?account_id={}&max_result=100", percent(&assignment.account_id));
+        let path = format!(
+            "/assignment/roles?account_id={}&max_result=100",
+            crate::util::text::percent(&assignment.account_id)
+        );
         for page in portal_pages(http, login, token, "SSO ListAccountRoles", &path).await? {
             for role in page["roleList"].as_array().into_iter().flatten() {
                 if let Some(name) = role["roleName"].as_str() {
@@ -267,12 +266,12 @@ fn with_access(mut token: Token, answer: &Value, now: i64) -> Result<Token> {
 }
 
 /// A valid access token for `login`: the cached one, refreshed first when it is about to expire.
-pub async fn access_token(http: &Http, login: &Login<'_>) -> Result<String> {
+pub async fn access_token(cfg: &crate::config::Config, http: &Http, login: &Login<'_>) -> Result<String> {
     let token = load(login).ok_or_else(|| login.needs_login("no SSO login"))?;
     let cached = token.access_token().expect("checked on load").to_owned();
-    let now = crate::util::time::now();
+    let now = cfg.now();
     let expires = token.expires_at().unwrap_or(0);
-    if expires - now > crate::creds::cache::margin_secs() {
+    if expires - now > cfg.refresh_before() {
         return Ok(cached);
     }
     if token.refreshable(now) {
@@ -393,6 +392,6 @@ mod tests {
         assert_eq!(role_cache_key(&session, "012345678901", "SampleRole"), "4f0072b03f86a95e613340c2868ab49e9cc60d6e");
         let legacy = Login::named(None, "https://ssotest.awsapps.com/start");
         assert_eq!(legacy.cache_key(), "dace00cba5f8355ec9d274ceb2bcebdfbeed0e12");
-        assert_eq!(percent("a b/é"), "a%20b%2F%C3%A9");
+        assert_eq!(crate::util::text::percent("a b/é"), "a%20b%2F%C3%A9");
     }
 }

@@ -305,12 +305,7 @@ fn source_chain(err: &dyn std::error::Error) -> String {
 /// The error `Code` and `Message` of an STS XML error body (AWS's `<ErrorResponse><Error>` and
 /// moto's variants alike), with the kind rolecall acts on.
 pub fn classify(status: u16, body: &str) -> (ErrorKind, String) {
-    let tag = |name: &str| -> Option<String> {
-        let open = format!("<{name}>");
-        let start = body.find(&open)? + open.len();
-        let end = body[start..].find(&format!("</{name}>"))? + start;
-        Some(unescape_xml(body[start..end].trim()))
-    };
+    let tag = |name: &str| crate::aws::xml::first(body, name);
     let code = tag("Code").unwrap_or_else(|| format!("HTTP {status}"));
     let message = tag("Message").unwrap_or_default();
     let lower = message.to_ascii_lowercase();
@@ -333,10 +328,6 @@ pub fn classify(status: u16, body: &str) -> (ErrorKind, String) {
         line.push_str(message.lines().map(str::trim).collect::<Vec<_>>().join(" ").trim());
     }
     (kind, line)
-}
-
-fn unescape_xml(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
 }
 
 #[cfg(test)]

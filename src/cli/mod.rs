@@ -1,4 +1,5 @@
-//! The command line, declared only: no logic here (the same definition serves completions).
+//! The command line, declared only: one `Args` struct per subcommand, no logic here (the same
+//! definition serves completions).
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -16,121 +17,34 @@ pub struct Cli {
 #[command(defer = true)]
 pub enum Command {
     /// List every profile: kind, region and the chain of source profiles
-    List {
-        /// Print profile names only, one per line (for completion and pickers)
-        #[arg(long, conflicts_with = "json")]
-        names: bool,
-        /// Print a JSON array of profiles
-        #[arg(long)]
-        json: bool,
-    },
+    List(ListArgs),
     /// Find what is wrong in ~/.aws/config and ~/.aws/credentials
-    Doctor {
-        /// Print the findings as a JSON array
-        #[arg(long)]
-        json: bool,
-        /// Also ask AWS about every profile with long-term keys: root user keys, keys AWS no
-        /// longer accepts, keys of another account than the profile says, keys over 90 days old
-        #[arg(long)]
-        online: bool,
-    },
+    Doctor(DoctorArgs),
     /// Get temporary credentials for a profile and print shell code that exports them
     ///
     /// Meant to run through the `assume` shell function of `rolecall init`, which evaluates
     /// the output only when rolecall exits 0.
     Assume(AssumeArgs),
     /// Run a command with a profile's credentials in its environment
-    Exec {
-        profile: String,
-        #[command(flatten)]
-        creds: CredsArgs,
-        /// The command and its arguments, after `--`
-        #[arg(last = true, required = true, value_name = "COMMAND")]
-        command: Vec<String>,
-    },
+    Exec(ExecArgs),
     /// Print a profile's credentials as credential_process JSON (for `credential_process =`)
-    CredentialProcess {
-        profile: String,
-        #[command(flatten)]
-        creds: CredsArgs,
-    },
+    CredentialProcess(CredentialProcessArgs),
     /// Show the account, ARN and user id of the current credentials or of a profile
-    Whoami {
-        profile: Option<String>,
-        /// Print JSON like `aws sts get-caller-identity`
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        creds: CredsArgs,
-    },
+    Whoami(WhoamiArgs),
     /// Select a profile in this shell without calling STS (sets AWS_PROFILE, clears credentials)
-    Asp {
-        /// The profile, or `-` for the one before the last switch
-        profile: Option<String>,
-        /// The syntax to print
-        #[arg(long, value_enum)]
-        shell: Option<ShellArg>,
-        /// Print code that clears every variable rolecall sets
-        #[arg(short = 'u', long, conflicts_with = "profile")]
-        unset: bool,
-    },
+    Asp(AspArgs),
     /// Print the shell integration: eval "$(rolecall init zsh)"
-    Init {
-        #[arg(value_enum)]
-        shell: InitShell,
-        /// Name of the function that assumes a profile
-        #[arg(long, value_name = "NAME", default_value = "assume")]
-        assume_cmd: String,
-        /// Name of the function that selects a profile
-        #[arg(long, value_name = "NAME", default_value = "asp")]
-        asp_cmd: String,
-        /// Also put the profile segment in the prompt (bash PS1, zsh RPROMPT, fish right prompt,
-        /// PowerShell prompt), in front of what is there
-        #[arg(long)]
-        prompt: bool,
-        /// Leave out the .awsprofile hook (per-directory profiles)
-        #[arg(long)]
-        no_dir: bool,
-    },
+    Init(InitArgs),
     /// Apply a directory's .awsprofile from now on (its path and content are recorded)
-    Allow {
-        /// The .awsprofile, or its directory (default: the nearest from here up)
-        #[arg(conflicts_with = "list")]
-        path: Option<PathBuf>,
-        /// List the allowed files and whether each is unchanged, changed or missing
-        #[arg(long)]
-        list: bool,
-        /// With --list: print a JSON array
-        #[arg(long, requires = "list")]
-        json: bool,
-    },
+    Allow(AllowArgs),
     /// Stop applying a directory's .awsprofile
-    Deny {
-        /// The .awsprofile, or its directory (default: the nearest from here up)
-        path: Option<PathBuf>,
-    },
+    Deny(DenyArgs),
     /// Show the .awsprofile that applies here: profile, region, whether it is allowed
     ///
     /// The shell hooks of `rolecall init` run it with --shell when the nearest file changed.
-    Dir {
-        /// The .awsprofile (default: the nearest from here up; with --shell, empty: none here)
-        file: Option<std::ffi::OsString>,
-        /// Print shell code that applies the file (for the init scripts' hook)
-        #[arg(long, value_enum)]
-        shell: Option<InitShell>,
-        /// Print JSON
-        #[arg(long, conflicts_with = "shell")]
-        json: bool,
-    },
+    Dir(DirArgs),
     /// Print the prompt segment (profile, region, time left) for tmux or a prompt framework
-    Prompt {
-        /// With `{profile}`, `{region}` and `{left}`; empty words are dropped
-        #[arg(long, default_value = "aws:{profile} {region} {left}")]
-        format: String,
-        /// ANSI colours: normal, warning (under ROLECALL_PROMPT_WARN minutes), expired
-        #[arg(long)]
-        color: bool,
-    },
+    Prompt(PromptArgs),
     /// Write a profile's keys, region and output (like `aws configure --profile`), or a role
     ///
     /// Every edit changes only the lines it is about (comments, order, spacing, line endings are
@@ -138,49 +52,192 @@ pub enum Command {
     /// the previous version as `<file>.bak`.
     Configure(ConfigureArgs),
     /// Sign in to IAM Identity Center (SSO); the token is shared with the AWS CLI
-    Login {
-        /// A profile that uses SSO (default: AWS_PROFILE, else default)
-        #[arg(conflicts_with = "sso_session")]
-        profile: Option<String>,
-        /// Sign in to this [sso-session] instead
-        #[arg(long, value_name = "NAME")]
-        sso_session: Option<String>,
-        /// Print the URL and code only; do not open a browser
-        #[arg(long)]
-        no_browser: bool,
-    },
+    Login(LoginArgs),
     /// IAM Identity Center helpers
     #[command(subcommand)]
     Sso(SsoAction),
     /// First use: create ~/.aws and a first profile (and a role with MFA), then check them
     Setup,
     /// Edit the config or credentials file in $VISUAL/$EDITOR, checked before it is written
-    Edit {
-        #[arg(value_enum, default_value = "config")]
-        file: EditFile,
-        /// Write the file even if the doctor finds errors in it
-        #[arg(long)]
-        force: bool,
-    },
+    Edit(EditArgs),
     /// Rename a profile in both files, and every source_profile that names it
-    Rename { old: String, new: String },
+    Rename(RenameArgs),
     /// Remove a profile from both files
-    Rm {
-        profile: String,
-        /// Remove it even while other profiles use it as their source_profile
-        #[arg(long)]
-        force: bool,
-        /// Do not ask
-        #[arg(short, long)]
-        yes: bool,
-    },
+    Rm(RmArgs),
     /// Replace a profile's access key: create a new one in IAM, write it, check it, delete the old
-    Rotate { profile: String },
+    Rotate(RotateArgs),
     /// Print a completion script for rolecall's own commands
-    Completions {
-        #[arg(value_enum)]
-        shell: InitShell,
-    },
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print profile names only, one per line (for completion and pickers)
+    #[arg(long, conflicts_with = "json")]
+    pub names: bool,
+    /// Print a JSON array of profiles
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the findings as a JSON array
+    #[arg(long)]
+    pub json: bool,
+    /// Also ask AWS about every profile with long-term keys: root user keys, keys AWS no
+    /// longer accepts, keys of another account than the profile says, keys over 90 days old
+    #[arg(long)]
+    pub online: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    pub profile: String,
+    #[command(flatten)]
+    pub creds: CredsArgs,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CredentialProcessArgs {
+    pub profile: String,
+    #[command(flatten)]
+    pub creds: CredsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    pub profile: Option<String>,
+    /// Print JSON like `aws sts get-caller-identity`
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub creds: CredsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AspArgs {
+    /// The profile, or `-` for the one before the last switch
+    pub profile: Option<String>,
+    /// The syntax to print
+    #[arg(long, value_enum)]
+    pub shell: Option<ShellArg>,
+    /// Print code that clears every variable rolecall sets
+    #[arg(short = 'u', long, conflicts_with = "profile")]
+    pub unset: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[arg(value_enum)]
+    pub shell: InitShell,
+    /// Name of the function that assumes a profile
+    #[arg(long, value_name = "NAME", default_value = "assume")]
+    pub assume_cmd: String,
+    /// Name of the function that selects a profile
+    #[arg(long, value_name = "NAME", default_value = "asp")]
+    pub asp_cmd: String,
+    /// Also put the profile segment in the prompt (bash PS1, zsh RPROMPT, fish right prompt,
+    /// PowerShell prompt), in front of what is there
+    #[arg(long)]
+    pub prompt: bool,
+    /// Leave out the .awsprofile hook (per-directory profiles)
+    #[arg(long)]
+    pub no_dir: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AllowArgs {
+    /// The .awsprofile, or its directory (default: the nearest from here up)
+    #[arg(conflicts_with = "list")]
+    pub path: Option<PathBuf>,
+    /// List the allowed files and whether each is unchanged, changed or missing
+    #[arg(long)]
+    pub list: bool,
+    /// With --list: print a JSON array
+    #[arg(long, requires = "list")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DenyArgs {
+    /// The .awsprofile, or its directory (default: the nearest from here up)
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DirArgs {
+    /// The .awsprofile (default: the nearest from here up; with --shell, empty: none here)
+    pub file: Option<std::ffi::OsString>,
+    /// Print shell code that applies the file (for the init scripts' hook)
+    #[arg(long, value_enum)]
+    pub shell: Option<InitShell>,
+    /// Print JSON
+    #[arg(long, conflicts_with = "shell")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PromptArgs {
+    /// With `{profile}`, `{region}` and `{left}`; empty words are dropped
+    #[arg(long, default_value = "aws:{profile} {region} {left}")]
+    pub format: String,
+    /// ANSI colours: normal, warning (under ROLECALL_PROMPT_WARN minutes), expired
+    #[arg(long)]
+    pub color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// A profile that uses SSO (default: AWS_PROFILE, else default)
+    #[arg(conflicts_with = "sso_session")]
+    pub profile: Option<String>,
+    /// Sign in to this [sso-session] instead
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+    /// Print the URL and code only; do not open a browser
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    #[arg(value_enum, default_value = "config")]
+    pub file: EditFile,
+    /// Write the file even if the doctor finds errors in it
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    pub profile: String,
+    /// Remove it even while other profiles use it as their source_profile
+    #[arg(long)]
+    pub force: bool,
+    /// Do not ask
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: InitShell,
+}
+
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    pub profile: String,
 }
 
 #[derive(Debug, Args)]

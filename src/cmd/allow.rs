@@ -2,8 +2,11 @@
 //! files the shell hooks apply. A file is recorded with its real path and content; an edit makes
 //! it unknown again.
 
-use super::dir::cwd;
-use crate::shell::dir::{self, DirFile, FILE_NAME, TrustStore, printable, shown};
+use crate::cli::{AllowArgs, DenyArgs};
+use crate::config::Config;
+use crate::shell::dir::cwd;
+use crate::shell::dir::{self, DirFile, FILE_NAME, printable, shown};
+use crate::shell::trust::TrustStore;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,8 +22,12 @@ fn target(path: Option<&Path>, cwd: &Path) -> Result<PathBuf> {
     }
 }
 
-pub fn allow(path: Option<&Path>) -> Result<ExitCode> {
-    let cwd = cwd()?;
+pub fn run(cfg: &Config, args: AllowArgs) -> Result<ExitCode> {
+    if args.list {
+        return list(cfg, args.json);
+    }
+    let cwd = cwd(cfg)?;
+    let path = args.path.as_deref();
     let path = target(path, &cwd)?;
     if !path.is_file() {
         bail!("{}: no such file", printable(&path.to_string_lossy()));
@@ -29,12 +36,12 @@ pub fn allow(path: Option<&Path>) -> Result<ExitCode> {
     let Some(profile) = file.wanted()?.profile else {
         bail!("{} names no profile (its first line that is not blank or a # comment)", shown(&path, &cwd));
     };
-    let _lock = TrustStore::lock()?;
-    let mut store = TrustStore::load()?;
+    let _lock = TrustStore::lock(cfg)?;
+    let mut store = TrustStore::load(cfg)?;
     store.allow(&file)?;
     store.save()?;
     eprintln!("rolecall: allowed {} (profile '{}')", shown(&path, &cwd), printable(&profile));
-    let files = crate::files::AwsFiles::load();
+    let files = crate::files::AwsFiles::load(cfg);
     if files.profiles.profile(&profile).is_none() {
         eprintln!(
             "rolecall: warning: profile '{}' is in neither {} nor {}",
@@ -46,12 +53,12 @@ pub fn allow(path: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn deny(path: Option<&Path>) -> Result<ExitCode> {
-    let cwd = cwd()?;
-    let path = target(path, &cwd)?;
+pub fn deny(cfg: &Config, args: DenyArgs) -> Result<ExitCode> {
+    let cwd = cwd(cfg)?;
+    let path = target(args.path.as_deref(), &cwd)?;
     // The file (or its directory) may be gone: the real path of what is left of its directory,
     // and its name, is the place recorded (a symlink is not followed: the place is where it is).
-    let absolute = std::env::current_dir().context("cannot read the current directory")?.join(&path);
+    let absolute = cwd.join(&path);
     let name = absolute.file_name().map(std::ffi::OsStr::to_owned).unwrap_or_default();
     let dir = absolute.parent().unwrap_or(&absolute).to_owned();
     let real = dir
@@ -61,8 +68,8 @@ pub fn deny(path: Option<&Path>) -> Result<ExitCode> {
             Some(std::fs::canonicalize(existing).ok()?.join(rest).join(&name))
         })
         .unwrap_or(absolute.clone());
-    let _lock = TrustStore::lock()?;
-    let mut store = TrustStore::load()?;
+    let _lock = TrustStore::lock(cfg)?;
+    let mut store = TrustStore::load(cfg)?;
     if store.deny(&real) {
         store.save()?;
         eprintln!("rolecall: denied {}", shown(&path, &cwd));
@@ -72,8 +79,8 @@ pub fn deny(path: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn list(json: bool) -> Result<ExitCode> {
-    let store = TrustStore::load()?;
+fn list(cfg: &Config, json: bool) -> Result<ExitCode> {
+    let store = TrustStore::load(cfg)?;
     let rows: Vec<(String, &'static str, Option<String>)> = store
         .entries
         .iter()
@@ -83,7 +90,7 @@ pub fn list(json: bool) -> Result<ExitCode> {
                 Err(_) => (path, "missing", None),
                 Ok(file) => {
                     let state =
-                        if store.trust(&file) == crate::shell::dir::Trust::Allowed { "allowed" } else { "changed" };
+                        if store.trust(&file) == crate::shell::trust::Trust::Allowed { "allowed" } else { "changed" };
                     (path, state, file.wanted().ok().and_then(|w| w.profile))
                 }
             }

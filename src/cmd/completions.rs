@@ -1,13 +1,13 @@
 //! `rolecall completions <shell>`: clap_complete's script for rolecall's own commands.
 
-use crate::cli::{Cli, InitShell};
+use crate::cli::{Cli, CompletionsArgs, InitShell};
 use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 use std::process::ExitCode;
 
-pub fn run(shell: InitShell) -> Result<ExitCode> {
-    let shell = match shell {
+pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
+    let shell = match args.shell {
         InitShell::Bash => Shell::Bash,
         InitShell::Zsh => Shell::Zsh,
         InitShell::Fish => Shell::Fish,

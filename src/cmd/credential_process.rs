@@ -1,12 +1,13 @@
 //! `rolecall credential-process PROFILE`: credential_process JSON v1 on stdout, so any SDK,
 //! terraform or the aws CLI can use a profile through `credential_process = rolecall …`.
 
-use crate::cli::CredsArgs;
+use crate::cli::CredentialProcessArgs;
+use crate::config::Config;
 use anyhow::Result;
 use std::process::ExitCode;
 
-pub fn run(profile: &str, creds: &CredsArgs) -> Result<ExitCode> {
-    let outcome = super::fetch(&super::load_for_credentials()?, profile, creds)?;
+pub fn run(cfg: &Config, args: CredentialProcessArgs) -> Result<ExitCode> {
+    let outcome = super::fetch(cfg, &super::load_for_credentials(cfg)?, &args.profile, &args.creds)?;
     let mut text = outcome.creds.to_process_json();
     text.push('\n');
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;

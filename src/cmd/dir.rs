@@ -4,27 +4,15 @@
 //! that puts back what the shell had; for a file not (or no longer) allowed, one line on stderr
 //! and nothing applied.
 
-use crate::cli::CredsArgs;
-use crate::shell::dir::{self, DirFile, Trust, TrustStore, printable, shown};
+use crate::cli::{CredsArgs, DirArgs};
+use crate::config::Config;
+use crate::shell::dir::{self, DirFile, cwd, printable, shown};
 use crate::shell::env::{DIR_RESTORE, DirState, EnvChange, Format, Shell, Snapshot, render_shell_var};
-use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use crate::shell::switch;
+use crate::shell::trust::{Trust, TrustStore};
+use anyhow::{Result, bail};
+use std::path::Path;
 use std::process::ExitCode;
-
-/// The directory the person is in, as their shell names it: `$PWD` keeps symlinked paths, when
-/// it is this directory (a program started elsewhere may pass on its own).
-pub fn cwd() -> Result<PathBuf> {
-    use std::os::unix::fs::MetadataExt;
-    let real = std::env::current_dir().context("cannot read the current directory")?;
-    let same = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    };
-    match std::env::var_os("PWD").map(PathBuf::from) {
-        Some(pwd) if pwd.is_absolute() && same(&pwd, &real) => Ok(pwd),
-        _ => Ok(real),
-    }
-}
 
 /// What entering a tree does: select the profile (the default) or assume it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,34 +21,35 @@ enum Action {
     Assume,
 }
 
-fn action() -> Result<Action> {
-    match std::env::var("ROLECALL_DIR_ACTION").as_deref() {
-        Err(_) | Ok("") | Ok("asp") => Ok(Action::Asp),
-        Ok("assume") => Ok(Action::Assume),
-        Ok(other) => bail!("ROLECALL_DIR_ACTION={:?}: use asp or assume", printable(other)),
+fn action(cfg: &Config) -> Result<Action> {
+    match cfg.var("ROLECALL_DIR_ACTION").as_deref() {
+        None | Some("asp") => Ok(Action::Asp),
+        Some("assume") => Ok(Action::Assume),
+        Some(other) => bail!("ROLECALL_DIR_ACTION={:?}: use asp or assume", printable(other)),
     }
 }
 
-pub fn run(file: Option<&Path>, shell: Option<Shell>, json: bool) -> Result<ExitCode> {
-    match shell {
-        Some(shell) => hook(file, shell),
-        None => status(file, json),
+pub fn run(cfg: &Config, args: DirArgs) -> Result<ExitCode> {
+    let file = args.file.as_deref().map(Path::new);
+    match args.shell.map(super::shell) {
+        Some(shell) => hook(cfg, file, shell),
+        None => status(cfg, file, args.json),
     }
 }
 
 /// The hook: `file` is the nearest `.awsprofile` the shell found (empty: none, the shell left
 /// every tree). What the shell holds is restored from [`DIR_RESTORE`] when it leaves the tree
 /// that set it, then the new file (if any, and allowed) is applied with a new restore state.
-fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
-    let cwd = cwd()?;
+fn hook(cfg: &Config, file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
+    let cwd = cwd(cfg)?;
     let found = match file {
         Some(f) if f.as_os_str().is_empty() => None,
         Some(f) => Some(f.to_owned()),
         None => dir::nearest(&cwd),
     };
     let format = Format::Shell(shell);
-    let now = Snapshot::from_process();
-    let inherited = std::env::var(DIR_RESTORE).ok().filter(|v| !v.is_empty());
+    let now = Snapshot::from_config(cfg);
+    let inherited = cfg.var(DIR_RESTORE);
     let state = inherited.as_deref().map(DirState::from_json);
     let mut out = String::new();
     let mut before = now.clone();
@@ -89,7 +78,7 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
         return written(&out);
     };
     let region = wanted.region;
-    let store = TrustStore::load()?;
+    let store = TrustStore::load(cfg)?;
     match store.trust(&file) {
         Trust::Allowed => {}
         trust => {
@@ -107,7 +96,7 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
             return written(&out);
         }
     }
-    let files = super::load_checked()?;
+    let files = super::load_checked(cfg)?;
     if files.profiles.profile(&profile).is_none() {
         eprintln!(
             "rolecall: {shown} wants profile '{}', which is in neither {} nor {}: nothing changed",
@@ -117,11 +106,12 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
         );
         return written(&out);
     }
-    let env = match action()? {
-        Action::Asp => super::asp::selected(&files, &profile, region.as_deref(), &before)?,
+    let env = match action(cfg)? {
+        Action::Asp => switch::selected(cfg, &files, &profile, region.as_deref(), &before)?,
         Action::Assume => {
             let creds = CredsArgs { region, ..CredsArgs::default() };
-            super::assume::assumed(&files, &profile, &creds, &before)?
+            let outcome = super::fetch(cfg, &files, &profile, &creds)?;
+            switch::assumed(cfg, &profile, &outcome, &before)
         }
     };
     let state = DirState { file: path.to_string_lossy().into_owned(), before };
@@ -131,8 +121,8 @@ fn hook(file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
-    let cwd = cwd()?;
+fn status(cfg: &Config, file: Option<&Path>, json: bool) -> Result<ExitCode> {
+    let cwd = cwd(cfg)?;
     let Some(path) = file.map(Path::to_owned).or_else(|| dir::nearest(&cwd)) else {
         if json {
             super::write_stdout(|w| w.write_all(b"null\n"))?;
@@ -143,8 +133,8 @@ fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
     };
     let file = DirFile::read(&path)?;
     let wanted = file.wanted()?;
-    let trust = TrustStore::load()?.trust(&file);
-    let action = if action()? == Action::Assume { "assume" } else { "asp" };
+    let trust = TrustStore::load(cfg)?.trust(&file);
+    let action = if action(cfg)? == Action::Assume { "assume" } else { "asp" };
     let text = if json {
         let mut buf = Vec::new();
         crate::util::json::Object::start(&mut buf)
@@ -157,7 +147,7 @@ fn status(file: Option<&Path>, json: bool) -> Result<ExitCode> {
         buf.push(b'\n');
         buf
     } else {
-        let style = crate::ui::style::Style::for_stdout();
+        let style = crate::ui::style::Style::for_stdout(cfg);
         let trust = match trust {
             Trust::Allowed => "allowed".to_owned(),
             Trust::Changed => style.yellow("changed since it was allowed: run 'rolecall allow'"),

@@ -2,7 +2,8 @@
 //! (0600, in a 0700 directory), checked with the doctor's checks before it replaces the file
 //! (atomically, previous version in `<file>.bak`); on errors, the choice to edit again.
 
-use crate::cli::EditFile;
+use crate::cli::{EditArgs, EditFile};
+use crate::config::Config;
 use crate::files::doctor::{self, Severity};
 use crate::files::{AwsFiles, Content, FileKind, SourceFile, save};
 use anyhow::{Context, Result, bail};
@@ -18,66 +19,13 @@ impl Drop for Scratch {
     }
 }
 
-/// The signals a terminal sends to the whole foreground group: while the editor runs they are
-/// the editor's (rolecall ignores them, as git does, so an editor that handles Ctrl-C keeps the
-/// edit, and rolecall is there to write it or to remove the copy).
-const EDITOR_SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTERM];
-
-/// Ignores [`EDITOR_SIGNALS`] while it lives.
-struct Ignoring([libc::sighandler_t; 4]);
-
-impl Ignoring {
-    fn start() -> Ignoring {
-        // SAFETY: signal() with SIG_IGN installs no handler code; the old dispositions are kept.
-        Ignoring(EDITOR_SIGNALS.map(|s| unsafe { libc::signal(s, libc::SIG_IGN) }))
-    }
-}
-
-impl Drop for Ignoring {
-    fn drop(&mut self) {
-        for (s, old) in EDITOR_SIGNALS.iter().zip(self.0) {
-            // SAFETY: puts back the disposition signal() returned above.
-            unsafe { libc::signal(*s, old) };
-        }
-    }
-}
-
-/// The editor people set, run through `sh` so that `code -w` or `vim -u NONE` work.
-fn run_editor(path: &Path) -> Result<()> {
-    use std::os::unix::process::CommandExt;
-    let editor = ["VISUAL", "EDITOR"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| "vi".to_owned());
-    let _ignoring = Ignoring::start();
-    let mut command = std::process::Command::new("sh");
-    // A plain command replaces the shell (`exec`), so that no shell sits between rolecall and the
-    // editor to die of a Ctrl-C the editor itself ignores; anything with shell syntax runs as is.
-    let plain = !editor.contains([';', '&', '|', '<', '>', '(', ')', '$', '`', '\n']);
-    let exec = if plain { "exec " } else { "" };
-    command.arg("-c").arg(format!("{exec}{editor} \"$1\"")).arg("sh").arg(path);
-    // SAFETY: between fork and exec only signal() runs, which is async-signal-safe.
-    unsafe {
-        command.pre_exec(|| {
-            for s in EDITOR_SIGNALS {
-                libc::signal(s, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
-    let status = command.status().with_context(|| format!("cannot run the editor ({editor})"))?;
-    if !status.success() {
-        bail!("the editor ({editor}) exited with {status}: nothing written");
-    }
-    Ok(())
-}
-
-pub fn run(which: EditFile, force: bool) -> Result<ExitCode> {
+pub fn run(cfg: &Config, args: EditArgs) -> Result<ExitCode> {
+    let EditArgs { file: which, force } = args;
     let kind = match which {
         EditFile::Config => FileKind::Config,
         EditFile::Credentials => FileKind::Credentials,
     };
-    let files = AwsFiles::load();
+    let files = AwsFiles::load(cfg);
     let file = files.file(kind);
     let original = match &file.content {
         Content::Text(doc) => doc.render(),
@@ -85,17 +33,16 @@ pub fn run(which: EditFile, force: bool) -> Result<ExitCode> {
         Content::NotUtf8 => bail!("{} is not UTF-8 text: rolecall does not edit it", file.display),
         Content::Unreadable(why) => bail!("{}: cannot read: {why}", file.display),
     };
-    let base = crate::creds::cache::dir()
-        .context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
+    let base = cfg.cache_dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
     remove_stale_copies(&base);
     let scratch = Scratch(base.join(format!("edit-{}", std::process::id())));
-    crate::creds::cache::ensure_private_dir(&scratch.0)?;
+    crate::util::fs::ensure_private_dir(&scratch.0)?;
     let copy = scratch.0.join(if kind == FileKind::Config { "config" } else { "credentials" });
-    crate::creds::cache::write_private(&copy, original.as_bytes())?;
+    crate::util::fs::write_private(&copy, original.as_bytes())?;
     // The errors the file has now do not block an edit; only new ones do.
     let known = errors_of(&files, kind);
     let text = loop {
-        run_editor(&copy)?;
+        crate::ui::editor::run(cfg, &copy)?;
         let text = String::from_utf8(std::fs::read(&copy).context("cannot read the edited copy")?)
             .map_err(|_| anyhow::anyhow!("the edited file is not UTF-8 text: nothing written"))?;
         if text == original {
@@ -132,19 +79,19 @@ pub fn run(which: EditFile, force: bool) -> Result<ExitCode> {
         if !before.is_empty() {
             eprintln!("rolecall: ({} more error(s) were already there before this edit)", before.len());
         }
-        let again = super::editing::confirm("Edit again? (no: nothing is written)", "--force to write it anyway")
+        let again = crate::ui::tty::confirm("Edit again? (no: nothing is written)", "--force to write it anyway")
             .unwrap_or(false);
         if !again {
             bail!("{} not written: {} error(s); 'rolecall edit --force' writes it anyway", file.display, errors.len());
         }
     };
-    let _lock = save::lock()?;
+    let _lock = save::lock(cfg)?;
     let now = std::fs::read(&file.path).unwrap_or_default();
     if now != original.as_bytes() {
         bail!("{} changed while you were editing it: nothing written", file.display);
     }
     let old = (!matches!(file.content, Content::Missing)).then_some(original.as_bytes());
-    save::save(&file.path, text.as_bytes(), old)?;
+    save::save(cfg, &file.path, text.as_bytes(), old)?;
     let backup = if old.is_some() { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
     eprintln!("rolecall: wrote {}{backup}", file.display);
     Ok(ExitCode::SUCCESS)
@@ -157,10 +104,7 @@ fn remove_stale_copies(base: &Path) {
         let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("edit-")).and_then(|p| p.parse::<i32>().ok()) else {
             continue;
         };
-        // SAFETY: kill with signal 0 only asks whether the process exists.
-        let gone =
-            unsafe { libc::kill(pid, 0) } != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-        if gone {
+        if !crate::util::fs::alive(pid) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }

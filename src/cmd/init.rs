@@ -1,89 +1,17 @@
-//! `rolecall init <shell>`: the shell integration, kept as real script files under `shell/`
-//! and embedded at build time. The only substitutions: the binary's path (quoted for the
-//! shell) and the function names (checked to be plain names).
+//! `rolecall init <shell>`: the script of [`crate::shell::init`] for this binary.
 
-use crate::cli::InitShell;
-use crate::shell::env::{fish_quote, posix_quote, powershell_quote};
-use anyhow::{Context, Result, bail};
+use crate::cli::InitArgs;
+use crate::config::Config;
+use crate::shell::init::{Parts, script};
+use anyhow::{Context, Result};
 use std::process::ExitCode;
 
-const BASH: &str = include_str!("../../shell/rolecall.bash");
-const ZSH: &str = include_str!("../../shell/rolecall.zsh");
-const FISH: &str = include_str!("../../shell/rolecall.fish");
-const POWERSHELL: &str = include_str!("../../shell/rolecall.ps1");
-
-/// rolecall's subcommands, for the completion of `rolecall <TAB>` (tests/cli.rs checks this list
-/// against the command line's definition; building that here would cost every start).
-pub const COMMANDS: &[&str] = &[
-    "list",
-    "doctor",
-    "assume",
-    "exec",
-    "credential-process",
-    "whoami",
-    "asp",
-    "init",
-    "allow",
-    "deny",
-    "dir",
-    "prompt",
-    "configure",
-    "login",
-    "sso",
-    "setup",
-    "edit",
-    "rename",
-    "rm",
-    "rotate",
-    "completions",
-];
-
-/// The subcommands whose first argument is a profile (`rolecall exec <TAB>` completes names).
-pub const PROFILE_COMMANDS: &[&str] =
-    &["assume", "exec", "credential-process", "whoami", "asp", "configure", "login", "rename", "rm", "rotate"];
-
-/// The optional parts of a script.
-#[derive(Clone, Copy, Debug)]
-pub struct Parts {
-    /// The segment in the prompt (`--prompt`).
-    pub prompt: bool,
-    /// The `.awsprofile` hook (on unless `--no-dir`).
-    pub dir: bool,
-}
-
-/// The script for `shell`, with `bin` as the binary and the two function names.
-pub fn script(shell: InitShell, bin: &str, assume: &str, asp: &str, parts: Parts) -> Result<String> {
-    for name in [assume, asp] {
-        let plain = name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if name.is_empty() || !plain || name.starts_with('-') || name.as_bytes()[0].is_ascii_digit() {
-            bail!("function name {name:?}: use letters, digits, `_` and `-` (not first)");
-        }
-    }
-    if assume == asp {
-        bail!("--assume-cmd and --asp-cmd must differ");
-    }
-    let (template, quote): (&str, fn(&mut String, &str)) = match shell {
-        InitShell::Bash => (BASH, posix_quote),
-        InitShell::Zsh => (ZSH, posix_quote),
-        InitShell::Fish => (FISH, fish_quote),
-        InitShell::Powershell => (POWERSHELL, powershell_quote),
-    };
-    let mut quoted = String::new();
-    quote(&mut quoted, bin);
-    Ok(template
-        .replace("__ROLECALL_BIN__", &quoted)
-        .replace("__ROLECALL_ASSUME__", assume)
-        .replace("__ROLECALL_ASP__", asp)
-        .replace("__ROLECALL_COMMANDS__", &COMMANDS.join(" "))
-        .replace("__ROLECALL_PROFILE_COMMANDS__", &PROFILE_COMMANDS.join(" "))
-        .replace("__ROLECALL_PROMPT__", if parts.prompt { "1" } else { "0" })
-        .replace("__ROLECALL_DIR__", if parts.dir { "1" } else { "0" }))
-}
-
-pub fn run(shell: InitShell, assume: &str, asp: &str, parts: Parts) -> Result<ExitCode> {
+pub fn run(_cfg: &Config, args: InitArgs) -> Result<ExitCode> {
+    let shell = super::shell(args.shell);
     let exe = std::env::current_exe().context("cannot find rolecall's own path")?;
     let bin = exe.to_str().context("rolecall's path is not UTF-8")?;
-    let text = script(shell, bin, assume, asp, parts)?;
+    let parts = Parts { prompt: args.prompt, dir: !args.no_dir };
+    let text = script(shell, bin, &args.assume_cmd, &args.asp_cmd, parts)?;
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,6 @@
-//! One file per subcommand. Only this module knows about the command line.
+//! One file per subcommand: Args -> library -> output. No command calls another; what several do
+//! alike is here (fetch with the notes a person sees, change the files and say what was written,
+//! print the doctor's findings, sign in). Only this module knows about the command line.
 
 pub mod allow;
 pub mod asp;
@@ -9,7 +11,6 @@ pub mod credential_process;
 pub mod dir;
 pub mod doctor;
 pub mod edit;
-pub mod editing;
 pub mod exec;
 pub mod init;
 pub mod list;
@@ -22,44 +23,38 @@ pub mod sso;
 pub mod whoami;
 
 use crate::cli::Command;
+use crate::config::Config;
 use crate::files::{AwsFiles, Content};
 use crate::shell::env::Shell;
 use anyhow::{Context, Result, bail};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-pub fn run(command: Command) -> Result<ExitCode> {
+pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
     match command {
-        Command::List { names, json } => list::run(names, json),
-        Command::Doctor { json, online } => doctor::run(json, online),
-        Command::Assume(args) => assume::run(args),
-        Command::Exec { profile, creds, command } => exec::run(&profile, &creds, &command),
-        Command::CredentialProcess { profile, creds } => credential_process::run(&profile, &creds),
-        Command::Whoami { profile, json, creds } => whoami::run(profile.as_deref(), json, &creds),
-        Command::Asp { profile, shell, unset } => asp::run(profile.as_deref(), shell.map(format), unset),
-        Command::Init { shell, assume_cmd, asp_cmd, prompt, no_dir } => {
-            init::run(shell, &assume_cmd, &asp_cmd, init::Parts { prompt, dir: !no_dir })
-        }
-        Command::Allow { list: true, json, .. } => allow::list(json),
-        Command::Allow { path, .. } => allow::allow(path.as_deref()),
-        Command::Deny { path } => allow::deny(path.as_deref()),
-        Command::Dir { file, shell, json } => {
-            dir::run(file.as_deref().map(std::path::Path::new), shell.map(self::shell), json)
-        }
-        Command::Completions { shell } => completions::run(shell),
-        Command::Configure(args) => configure::run(args),
-        Command::Login { profile, sso_session, no_browser } => {
-            login::run(profile.as_deref(), sso_session.as_deref(), no_browser)
-        }
+        Command::List(args) => list::run(cfg, args),
+        Command::Doctor(args) => doctor::run(cfg, args),
+        Command::Assume(args) => assume::run(cfg, args),
+        Command::Exec(args) => exec::run(cfg, args),
+        Command::CredentialProcess(args) => credential_process::run(cfg, args),
+        Command::Whoami(args) => whoami::run(cfg, args),
+        Command::Asp(args) => asp::run(cfg, args),
+        Command::Init(args) => init::run(cfg, args),
+        Command::Allow(args) => allow::run(cfg, args),
+        Command::Deny(args) => allow::deny(cfg, args),
+        Command::Dir(args) => dir::run(cfg, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Configure(args) => configure::run(cfg, args),
+        Command::Login(args) => login::run(cfg, args),
         Command::Sso(crate::cli::SsoAction::Populate { sso_session, prefix, dry_run }) => {
-            sso::populate(sso_session.as_deref(), &prefix, dry_run, None)
+            sso::populate(cfg, sso_session.as_deref(), &prefix, dry_run, None)
         }
-        Command::Setup => setup::run(),
-        Command::Rotate { profile } => rotate::run(&profile),
-        Command::Edit { file, force } => edit::run(file, force),
-        Command::Rename { old, new } => rename::rename(&old, &new),
-        Command::Rm { profile, force, yes } => rename::rm(&profile, force, yes),
-        Command::Prompt { format, color } => prompt::run(&format, color),
+        Command::Setup => setup::run(cfg),
+        Command::Rotate(args) => rotate::run(cfg, args),
+        Command::Edit(args) => edit::run(cfg, args),
+        Command::Rename(args) => rename::rename(cfg, args),
+        Command::Rm(args) => rename::rm(cfg, args),
+        Command::Prompt(args) => prompt::run(cfg, args),
     }
 }
 
@@ -89,8 +84,8 @@ pub fn shell(arg: crate::cli::InitShell) -> Shell {
 }
 
 /// Load the AWS files for a command that needs them readable.
-fn load_checked() -> Result<AwsFiles> {
-    let files = AwsFiles::load();
+fn load_checked(cfg: &Config) -> Result<AwsFiles> {
+    let files = AwsFiles::load(cfg);
     if let Err(e) = files.check() {
         bail!("{e:#} (run 'rolecall doctor')");
     }
@@ -100,6 +95,47 @@ fn load_checked() -> Result<AwsFiles> {
         }
     }
     Ok(files)
+}
+
+/// Change the files ([`crate::files::change::change`]) and say what was written; whether
+/// anything was.
+fn change_files(
+    cfg: &Config,
+    edit: impl FnOnce(&mut crate::files::change::Files, &crate::files::ProfileSet) -> Result<()>,
+    verify: impl FnOnce(&crate::files::ProfileSet) -> Result<()>,
+) -> Result<bool> {
+    Ok(said(crate::files::change::change(cfg, edit, verify)?))
+}
+
+/// Say which files an edit wrote (or that there was nothing to change); whether it wrote any.
+fn said(written: Vec<crate::files::change::Written>) -> bool {
+    if written.is_empty() {
+        eprintln!("rolecall: nothing to change");
+    }
+    for file in &written {
+        let backup =
+            if file.backup { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
+        eprintln!("rolecall: wrote {}{backup}", file.display);
+    }
+    !written.is_empty()
+}
+
+/// The doctor's findings on stdout (for people, or JSON); failure when one is an error.
+fn print_findings(
+    cfg: &Config,
+    files: &AwsFiles,
+    findings: &[crate::files::doctor::Finding],
+    json: bool,
+) -> Result<ExitCode> {
+    write_stdout(|out| {
+        if json {
+            crate::util::json::write_lines(out, findings)
+        } else {
+            crate::ui::report::findings(out, files, findings, crate::ui::style::Style::for_stdout(cfg))
+        }
+    })?;
+    let failed = findings.iter().any(|f| f.severity == crate::files::doctor::Severity::Error);
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// Write to stdout through one buffer; a closed pipe (`rolecall list | head`) is not an error.
@@ -131,14 +167,15 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::O
         refresh: args.refresh,
         no_cache: args.no_cache,
         no_mfa_session: args.no_mfa_session,
+        no_prompt: false,
         http_client: None,
         http_connector: None,
     })
 }
 
 /// The files, for a command that gets credentials: readable, and at least one of them there.
-fn load_for_credentials() -> Result<AwsFiles> {
-    let files = load_checked()?;
+fn load_for_credentials(cfg: &Config) -> Result<AwsFiles> {
+    let files = load_checked(cfg)?;
     if !files.any_exists() {
         bail!(
             "no AWS config found ({} and {} do not exist): run 'rolecall setup'",
@@ -150,11 +187,118 @@ fn load_for_credentials() -> Result<AwsFiles> {
 }
 
 /// A profile's credentials, with the notes a person should see.
-fn fetch(files: &AwsFiles, profile: &str, args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::Outcome> {
+fn fetch(
+    cfg: &Config,
+    files: &AwsFiles,
+    profile: &str,
+    args: &crate::cli::CredsArgs,
+) -> Result<crate::creds::fetch::Outcome> {
     let options = engine_options(args)?;
-    let outcome = crate::creds::fetch::credentials(files, profile, &options)?;
+    let outcome = crate::creds::fetch::credentials(cfg, files, profile, &options, &notify)?;
     if outcome.long_term {
-        eprintln!("rolecall: `{profile}` has long-term keys and no mfa_serial: exported as they are (no expiry)");
+        eprintln!(
+            "rolecall: `{}` has long-term keys and no mfa_serial: exported as they are (no expiry)",
+            crate::util::text::printable(profile)
+        );
     }
     Ok(outcome)
+}
+
+/// How a command tells a person what a fetch has to say: one line on stderr each.
+pub fn notify(notice: crate::creds::fetch::Notice) {
+    use crate::creds::fetch::Notice;
+    match notice {
+        Notice::Warning(text) => eprintln!("rolecall: warning: {text}"),
+        Notice::Waiting(text) => eprintln!("rolecall: {text}"),
+    }
+}
+
+/// Run the device flow for `login`, talking to the person on stderr.
+fn sign_in(cfg: &Config, login: &crate::aws::sso::Login, no_browser: bool) -> Result<()> {
+    let runtime = crate::runtime()?;
+    let http = crate::aws::http::Http::new(None, std::time::Duration::from_secs(15));
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut waited = 0u32;
+    let path = runtime.block_on(crate::aws::sso::login(
+        &http,
+        login,
+        |prompt| {
+            let direct = prompt.url_complete.as_deref().unwrap_or(&prompt.url);
+            let p = crate::util::text::printable;
+            eprintln!("rolecall: sign in to {} in a browser:", p(login.start_url));
+            eprintln!("  {}", p(direct));
+            eprintln!("  (or open {} and enter the code {})", p(&prompt.url), p(&prompt.user_code));
+            if !no_browser {
+                crate::ui::browser::open(cfg, direct);
+            }
+        },
+        || {
+            waited += 1;
+            if progress {
+                eprint!("\rrolecall: waiting for the sign-in to be approved ({waited})… Ctrl-C cancels");
+            }
+        },
+    ));
+    if progress {
+        eprintln!();
+    }
+    let path = path?;
+    eprintln!(
+        "rolecall: signed in to {}; the token is in {} (the aws CLI reads it too)",
+        login.describe(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// When `err` says an SSO profile needs a login and there is a terminal, offer to sign in now;
+/// whether it did (the caller then tries again).
+fn offer(cfg: &Config, files: &AwsFiles, profile: &str, err: &anyhow::Error) -> Result<bool> {
+    let Some(needs) = err.downcast_ref::<crate::aws::sso::NeedsLogin>() else { return Ok(false) };
+    if !crate::ui::picker::available() {
+        return Ok(false);
+    }
+    if !crate::ui::tty::confirm(&format!("rolecall: {needs}. Sign in now?"), "")? {
+        return Ok(false);
+    }
+    let login = crate::creds::settings::login_for(cfg, files, Some(profile), None)?;
+    sign_in(cfg, &login, false)?;
+    Ok(true)
+}
+
+/// The profile an `assume`/`asp` argument names: `-` is the one before the last switch; no
+/// argument on a terminal opens the picker.
+fn target(cfg: &Config, arg: Option<&str>) -> Result<String> {
+    match arg {
+        None if crate::ui::picker::available() => {
+            let files = load_checked(cfg)?;
+            if files.profiles.profiles().len() == 0 {
+                return Err(crate::creds::fetch::no_profiles(&files));
+            }
+            match crate::ui::picker::pick(&crate::ui::picker::profile_items(cfg, &files), "profile")? {
+                Some(name) => Ok(name),
+                None => Err(anyhow::anyhow!(crate::Cancelled)),
+            }
+        }
+        Some("-") => match cfg.var("ROLECALL_PREVIOUS") {
+            Some(previous) => Ok(previous),
+            None => bail!("no previous profile in this shell"),
+        },
+        Some(name) => Ok(name.to_owned()),
+        None => bail!("name a profile: rolecall list shows them (the picker needs a terminal)"),
+    }
+}
+
+/// [`fetch`], and when an SSO profile has no valid login and the person agrees, sign in and
+/// fetch again.
+fn fetch_signing_in(
+    cfg: &Config,
+    files: &AwsFiles,
+    profile: &str,
+    args: &crate::cli::CredsArgs,
+) -> Result<crate::creds::fetch::Outcome> {
+    match fetch(cfg, files, profile, args) {
+        Err(e) if offer(cfg, files, profile, &e)? => fetch(cfg, files, profile, args),
+        other => other,
+    }
 }

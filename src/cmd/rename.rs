@@ -1,7 +1,9 @@
 //! `rolecall rename OLD NEW` and `rolecall rm PROFILE`: a profile's sections in both files, and
 //! the `source_profile` lines that name it.
 
-use super::editing::{self, Files};
+use crate::cli::{RenameArgs, RmArgs};
+use crate::config::Config;
+use crate::files::change::Files;
 use crate::files::{FileKind, ProfileSet};
 use anyhow::{Result, bail};
 use std::process::ExitCode;
@@ -18,14 +20,16 @@ fn exists(set: &ProfileSet, name: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn rename(old: &str, new: &str) -> Result<ExitCode> {
+pub fn rename(cfg: &Config, args: RenameArgs) -> Result<ExitCode> {
+    let (old, new) = (args.old.as_str(), args.new.as_str());
     if old == "default" || new == "default" {
         bail!(
             "`default` is written differently from other profiles: copy its keys with 'rolecall configure set' instead"
         );
     }
     let users = std::cell::Cell::new(0);
-    editing::change(
+    super::change_files(
+        cfg,
         |files: &mut Files, set| {
             exists(set, old)?;
             if set.profile(new).is_some() {
@@ -55,8 +59,10 @@ pub fn rename(old: &str, new: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn rm(profile: &str, force: bool, yes: bool) -> Result<ExitCode> {
-    let files = crate::files::AwsFiles::load();
+pub fn rm(cfg: &Config, args: RmArgs) -> Result<ExitCode> {
+    let RmArgs { profile, force, yes } = args;
+    let profile = profile.as_str();
+    let files = crate::files::AwsFiles::load(cfg);
     exists(&files.profiles, profile)?;
     let users = dependents(&files.profiles, profile);
     if !users.is_empty() && !force {
@@ -64,11 +70,12 @@ pub fn rm(profile: &str, force: bool, yes: bool) -> Result<ExitCode> {
     }
     let section = files.profiles.profile(profile).expect("checked above");
     let places: Vec<String> = section.headers().map(|o| format!("{}:{}", files.file(o.file).display, o.line)).collect();
-    if !yes && !editing::confirm(&format!("Remove profile '{profile}' ({})?", places.join(", ")), "--yes")? {
+    if !yes && !crate::ui::tty::confirm(&format!("Remove profile '{profile}' ({})?", places.join(", ")), "--yes")? {
         eprintln!("rolecall: nothing removed");
         return Ok(ExitCode::from(1));
     }
-    editing::change(
+    super::change_files(
+        cfg,
         |files: &mut Files, _| {
             for kind in [FileKind::Config, FileKind::Credentials] {
                 files.file(kind).remove_profile(profile)?;

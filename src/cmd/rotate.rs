@@ -3,18 +3,21 @@
 //! and a failure says exactly what IAM holds and what to do. AWS allows two keys per user: with
 //! two already, nothing is changed.
 
-use super::editing::{self, Files};
 use crate::aws::iam::Iam;
+use crate::cli::RotateArgs;
+use crate::config::Config;
 use crate::creds::Credentials;
-use crate::creds::fetch::{endpoint_url, sts_settings};
+use crate::creds::settings::{endpoint_url, service_endpoint, sts_settings};
+use crate::files::change::{Files, verify_pairs};
 use crate::files::{FileKind, ProfileSet};
 use anyhow::{Result, anyhow, bail};
 use std::process::ExitCode;
 use std::time::Duration;
 
 /// Write `id` and `secret` as `profile`'s keys in `kind`, and check they read back.
-fn write_keys(profile: &str, kind: FileKind, id: &str, secret: &str) -> Result<()> {
-    editing::change(
+fn write_keys(cfg: &Config, profile: &str, kind: FileKind, id: &str, secret: &str) -> Result<()> {
+    super::change_files(
+        cfg,
         |files: &mut Files, _| {
             let file = files.file(kind);
             file.set(profile, "aws_access_key_id", id)?;
@@ -22,22 +25,17 @@ fn write_keys(profile: &str, kind: FileKind, id: &str, secret: &str) -> Result<(
             Ok(())
         },
         |after: &ProfileSet| {
-            let p = after.profile(profile).ok_or_else(|| anyhow!("{profile} is missing after the edit"))?;
-            if p.get("aws_access_key_id") != Some(id) || p.get("aws_secret_access_key") != Some(secret) {
-                bail!("the new key does not read back");
-            }
-            Ok(())
+            verify_pairs(after, profile, &[("aws_access_key_id", id), ("aws_secret_access_key", secret)])
         },
     )
     .map(drop)
 }
 
-pub fn run(profile: &str) -> Result<ExitCode> {
-    let files = super::load_checked()?;
+pub fn run(cfg: &Config, args: RotateArgs) -> Result<ExitCode> {
+    let profile = args.profile.as_str();
+    let files = super::load_checked(cfg)?;
     let Some(section) = files.profiles.profile(profile) else {
-        return Err(crate::creds::fetch::plan(&files, profile)
-            .err()
-            .unwrap_or_else(|| anyhow!("profile `{profile}` not found")));
+        return Err(crate::creds::fetch::plan(&files, profile).err().unwrap_or_else(|| anyhow!("profile not found")));
     };
     let (Some(id), Some(secret)) = (section.get_value("aws_access_key_id"), section.get("aws_secret_access_key"))
     else {
@@ -57,15 +55,10 @@ pub fn run(profile: &str) -> Result<ExitCode> {
         account_id: None,
     };
     let old_id = old.access_key_id.clone();
-    let settings = sts_settings(Some(section), endpoint_url(&files.profiles, Some(section)), None);
+    let settings = sts_settings(cfg, Some(section), endpoint_url(cfg, &files.profiles, Some(section)), None);
     let runtime = crate::runtime()?;
     let region = settings.region.clone();
-    let endpoint = crate::creds::fetch::service_endpoint(
-        &files.profiles,
-        Some(section),
-        crate::aws::endpoint::Service::Iam,
-        &region,
-    )?;
+    let endpoint = service_endpoint(cfg, &files.profiles, Some(section), crate::aws::endpoint::Service::Iam, &region)?;
     let iam = Iam::new(endpoint, Duration::from_secs(15));
 
     let keys = runtime.block_on(iam.list_access_keys(&old))?;
@@ -79,7 +72,7 @@ pub fn run(profile: &str) -> Result<ExitCode> {
     eprintln!("rolecall: creating a new access key for the IAM user of `{profile}` (now {old_id})");
     let (new_id, new_secret) = runtime.block_on(iam.create_access_key(&old))?;
     let delete_new = format!("aws iam delete-access-key --access-key-id {new_id}");
-    if let Err(e) = write_keys(profile, kind, &new_id, &new_secret) {
+    if let Err(e) = write_keys(cfg, profile, kind, &new_id, &new_secret) {
         bail!(
             "{e:#}. IAM now has a second key, {new_id}, that is not saved anywhere: delete it ({delete_new}). The file still holds {old_id}, which works"
         );
@@ -87,7 +80,7 @@ pub fn run(profile: &str) -> Result<ExitCode> {
     // A new key takes a few seconds to reach every IAM endpoint: ask STS until it answers.
     let new = Credentials { access_key_id: new_id.clone(), secret_access_key: new_secret, ..old.clone() };
     #[cfg(feature = "test-hooks")]
-    let tries: u32 = std::env::var("ROLECALL_ROTATE_VERIFY_TRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let tries: u32 = cfg.var("ROLECALL_ROTATE_VERIFY_TRIES").and_then(|v| v.parse().ok()).unwrap_or(10);
     #[cfg(not(feature = "test-hooks"))]
     let tries: u32 = 10;
     let sts = crate::aws::sts::Sts::new(settings);
@@ -101,7 +94,7 @@ pub fn run(profile: &str) -> Result<ExitCode> {
         std::thread::sleep(Duration::from_millis(1500));
     }
     if let Err(why) = verified {
-        return match write_keys(profile, kind, &old_id, &old.secret_access_key) {
+        return match write_keys(cfg, profile, kind, &old_id, &old.secret_access_key) {
             Ok(()) => Err(anyhow!(
                 "the new key {new_id} does not work with STS ({why:#}); the file holds the old key {old_id} again, and IAM has both: delete the new one ({delete_new}) or run rotate again later"
             )),

@@ -2,14 +2,17 @@
 //! (0600), walk through a first profile (keys, region, output) and, if wanted, a role with MFA,
 //! then run the doctor.
 
-use super::configure::{Pairs, ask_basics, check_name, check_pair, write};
+use crate::config::Config;
+use crate::files::change::set_pairs;
+use crate::files::validate::{Pairs, check_name, check_pair};
 use crate::files::{AwsFiles, save};
-use crate::ui::tty::{Echo, Tty};
+use crate::ui::ask::until_valid;
+use crate::ui::tty::Tty;
 use anyhow::{Context, Result, bail};
 use std::process::ExitCode;
 
-pub fn run() -> Result<ExitCode> {
-    let files = AwsFiles::load();
+pub fn run(cfg: &Config) -> Result<ExitCode> {
+    let files = AwsFiles::load(cfg);
     if files.any_exists() {
         eprintln!(
             "rolecall: already set up ({} or {} exists): 'rolecall configure' changes a profile, 'rolecall doctor' checks them",
@@ -25,18 +28,10 @@ pub fn run() -> Result<ExitCode> {
         files.config.display, files.credentials.display
     ))?;
     // Each answer is asked until it is valid: nothing typed before is lost.
-    let ask = |question: &str, default: &str, check: &dyn Fn(&str) -> Result<()>| -> Result<String> {
-        loop {
-            let answer = tty.read_line(&format!("{question} [{default}]: "), Echo::Plain)?.trim().to_owned();
-            let answer = if answer.is_empty() { default.to_owned() } else { answer };
-            match check(&answer) {
-                Ok(()) => return Ok(answer),
-                Err(e) => tty.write(&format!("rolecall: {e:#}\r\n"))?,
-            }
-        }
-    };
+    let ask =
+        |question: &str, default: &str, check: &dyn Fn(&str) -> Result<()>| until_valid(&tty, question, default, check);
     let profile = ask("Profile name", "default", &check_name)?;
-    let pairs = ask_basics(&tty, &profile)?;
+    let pairs = crate::ui::ask::basics(&tty, &files.profiles, &profile)?;
     let role = if ask("Add a role assumed from it, with MFA? (y/n)", "n", &|_| Ok(()))?.starts_with(['y', 'Y']) {
         let name = ask("Role profile name", "admin", &|n| {
             check_name(n)?;
@@ -58,19 +53,22 @@ pub fn run() -> Result<ExitCode> {
         None
     };
     if !pairs.is_empty() {
-        write(&profile, &pairs)?;
+        super::said(set_pairs(cfg, &profile, &pairs)?);
     }
     if let Some((name, role)) = &role {
-        write(name, role)?;
+        super::said(set_pairs(cfg, name, role)?);
     }
     // Both files exist afterwards (empty when nothing went into one), private.
-    let _lock = save::lock()?;
+    let _lock = save::lock(cfg)?;
     for file in [&files.config, &files.credentials] {
         if !file.path.exists() {
-            save::save(&file.path, b"", None).with_context(|| format!("cannot create {}", file.display))?;
+            save::save(cfg, &file.path, b"", None).with_context(|| format!("cannot create {}", file.display))?;
         }
     }
     drop(_lock);
     tty.write("\r\n")?;
-    super::doctor::run(false, false)
+    // What `rolecall doctor` says about the new files.
+    let files = AwsFiles::load(cfg);
+    let findings = crate::files::doctor::check(&files);
+    super::print_findings(cfg, &files, &findings, false)
 }

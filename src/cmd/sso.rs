@@ -2,10 +2,11 @@
 //! ListAccountRoles), written into the config file through the lossless editor, existing ones
 //! skipped; `--dry-run` prints the lines it would add.
 
-use super::editing::{self, Files};
 use crate::aws::http::Http;
 use crate::aws::sso;
+use crate::config::Config;
 use crate::files::Key;
+use crate::files::change::{self, Files, verify_pairs};
 use anyhow::{Context, Result, bail};
 use aws_smithy_runtime_api::client::http::SharedHttpConnector;
 use std::process::ExitCode;
@@ -23,12 +24,13 @@ fn profile_name(prefix: &str, account: &str, role: &str) -> String {
 }
 
 pub fn populate(
+    cfg: &Config,
     session: Option<&str>,
     prefix: &str,
     dry_run: bool,
     connector: Option<SharedHttpConnector>,
 ) -> Result<ExitCode> {
-    let files = super::load_checked()?;
+    let files = super::load_checked(cfg)?;
     let sessions: Vec<&str> = files.profiles.sso_sessions().map(|s| s.name()).collect();
     let name = match (session, sessions.as_slice()) {
         (Some(name), _) => name,
@@ -43,7 +45,8 @@ pub fn populate(
         .sso_session(name)
         .with_context(|| format!("no [sso-session {name}] in {}", files.config.display))?;
     let get = |key: Key| section.get(key).with_context(|| format!("[sso-session {name}] has no {}", key.as_str()));
-    let login = crate::creds::fetch::sso_login(
+    let login = crate::creds::settings::sso_login(
+        cfg,
         &files.profiles,
         None,
         Some(section.name()),
@@ -55,7 +58,7 @@ pub fn populate(
     let http = Http::new(connector, Duration::from_secs(15));
     eprintln!("rolecall: listing the accounts and roles of {}", login.describe());
     let assignments = runtime.block_on(async {
-        let token = sso::access_token(&http, &login).await?;
+        let token = sso::access_token(cfg, &http, &login).await?;
         sso::assignments(&http, &login, &token).await
     })?;
     // What exists: profiles by name, and (account, role) pairs already set up for this session.
@@ -99,7 +102,7 @@ pub fn populate(
         Ok(())
     };
     if dry_run {
-        let mut preview = editing::editors(&files)?;
+        let mut preview = change::editors(&files)?;
         edit(&mut preview)?;
         let before = files.config.document().map(|d| d.render()).unwrap_or_default();
         let after = preview.config.render();
@@ -108,15 +111,14 @@ pub fn populate(
         super::write_stdout(|out| out.write_all(format!("--- {}\n{text}", files.config.display).as_bytes()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    editing::change(
+    super::change_files(
+        cfg,
         |files, _| edit(files),
         |after| {
             for (profile, account, role) in &new {
-                let p = after.profile(profile).with_context(|| format!("{profile} is missing after the edit"))?;
-                if p.get(Key::SsoAccountId) != Some(account.as_str()) || p.get(Key::SsoRoleName) != Some(role.as_str())
-                {
-                    bail!("{profile} does not read back as written");
-                }
+                let pairs =
+                    [("sso_session", name), ("sso_account_id", account.as_str()), ("sso_role_name", role.as_str())];
+                verify_pairs(after, profile, &pairs)?;
             }
             Ok(())
         },

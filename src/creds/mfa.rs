@@ -11,6 +11,8 @@ pub enum Source {
     Given(String),
     Process(String),
     Terminal,
+    /// No code may be asked for (auto-refresh, the credential server): a step that needs one fails.
+    Refuse,
 }
 
 impl Source {
@@ -33,6 +35,7 @@ impl Source {
             Source::Given(code) => code.clone(),
             Source::Process(cmd) => run_process(cmd)?,
             Source::Terminal => return prompt(profile, serial, attempt),
+            Source::Refuse => bail!("a new MFA code for {serial} is needed, and nothing may ask for it here"),
         };
         if !valid(&code) {
             bail!("the MFA code for {serial} must be 6 digits");
@@ -68,8 +71,8 @@ fn run_process(cmd: &str) -> Result<String> {
 fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
     let tty = crate::ui::tty::Tty::open()
         .ok_or_else(|| anyhow!("MFA code needed for {serial}: pass --mfa-code or set mfa_process"))?;
-    let profile = crate::ui::style::printable(profile);
-    let serial_shown = crate::ui::style::printable(serial);
+    let profile = crate::util::text::printable(profile);
+    let serial_shown = crate::util::text::printable(serial);
     let mut typed = 0;
     loop {
         let again = if attempt > 1 && typed == 0 { "rolecall: that code was not accepted. " } else { "" };

@@ -6,10 +6,15 @@
 //! [`Credentials`]: `Debug` is written by hand so that a secret can never reach a log or an error.
 
 pub mod cache;
+pub mod cli_cache;
 pub mod fetch;
 pub mod mfa;
 pub mod online;
+pub mod plan;
 pub mod process;
+pub mod recent;
+pub mod settings;
+pub mod sources;
 
 use crate::util::json;
 use anyhow::{Context, Result, anyhow, bail};
@@ -86,8 +91,8 @@ impl Credentials {
 
     /// The credentials in the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and the
     /// token, expiry and account when set); `None` unless both keys are there.
-    pub fn from_env() -> Option<Credentials> {
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    pub fn from_env(cfg: &crate::config::Config) -> Option<Credentials> {
+        let env = |k: &str| cfg.var(k);
         Some(Credentials {
             access_key_id: env("AWS_ACCESS_KEY_ID")?,
             secret_access_key: env("AWS_SECRET_ACCESS_KEY")?,

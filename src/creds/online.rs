@@ -5,7 +5,8 @@
 
 use crate::aws::iam::Iam;
 use crate::aws::sts::{ErrorKind, Sts};
-use crate::creds::Credentials;
+use crate::config::Config;
+use crate::creds::{Credentials, settings};
 use crate::files::doctor::{Finding, Severity};
 use crate::files::{AwsFiles, Key};
 use anyhow::Result;
@@ -26,7 +27,7 @@ struct Subject {
 }
 
 /// The findings of the online checks; `progress` is told how many profiles are being checked.
-pub fn check(files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Finding>> {
+pub fn check(cfg: &Config, files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Finding>> {
     let set = &files.profiles;
     let mut subjects = Vec::new();
     for p in set.profiles() {
@@ -34,10 +35,9 @@ pub fn check(files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Findi
         if p.get(Key::SessionToken).is_some() {
             continue;
         }
-        let endpoint = crate::creds::fetch::endpoint_url(set, Some(p));
-        let sts = crate::creds::fetch::sts_settings(Some(p), endpoint, None);
-        let iam =
-            crate::creds::fetch::service_endpoint(set, Some(p), crate::aws::endpoint::Service::Iam, &sts.region).ok();
+        let endpoint = settings::endpoint_url(cfg, set, Some(p));
+        let sts = settings::sts_settings(cfg, Some(p), endpoint, None);
+        let iam = settings::service_endpoint(cfg, set, Some(p), crate::aws::endpoint::Service::Iam, &sts.region).ok();
         subjects.push(Subject {
             profile: p.name().to_owned(),
             creds: Credentials {
@@ -60,7 +60,7 @@ pub fn check(files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Findi
         return Ok(Vec::new());
     }
     let runtime = crate::runtime()?;
-    let now = crate::util::time::now();
+    let now = cfg.now();
     let findings = runtime.block_on(async move {
         let mut tasks = tokio::task::JoinSet::new();
         for subject in subjects {

@@ -4,6 +4,7 @@
 //! running (`credential_process = rolecall credential-process loop` in profile `loop`) is stopped
 //! by a marker in the children's environment, not by the machine running out of processes.
 
+use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use std::io::Read;
 use std::process::{Command, ExitStatus, Stdio};
@@ -25,19 +26,19 @@ pub struct Output {
 }
 
 /// The profiles in the marker this process inherited.
-fn chain() -> Vec<String> {
-    std::env::var(NESTING).map(|v| v.lines().map(str::to_owned).collect()).unwrap_or_default()
+fn chain(cfg: &Config) -> Vec<String> {
+    cfg.var(NESTING).map(|v| v.lines().map(str::to_owned).collect()).unwrap_or_default()
 }
 
 /// Refuse to fetch `profile` when a command of the same profile is what started this process,
 /// or when commands run rolecall deeper than [`MAX_DEPTH`].
-pub fn check_nesting(profile: &str) -> Result<()> {
-    let chain = chain();
+pub fn check_nesting(cfg: &Config, profile: &str) -> Result<()> {
+    let chain = chain(cfg);
     if chain.iter().any(|p| p == profile) {
         bail!(
             "profile `{}` runs rolecall for `{}` again from its own credential_process: a loop (see 'rolecall doctor')",
-            crate::ui::style::printable(profile),
-            crate::ui::style::printable(profile)
+            crate::util::text::printable(profile),
+            crate::util::text::printable(profile)
         );
     }
     if chain.len() >= MAX_DEPTH {
@@ -47,11 +48,11 @@ pub fn check_nesting(profile: &str) -> Result<()> {
 }
 
 /// Run `command` (`what` names it in errors) for `profile`.
-pub fn output_for(command: &str, what: &str, profile: Option<&str>) -> Result<Output> {
+pub fn output_for(command: &str, what: &str, profile: Option<(&Config, &str)>) -> Result<Output> {
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg(command).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::inherit());
-    if let Some(profile) = profile {
-        let mut chain = chain();
+    if let Some((cfg, profile)) = profile {
+        let mut chain = chain(cfg);
         chain.push(profile.replace('\n', " "));
         cmd.env(NESTING, chain.join("\n"));
     }

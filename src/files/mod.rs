@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod chain;
+pub mod change;
 pub mod doctor;
 pub mod document;
 pub mod edit;
@@ -12,6 +13,7 @@ pub mod key;
 pub mod location;
 pub mod merge;
 pub mod save;
+pub mod validate;
 
 use anyhow::{Result, anyhow};
 use document::{Document, ParseError, RawFile};
@@ -143,10 +145,10 @@ pub struct AwsFiles {
 impl AwsFiles {
     /// Read the files the process environment points to. Never fails: problems are kept in the
     /// [`SourceFile`]s, and [`AwsFiles::check`] turns them into an error where one is needed.
-    pub fn load() -> AwsFiles {
+    pub fn load(cfg: &crate::config::Config) -> AwsFiles {
         // An edit of both files that a killed rolecall left half done is finished first.
-        save::finish_pending();
-        let env = |k: &str| std::env::var(k).ok();
+        save::finish_pending(cfg);
+        let env = |k: &str| cfg.raw(k);
         let platform = location::Platform::current();
         let home = location::home_dir(&env, platform);
         let read = |kind| SourceFile::read(kind, location::file_path(kind, &env, platform).into(), home.as_deref());

@@ -4,7 +4,7 @@
 //! file is 0600, in a 0700 directory when that is new too); the previous content is kept as
 //! `<file>.bak` (0600). Writers hold [`lock`] from reading to renaming.
 
-use crate::creds::cache;
+use crate::config::Config;
 use crate::util::fs::{self as fsutil, Mode};
 use anyhow::{Context, Result};
 use std::ffi::OsStr;
@@ -14,15 +14,18 @@ use std::path::{Path, PathBuf};
 
 /// Held while rolecall reads, edits and writes the AWS files: two rolecall writers never
 /// interleave (one lock for both files, since an edit often touches both).
-pub fn lock() -> Result<cache::Lock> {
-    let dir = cache::dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
-    cache::Cache::new(dir)
-        .lock(
-            "aws-files-edit",
-            cache::Wait::Always(&|_| eprintln!("rolecall: waiting for another rolecall editing the AWS files")),
-        )?
-        .context("the edit lock")
+pub fn lock(cfg: &Config) -> Result<fsutil::Lock> {
+    let dir = cfg.cache_dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
+    fsutil::ensure_private_dir(&dir)?;
+    fsutil::lock(
+        &dir.join(LOCK),
+        fsutil::Wait::Always(&|_| eprintln!("rolecall: waiting for another rolecall editing the AWS files")),
+    )?
+    .context("the edit lock")
 }
+
+/// The edit lock's file in the cache directory.
+const LOCK: &str = "aws-files-edit.lock";
 
 /// The file a path names, through symlinks (a link to a missing file names that file).
 fn target_of(path: &Path) -> PathBuf {
@@ -54,14 +57,14 @@ pub struct Change<'a> {
 
 /// Where a write of several files notes what it is putting in place: a run killed between two
 /// renames is finished by the next rolecall that reads the files ([`finish_pending`]).
-fn journal() -> Option<PathBuf> {
-    cache::dir().map(|d| d.join("edit-journal"))
+fn journal(cfg: &Config) -> Option<PathBuf> {
+    cfg.cache_dir().map(|d| d.join("edit-journal"))
 }
 
 /// Replace the file at `path` with `new`; `old` is what it held (kept as the backup). The
 /// written path (the symlink's target) is returned.
-pub fn save(path: &Path, new: &[u8], old: Option<&[u8]>) -> Result<PathBuf> {
-    Ok(save_all(&[Change { path, new, old }])?.remove(0))
+pub fn save(cfg: &Config, path: &Path, new: &[u8], old: Option<&[u8]>) -> Result<PathBuf> {
+    Ok(save_all(cfg, &[Change { path, new, old }])?.remove(0))
 }
 
 /// Write the files of one edit as a pair: every new content is written and flushed beside its
@@ -69,14 +72,14 @@ pub fn save(path: &Path, new: &[u8], old: Option<&[u8]>) -> Result<PathBuf> {
 /// is renamed into place and the journal removed. A rename that fails puts back what was
 /// renamed before it; a run killed between renames is finished by the next read
 /// ([`finish_pending`]). The written paths (symlinks' targets) are returned.
-pub fn save_all(changes: &[Change]) -> Result<Vec<PathBuf>> {
+pub fn save_all(cfg: &Config, changes: &[Change]) -> Result<Vec<PathBuf>> {
     let mut staged = Vec::new();
     let mut targets = Vec::new();
     for change in changes {
         let target = target_of(change.path);
         let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if !dir.exists() {
-            cache::ensure_private_dir(dir)?;
+            fsutil::ensure_private_dir(dir)?;
         }
         if let Some(old) = change.old {
             let mut backup = target.clone().into_os_string();
@@ -88,7 +91,7 @@ pub fn save_all(changes: &[Change]) -> Result<Vec<PathBuf>> {
         targets.push(target);
     }
     test_pause();
-    let journal = journal().filter(|_| staged.len() > 1);
+    let journal = journal(cfg).filter(|_| staged.len() > 1);
     if let Some(path) = &journal {
         let mut text = Vec::new();
         for (file, target) in staged.iter().zip(&targets) {
@@ -98,7 +101,7 @@ pub fn save_all(changes: &[Change]) -> Result<Vec<PathBuf>> {
             }
         }
         if let Some(dir) = path.parent() {
-            cache::ensure_private_dir(dir)?;
+            fsutil::ensure_private_dir(dir)?;
         }
         fsutil::write_private(path, &text)?;
     }
@@ -128,15 +131,13 @@ pub fn save_all(changes: &[Change]) -> Result<Vec<PathBuf>> {
 /// Finish a write of several files that a killed rolecall left half done: the files it had
 /// written but not yet renamed are put in place (the edit was checked before any was written).
 /// One `stat` when there is nothing to do.
-pub fn finish_pending() {
-    let Some(path) = journal() else { return };
+pub fn finish_pending(cfg: &Config) {
+    let Some(path) = journal(cfg) else { return };
     if fs::symlink_metadata(&path).is_err() {
         return;
     }
     // Another writer may be in the middle of its own edit: then it is its journal.
-    let Ok(Some(_lock)) = cache::Cache::new(path.parent().unwrap_or(Path::new(".")).to_owned())
-        .lock("aws-files-edit", cache::Wait::Never)
-    else {
+    let Ok(Some(_lock)) = fsutil::lock(&path.with_file_name(LOCK), fsutil::Wait::Never) else {
         return;
     };
     let Ok(text) = fsutil::read_private(&path) else { return };

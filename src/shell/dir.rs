@@ -4,7 +4,6 @@
 //! The shell hooks only look for the nearest file (with built-ins, on a directory change); its
 //! content is read here and nowhere else, and it is data: a profile name and a region.
 
-use crate::creds::cache;
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;
@@ -15,6 +14,21 @@ pub const FILE_NAME: &str = ".awsprofile";
 
 /// A `.awsprofile` larger than this is not read: the format needs two short lines.
 const MAX_LEN: u64 = 64 * 1024;
+
+/// The directory the person is in, as their shell names it: `$PWD` keeps symlinked paths, when
+/// it is this directory (a program started elsewhere may pass on its own).
+pub fn cwd(cfg: &crate::config::Config) -> Result<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let real = std::env::current_dir().context("cannot read the current directory")?;
+    let same = |a: &Path, b: &Path| match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    };
+    match cfg.var("PWD").map(PathBuf::from) {
+        Some(pwd) if pwd.is_absolute() && same(&pwd, &real) => Ok(pwd),
+        _ => Ok(real),
+    }
+}
 
 /// The nearest `.awsprofile` in `dir` or one of its parents.
 pub fn nearest(dir: &Path) -> Option<PathBuf> {
@@ -101,12 +115,12 @@ impl DirFile {
         hash.update(self.real.as_os_str().as_bytes());
         hash.update([0]);
         hash.update(&self.bytes);
-        hex(&hash.finalize())
+        hex::encode(hash.finalize())
     }
 
     /// The digest stores written before places were recorded: sha256 of the real path, a NUL and
     /// the content; still good for a file that is where it was found (no symlink).
-    fn digest_v1(&self) -> Option<String> {
+    pub(super) fn digest_v1(&self) -> Option<String> {
         if self.place != self.real {
             return None;
         }
@@ -114,134 +128,8 @@ impl DirFile {
         hash.update(self.real.as_os_str().as_bytes());
         hash.update([0]);
         hash.update(&self.bytes);
-        Some(hex(&hash.finalize()))
+        Some(hex::encode(hash.finalize()))
     }
-}
-
-/// Whether the trust store lets a file be applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trust {
-    Allowed,
-    /// This path was allowed with other content.
-    Changed,
-    Unknown,
-}
-
-impl Trust {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trust::Allowed => "allowed",
-            Trust::Changed => "changed",
-            Trust::Unknown => "unknown",
-        }
-    }
-}
-
-/// One allowed file: the digest of path and content when it was allowed, and its real path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    pub digest: String,
-    pub path: PathBuf,
-}
-
-/// `$XDG_DATA_HOME/rolecall/allowed`: a first line that changes with every write (the shell
-/// hooks read it, with a built-in, to notice `rolecall allow` while an unknown file waits), then
-/// one `DIGEST PATH` line per allowed file.
-#[derive(Debug)]
-pub struct TrustStore {
-    pub path: PathBuf,
-    pub entries: Vec<Entry>,
-    /// The first line as the shell hooks see it (`+` and the line; `+` alone when there is no
-    /// store), so a hook can tell that the store changed.
-    pub generation: String,
-}
-
-impl TrustStore {
-    pub fn locate() -> Result<PathBuf> {
-        let dir = cache::data_dir().context("cannot find the data directory: neither XDG_DATA_HOME nor HOME is set")?;
-        Ok(dir.join("allowed"))
-    }
-
-    pub fn load() -> Result<TrustStore> {
-        let path = Self::locate()?;
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
-        let entries = bytes
-            .split(|b| *b == b'\n')
-            .filter(|line| !line.is_empty() && line[0] != b'#')
-            .filter_map(|line| {
-                let space = line.iter().position(|b| *b == b' ')?;
-                let (digest, path) = (&line[..space], &line[space + 1..]);
-                let digest = std::str::from_utf8(digest).ok().filter(|d| d.len() == 64)?;
-                Some(Entry { digest: digest.to_owned(), path: PathBuf::from(OsStr::from_bytes(path)) })
-            })
-            .collect();
-        let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-        let generation = format!("+{}", String::from_utf8_lossy(first));
-        Ok(TrustStore { path, entries, generation })
-    }
-
-    pub fn trust(&self, file: &DirFile) -> Trust {
-        let digests = [Some(file.digest()), file.digest_v1()];
-        let mut known = self.entries.iter().filter(|e| e.path == file.place).peekable();
-        if known.peek().is_none() {
-            Trust::Unknown
-        } else if known.any(|e| digests.iter().flatten().any(|d| *d == e.digest)) {
-            Trust::Allowed
-        } else {
-            Trust::Changed
-        }
-    }
-
-    /// Record `file` as it is now (dropping what was recorded for its path before).
-    pub fn allow(&mut self, file: &DirFile) -> Result<()> {
-        if file.place.as_os_str().as_bytes().contains(&b'\n') {
-            bail!("{}: a path with a newline cannot be recorded", file.path.display());
-        }
-        self.deny(&file.place);
-        self.entries.push(Entry { digest: file.digest(), path: file.place.clone() });
-        Ok(())
-    }
-
-    /// Forget `real`; whether it was there.
-    pub fn deny(&mut self, real: &Path) -> bool {
-        let before = self.entries.len();
-        self.entries.retain(|e| e.path != real);
-        self.entries.len() != before
-    }
-
-    /// Write the store atomically (0600, in a 0700 directory), with a new first line.
-    pub fn save(&self) -> Result<()> {
-        let dir = self.path.parent().context("the trust store has no directory")?;
-        cache::ensure_private_dir(dir)?;
-        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-        let mut text =
-            format!("# rolecall: .awsprofile files to apply (rolecall allow / deny) {stamp}.{}\n", std::process::id())
-                .into_bytes();
-        for entry in &self.entries {
-            text.extend_from_slice(entry.digest.as_bytes());
-            text.push(b' ');
-            text.extend_from_slice(entry.path.as_os_str().as_bytes());
-            text.push(b'\n');
-        }
-        cache::write_private(&self.path, &text)
-    }
-
-    /// Hold the store's lock while reading, changing and writing it.
-    pub fn lock() -> Result<cache::Lock> {
-        let path = Self::locate()?;
-        let dir = path.parent().context("the trust store has no directory")?;
-        cache::Cache::new(dir.to_owned())
-            .lock("allowed", cache::Wait::Always(&|_| {}))?
-            .context("the trust store's lock")
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A path for a message: `./.awsprofile`, `../../.awsprofile` when the file is in `cwd` or above
@@ -257,7 +145,7 @@ pub fn shown(path: &Path, cwd: &Path) -> String {
     printable(&path.to_string_lossy())
 }
 
-pub use crate::ui::style::printable;
+pub use crate::util::text::printable;
 
 #[cfg(test)]
 mod tests {

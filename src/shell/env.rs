@@ -5,6 +5,7 @@
 //! A value that a shell cannot hold exactly (a NUL byte) is an error before anything is written:
 //! never a lossy or partial rendering.
 
+use super::quote::{fish_quote, posix_quote, powershell_quote, representable};
 use crate::creds::Credentials;
 use crate::util::json;
 use crate::util::time::format_rfc3339;
@@ -71,8 +72,8 @@ impl Snapshot {
         Snapshot { vars: CONTRACT.iter().map(|name| (*name, get(name))).collect() }
     }
 
-    pub fn from_process() -> Snapshot {
-        Snapshot::from(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+    pub fn from_config(cfg: &crate::config::Config) -> Snapshot {
+        Snapshot::from(|name| cfg.raw(name))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -293,14 +294,6 @@ impl EnvChange {
     }
 }
 
-/// A value a shell can hold: no NUL (a C string ends there; bash drops it, fish cuts the line).
-pub fn representable(name: &str, value: &str) -> Result<()> {
-    if value.contains('\0') {
-        bail!("{name} holds a NUL byte, which no shell variable can hold: nothing was printed");
-    }
-    Ok(())
-}
-
 fn render_one(out: &mut String, shell: Shell, name: &str, value: Option<&str>) {
     match (shell, value) {
         // `\builtin`: a person's alias named `export` or `unset` cannot change what this does.
@@ -370,59 +363,9 @@ pub fn render_shell_var(out: &mut String, shell: Shell, name: &str, value: &str)
     Ok(())
 }
 
-/// POSIX single quotes: nothing inside is special but `'`, written as `'\''`.
-pub fn posix_quote(out: &mut String, value: &str) {
-    out.push('\'');
-    for c in value.chars() {
-        if c == '\'' {
-            out.push_str("'\\''");
-        } else {
-            out.push(c);
-        }
-    }
-    out.push('\'');
-}
-
-/// fish single quotes: only `\` and `'` are special, each escaped with a backslash.
-pub fn fish_quote(out: &mut String, value: &str) {
-    out.push('\'');
-    for c in value.chars() {
-        if c == '\'' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('\'');
-}
-
-/// PowerShell verbatim strings: a quote is doubled. PowerShell also takes the typographic
-/// single quotes (U+2018..U+201B) as quotes, so those are doubled too.
-pub fn powershell_quote(out: &mut String, value: &str) {
-    out.push('\'');
-    for c in value.chars() {
-        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
-            out.push(c);
-        }
-        out.push(c);
-    }
-    out.push('\'');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting() {
-        let q = |f: fn(&mut String, &str), v: &str| {
-            let mut s = String::new();
-            f(&mut s, v);
-            s
-        };
-        assert_eq!(q(posix_quote, "it's"), r"'it'\''s'");
-        assert_eq!(q(fish_quote, r"a\'b"), r"'a\\\'b'");
-        assert_eq!(q(powershell_quote, "it's ‘x’"), "'it''s ‘‘x’’'");
-    }
 
     #[test]
     fn unset_covers_the_contract_but_a_region_the_person_set() {

@@ -4,4 +4,8 @@
 
 pub mod dir;
 pub mod env;
+pub mod init;
 pub mod prompt;
+pub mod quote;
+pub mod switch;
+pub mod trust;

@@ -20,6 +20,36 @@ pub struct Item {
     pub detail: String,
 }
 
+/// The picker's rows for every profile: most recently used first, then file order; kind, region,
+/// account and the time left of cached credentials beside each name.
+pub fn profile_items(cfg: &crate::config::Config, files: &crate::files::AwsFiles) -> Vec<Item> {
+    use crate::files::catalog::Kind;
+    let set = &files.profiles;
+    let now = cfg.now();
+    let expiries: std::collections::HashMap<String, i64> = crate::creds::recent::expiries(cfg).into_iter().collect();
+    let item = |p: crate::files::merge::Section| {
+        let account = crate::files::catalog::account_id(p).unwrap_or("");
+        let left = match expiries.get(p.name()) {
+            Some(t) if *t > now => crate::util::time::human_left(t - now),
+            _ => String::new(),
+        };
+        let region = p.get(crate::files::Key::Region).unwrap_or("");
+        // The rule `list` and `doctor` use: a profile that gives no credentials says so here too.
+        let left = match crate::files::chain::resolve_credentials(set, p) {
+            Ok(_) => left,
+            Err(_) => "unusable: see rolecall doctor".to_owned(),
+        };
+        Item {
+            name: p.name().to_owned(),
+            detail: format!("{:<11} {:<15} {:<12} {left}", Kind::of(p).as_str(), region, account),
+        }
+    };
+    let recent = crate::creds::recent::recent(cfg);
+    let mut items: Vec<Item> = recent.iter().filter_map(|n| set.profile(n)).map(item).collect();
+    items.extend(set.profiles().filter(|p| !recent.iter().any(|r| r == p.name())).map(item));
+    items
+}
+
 /// Whether a picker can be shown: a terminal to draw on and to read keys from.
 pub fn available() -> bool {
     crate::ui::tty::interactive()
@@ -151,7 +181,7 @@ fn draw(
         let item = &items[i];
         let name: String = item.name.chars().take(name_width).collect();
         let padding = " ".repeat(name_width - name.chars().count());
-        let line = format!("{name}{padding}  {}", crate::ui::style::printable(&item.detail));
+        let line = format!("{name}{padding}  {}", crate::util::text::printable(&item.detail));
         let line: String = line.chars().take(width.saturating_sub(2)).collect();
         queue!(out, cursor::MoveTo(0, (row - top) as u16))?;
         if row == selected {

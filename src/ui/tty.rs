@@ -169,3 +169,8 @@ pub fn restore() {
         STATE.fetch_and(!RAW, Ordering::SeqCst);
     }
 }
+
+/// A yes/no question on the terminal; no terminal is an error that names `flag`.
+pub fn confirm(question: &str, flag: &str) -> anyhow::Result<bool> {
+    Tty::require(&format!("pass {flag}"))?.confirm(question)
+}

@@ -18,7 +18,7 @@ pub fn random_hex() -> String {
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
         bytes = ((nanos as u64) ^ (u64::from(std::process::id()) << 32)).to_le_bytes();
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// This process's effective user.

@@ -6,12 +6,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The system's clock (commands ask [`crate::config::Config::now`], which tests can pin).
 pub fn now() -> i64 {
-    // Tests of expiry pin the clock (ROLECALL_NOW, unix seconds); not in release builds.
-    #[cfg(feature = "test-hooks")]
-    if let Some(pinned) = std::env::var("ROLECALL_NOW").ok().and_then(|s| s.parse().ok()) {
-        return pinned;
-    }
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 

@@ -3,7 +3,7 @@ leaving trusted and untrusted trees, sub-directories, a manual switch inside a t
 on the same line as the `cd`), the prompt segment made from what the shell holds, a child shell
 started inside a tree, an edited file, hostile file contents and directory names (one with a
 newline), and ROLECALL_DIR_ACTION=assume. The shell's own environment is checked after each step.
-Used by tests/dirprofile.rs.
+Used by tests/it/dirprofile.rs.
 
     python3 dir.py SHELL ROLECALL_BIN   (run in HOME, which holds the trees; see dirprofile.rs)
 """

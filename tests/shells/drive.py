@@ -2,7 +2,7 @@
 line over aliases of the same names (granted's, awsume's) and of the builtins it uses, then
 assume, asp, `-`, `-u`, a failing assume, hostile arguments and credentials, a region the person
 set, the MFA prompt (and Ctrl-C at it), and init lines that later lines of an rc file undo;
-check the shell's own environment after each step. Used by tests/shells.rs.
+check the shell's own environment after each step. Used by tests/it/shells.rs.
 
     python3 drive.py SHELL ROLECALL_BIN   (HOME and AWS_ENDPOINT_URL_STS come from the environment)
 """

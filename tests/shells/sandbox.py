@@ -1,6 +1,6 @@
 """./scripts/sandbox through a pseudo-terminal (pexpect): the banner, `assume prod` (two role hops)
 with the MFA code typed at the prompt, the aws CLI inside, `cd project` and `rolecall allow`,
-then `exit`: moto stopped, the temporary HOME removed. Used by tests/sandbox.rs.
+then `exit`: moto stopped, the temporary HOME removed. Used by tests/it/sandbox.rs.
 
     python3 sandbox.py SHELL ROLECALL_BIN   (HOME is the caller's, and must stay untouched)
 """

@@ -455,7 +455,7 @@ fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveError) {
     let (severity, code, at, hint) = match e {
         ResolveError::NoProfiles => return,
         ResolveError::MissingProfile { profile: missing, .. } => {
-            let hint = match crate::ui::suggest::did_you_mean(missing, set.profiles().map(|p| p.name())) {
+            let hint = match crate::util::text::did_you_mean(missing, set.profiles().map(|p| p.name())) {
                 Some(s) => format!("did you mean `{s}`? fix source_profile, or add the profile"),
                 None => "fix source_profile, or add the profile".into(),
             };

@@ -1,7 +1,7 @@
 //! The `list` and `doctor` commands as a user runs them: output (insta snapshots on fixture
 //! files), exit codes, one-line errors, and no panic on any input.
 
-mod common;
+use crate::common;
 use common::TempHome;
 
 #[test]
@@ -191,7 +191,7 @@ fn every_subcommand_defines_its_arguments_when_it_runs() {
         .collect();
     assert!(names.len() > 20, "{names:?}");
     // The completion of `rolecall <TAB>` in the init scripts lists exactly these.
-    assert_eq!(names, rolecall::cmd::init::COMMANDS, "init's COMMANDS and the command line");
+    assert_eq!(names, rolecall::shell::init::COMMANDS, "init's COMMANDS and the command line");
     for name in &names {
         let run = home.run(&[name, "--help"]);
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
@@ -209,7 +209,7 @@ fn every_subcommand_defines_its_arguments_when_it_runs() {
             .find(|w| w.starts_with('<') || w.starts_with('['))
             .map(|w| w.trim_matches(['<', '>', '[', ']']));
         let takes_profile = matches!(first, Some("PROFILE" | "OLD"));
-        assert_eq!(rolecall::cmd::init::PROFILE_COMMANDS.contains(&name.as_str()), takes_profile, "{name}: {usage}");
+        assert_eq!(rolecall::shell::init::PROFILE_COMMANDS.contains(&name.as_str()), takes_profile, "{name}: {usage}");
         let run = home.run(&[name, "--no-such-flag"]);
         assert_eq!(run.code, 2, "{name}");
         assert!(run.stderr.contains("--no-such-flag"), "{name}: {}", run.stderr);

@@ -5,6 +5,7 @@
 
 use aws_smithy_http_client::test_util::dvr::ReplayingClient;
 use aws_smithy_runtime_api::client::http::{SharedHttpClient, SharedHttpConnector};
+use rolecall::config::Config;
 use rolecall::creds::fetch::{self, Options};
 use rolecall::files::AwsFiles;
 use serde_json::Value;
@@ -25,25 +26,28 @@ fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/conformance").join("profile-provider")
 }
 
-fn set_env(scenario: &Path, cache: &Path) -> String {
-    for (key, _) in std::env::vars() {
-        if key.starts_with("AWS_") || key.starts_with("ROLECALL_") {
-            unsafe { std::env::remove_var(key) };
-        }
-    }
+/// The scenario's environment as rolecall's settings (the process environment is not touched:
+/// the other tests of this crate run beside this one).
+fn settings(scenario: &Path, cache: &Path) -> (Config, String) {
     let env: Value = serde_json::from_str(&std::fs::read_to_string(scenario.join("env.json")).unwrap()).unwrap();
+    let mut vars: Vec<(String, String)> = Vec::new();
     for (key, value) in env.as_object().unwrap() {
         let value = value.as_str().unwrap();
         // The scenario's files are "mounted at /": HOME=/home is fs/home here.
-        let value = if key == "HOME" { scenario.join("fs").join(value.trim_start_matches('/')) } else { value.into() };
-        unsafe { std::env::set_var(key, value) };
+        let value = if key == "HOME" {
+            scenario.join("fs").join(value.trim_start_matches('/')).to_string_lossy().into_owned()
+        } else {
+            value.to_owned()
+        };
+        vars.push((key.clone(), value));
     }
-    unsafe { std::env::set_var("XDG_CACHE_HOME", cache) };
-    std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into())
+    vars.push(("XDG_CACHE_HOME".into(), cache.to_string_lossy().into_owned()));
+    let profile = vars.iter().find(|(k, _)| k == "AWS_PROFILE").map_or("default".into(), |(_, v)| v.clone());
+    (Config::from_vars(vars), profile)
 }
 
-fn run(profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::creds::Credentials> {
-    let files = AwsFiles::load();
+fn run(cfg: &Config, profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::creds::Credentials> {
+    let files = AwsFiles::load(cfg);
     files.check()?;
     // STS through the SDK's client, the SSO portal through rolecall's own requests: both replay.
     let options = Options {
@@ -52,7 +56,7 @@ fn run(profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::cred
         http_connector: Some(SharedHttpConnector::new(replay.clone())),
         ..Options::default()
     };
-    Ok(fetch::credentials(&files, profile, &options)?.creds)
+    Ok(fetch::credentials(cfg, &files, profile, &options, &|_| {})?.creds)
 }
 
 #[test]
@@ -69,15 +73,15 @@ fn profile_provider_scenarios() {
         let scenario = dir().join(name);
         let case: Value =
             serde_json::from_str(&std::fs::read_to_string(scenario.join("test-case.json")).unwrap()).unwrap();
-        let profile = set_env(&scenario, &cache);
+        let (cfg, profile) = settings(&scenario, &cache);
         // The recorded traffic is from 2021: the clock is pinned to an hour before the recorded
         // credentials expire (what a role's hour means), as the SDK's own harness pins its time.
-        match case["result"]["Ok"]["expiry"].as_i64() {
-            Some(expiry) => unsafe { std::env::set_var("ROLECALL_NOW", (expiry - 3600).to_string()) },
-            None => unsafe { std::env::remove_var("ROLECALL_NOW") },
-        }
+        let cfg = match case["result"]["Ok"]["expiry"].as_i64() {
+            Some(expiry) => cfg.with_clock(expiry - 3600),
+            None => cfg,
+        };
         let replay = ReplayingClient::from_file(scenario.join("http-traffic.json")).unwrap();
-        let result = run(&profile, &replay);
+        let result = run(&cfg, &profile, &replay);
         let outcome = match (&case["result"], result) {
             (Value::Object(o), Ok(creds)) if o.contains_key("Ok") => {
                 let want = &o["Ok"];

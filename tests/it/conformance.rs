@@ -198,7 +198,7 @@ fn assume_role_tests() {
 #[test]
 fn cli_cache_key_vectors() {
     use rolecall::aws::sso::{Login, role_cache_key};
-    use rolecall::creds::cache::cli::{KeyArgs, key};
+    use rolecall::creds::cli_cache::{KeyArgs, key};
     let data = read_json("cli-cache-key-vectors.json");
     let vectors = data["vectors"].as_array().unwrap();
     let (mut passed, mut skipped, mut failures) = (0, 0, Vec::new());

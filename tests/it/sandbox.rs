@@ -3,7 +3,7 @@
 //! with the MFA code typed at the prompt, the aws CLI and boto3 inside, an `.awsprofile`; on
 //! `exit`, moto stopped and the temporary HOME removed, and the caller's HOME untouched.
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::require;

@@ -5,7 +5,7 @@
 //! identical (proptest); a writer killed at any point leaves the old or the new file, never a
 //! partial one; symlinks, modes, backups, the lock; the refusals.
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::require;

@@ -2,7 +2,7 @@
 //! a deleted key's real 403, an mfa_serial of another account), and a local server that answers
 //! what AWS documents for the cases moto cannot make (the root user's keys, a key made in 2020).
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::{Moto, require};

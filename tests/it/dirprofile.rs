@@ -2,7 +2,7 @@
 //! (tests/shells/dir.py), against a real moto_server for ROLECALL_DIR_ACTION=assume; the steady
 //! state starting no process (strace); `rolecall allow`, `deny`, `allow --list` and `dir`.
 
-mod common;
+use crate::common;
 
 use common::moto::{Moto, require};
 use common::{Run, TempHome};

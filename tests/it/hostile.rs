@@ -1,7 +1,7 @@
 //! Every value rolecall prints for a shell is data: hostile values evaluated by the real bash,
 //! zsh and fish come out byte for byte, and nothing in them runs.
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::require;

@@ -1,8 +1,10 @@
-//! The one way the commands that change the AWS files do it: under the edit lock, read both
-//! files, edit them in memory, read the result back with the SDKs' rules and check that it says
-//! what was meant, then write each changed file atomically (previous version in `<file>.bak`).
+//! The one way rolecall changes the AWS files: under the edit lock, read both files, edit them in
+//! memory, read the result back with the SDKs' rules and check that it says what was meant, then
+//! write the changed files as a pair (previous versions in `<file>.bak`).
 
+use crate::config::Config;
 use crate::files::edit::Editor;
+use crate::files::validate::{Pairs, check_pair};
 use crate::files::{AwsFiles, Content, FileKind, ProfileSet, SourceFile, save};
 use anyhow::{Context, Result, bail};
 
@@ -32,14 +34,22 @@ pub fn editors(files: &AwsFiles) -> Result<Files> {
     Ok(Files { config: editor(&files.config)?, credentials: editor(&files.credentials)? })
 }
 
+/// A file an edit wrote, as messages name it, and whether its previous version is in `.bak`.
+#[derive(Debug)]
+pub struct Written {
+    pub display: String,
+    pub backup: bool,
+}
+
 /// Run `edit` on the files as they are now (their merged view beside it), check the result
-/// with `verify`, and write what changed. Whether anything did.
+/// with `verify`, and write what changed: the files written (none: nothing to change).
 pub fn change(
+    cfg: &Config,
     edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
     verify: impl FnOnce(&ProfileSet) -> Result<()>,
-) -> Result<bool> {
-    let _lock = save::lock()?;
-    let files = AwsFiles::load();
+) -> Result<Vec<Written>> {
+    let _lock = save::lock(cfg)?;
+    let files = AwsFiles::load(cfg);
     files.check().context("the files must be readable before rolecall edits them ('rolecall doctor' shows why)")?;
     let mut edited = editors(&files)?;
     edit(&mut edited, &files.profiles)?;
@@ -61,18 +71,24 @@ pub fn change(
             continue;
         }
         changes.push(save::Change { path: &file.path, new: new.as_bytes(), old: old.as_deref().map(str::as_bytes) });
-        written.push((file, old.is_some()));
+        written.push(Written { display: file.display.clone(), backup: old.is_some() });
     }
-    if changes.is_empty() {
-        eprintln!("rolecall: nothing to change");
-        return Ok(false);
+    if !changes.is_empty() {
+        save::save_all(cfg, &changes)?;
     }
-    save::save_all(&changes)?;
-    for (file, backup) in written {
-        let backup = if backup { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
-        eprintln!("rolecall: wrote {}{backup}", file.display);
+    Ok(written)
+}
+
+/// The check every edit that sets values makes: `profile` reads back with exactly `pairs`.
+pub fn verify_pairs(after: &ProfileSet, profile: &str, pairs: &[(&str, &str)]) -> Result<()> {
+    let section = after.profile(profile).with_context(|| format!("{profile} is missing after the edit"))?;
+    for (key, value) in pairs {
+        if section.get(*key) != Some(*value) {
+            // The value is not named: it may be a secret.
+            bail!("{key} of {profile} does not read back as written");
+        }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// The file the SDKs read `key` from: the long-term and session keys from the credentials file
@@ -84,7 +100,21 @@ pub fn file_for(key: &str) -> FileKind {
     }
 }
 
-/// A yes/no question on the terminal; no terminal is an error that names `flag`.
-pub fn confirm(question: &str, flag: &str) -> Result<bool> {
-    crate::ui::tty::Tty::require(&format!("pass {flag}"))?.confirm(question)
+/// Set `pairs` in `profile`, each key in the file the SDKs read it from, each value checked
+/// first; the result must read back with exactly those values.
+pub fn set_pairs(cfg: &Config, profile: &str, pairs: &Pairs) -> Result<Vec<Written>> {
+    for (key, value) in pairs {
+        check_pair(key, value)?;
+    }
+    let expected: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    change(
+        cfg,
+        |files: &mut Files, _| {
+            for (key, value) in pairs {
+                files.file(file_for(key)).set(profile, key, value)?;
+            }
+            Ok(())
+        },
+        |after: &ProfileSet| verify_pairs(after, profile, &expected),
+    )
 }

@@ -2,7 +2,7 @@
 //! keys already (nothing changed); the new key failing its STS check (the old key back in the
 //! file, IAM's state told); no secret on stderr.
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::{Moto, require};

@@ -1,7 +1,7 @@
 //! `assume`, `exec`, `credential-process` and `whoami` against a real moto_server, with the real
 //! `aws` CLI, boto3 and bash as consumers of what rolecall prints and caches.
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::{Moto, require};

@@ -2,7 +2,7 @@
 //! 5 minutes, expired and with no profile; colours and NO_COLOR; hostile values shown, never
 //! run; `--prompt` wiring; and no process started (strace).
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::require;

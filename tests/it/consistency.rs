@@ -5,7 +5,7 @@
 //! `credential_source = environment` works as in aws-config; and where the aws CLI v2 refuses a
 //! file (a repeated section or key), `doctor` says so as an error.
 
-mod common;
+use crate::common;
 
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;

@@ -6,7 +6,7 @@
 //! writes (read back by botocore's own SSO token loader), the refresh of an expiring token,
 //! GetRoleCredentials errors, an SSO base under a role hop, and the CLI's one-line errors.
 
-mod common;
+use crate::common;
 
 use aws_smithy_http_client::test_util::dvr::ReplayingClient;
 use aws_smithy_runtime_api::client::http::SharedHttpConnector;
@@ -14,6 +14,7 @@ use common::TempHome;
 use common::moto::{Moto, require};
 use rolecall::aws::http::Http;
 use rolecall::aws::sso::{self, Login};
+use rolecall::config::Config;
 use rolecall::creds::fetch::{self, Options};
 use rolecall::files::AwsFiles;
 use std::path::{Path, PathBuf};
@@ -79,12 +80,9 @@ fn write_token(home: &Path, key: &str, token: serde_json::Value) -> PathBuf {
 fn login_refresh_and_role_credentials() {
     let home = TempHome::new();
     home.write("config", CONFIG);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AWS_") || k.starts_with("ROLECALL_") || k.starts_with("XDG_") {
-            unsafe { std::env::remove_var(k) };
-        }
-    }
-    unsafe { std::env::set_var("HOME", &home.path) };
+    // The settings of this test alone (the process environment is the other tests' too).
+    let home_str = home.path.to_string_lossy().into_owned();
+    let cfg = Config::from_vars([("HOME", home_str.as_str())]);
     let endpoint = |service| {
         let params = rolecall::aws::endpoint::Params { region: "us-east-1", ..Default::default() };
         rolecall::aws::endpoint::resolve(service, &params).unwrap().url
@@ -96,6 +94,7 @@ fn login_refresh_and_role_credentials() {
         scopes: Some("sso:account:access"),
         portal: endpoint(rolecall::aws::endpoint::Service::SsoPortal),
         oidc: endpoint(rolecall::aws::endpoint::Service::SsoOidc),
+        token_dir: cfg.aws_dir("sso/cache"),
     };
     let http =
         |replay: &ReplayingClient| Http::new(Some(SharedHttpConnector::new(replay.clone())), Duration::from_secs(10));
@@ -168,7 +167,7 @@ print("botocore ok")
     let replay = fixture("refresh");
     let creds = block_on(async {
         let h = http(&replay);
-        let token = sso::access_token(&h, &corp).await?;
+        let token = sso::access_token(&cfg, &h, &corp).await?;
         sso::role_credentials(&h, &corp, &token, "111122223333", "Admin").await
     })
     .unwrap();
@@ -192,21 +191,22 @@ print("botocore ok")
         ("role_refused", "run 'rolecall login'"),
         ("role_forbidden", "no access to role Admin in account 111122223333"),
     ] {
-        let files = AwsFiles::load();
+        let files = AwsFiles::load(&cfg);
         let replay = fixture(name);
         let options =
             Options { no_cache: true, http_connector: Some(SharedHttpConnector::new(replay)), ..Options::default() };
-        let err = fetch::credentials(&files, "dev", &options).unwrap_err();
+        let err = fetch::credentials(&cfg, &files, "dev", &options, &|_| {}).unwrap_err();
         assert!(format!("{err:#}").contains(want), "{name}: {err:#}");
     }
 
     // A fetched SSO role goes to rolecall's cache and to ~/.aws/cli/cache, where botocore's SSO
     // provider looks before calling the portal (the aws CLI v2 points it there; v1 does not).
-    unsafe { std::env::set_var("XDG_CACHE_HOME", home.path.join(".cache")) };
-    let files = AwsFiles::load();
+    let cache = home.path.join(".cache").to_string_lossy().into_owned();
+    let cached = Config::from_vars([("HOME", home_str.as_str()), ("XDG_CACHE_HOME", cache.as_str())]);
+    let files = AwsFiles::load(&cached);
     let options = Options { http_connector: Some(SharedHttpConnector::new(fixture("role_ok"))), ..Options::default() };
-    let creds = fetch::credentials(&files, "dev", &options).unwrap().creds;
-    let again = fetch::credentials(&files, "dev", &Options::default()).unwrap().creds;
+    let creds = fetch::credentials(&cached, &files, "dev", &options, &|_| {}).unwrap().creds;
+    let again = fetch::credentials(&cached, &files, "dev", &Options::default(), &|_| {}).unwrap().creds;
     assert_eq!(again.access_key_id, creds.access_key_id, "the second time comes from the cache, no request");
     let cli = home.path.join(format!(".aws/cli/cache/{}.json", sso::role_cache_key(&corp, "111122223333", "Admin")));
     assert_eq!(std::fs::metadata(&cli).unwrap().permissions().mode() & 0o777, 0o600);
@@ -232,7 +232,6 @@ print("botocore sso cache ok")
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    unsafe { std::env::remove_var("XDG_CACHE_HOME") };
 
     // `sso populate`: one profile per account and role, the one already set up skipped; the
     // dry run writes nothing.
@@ -242,7 +241,7 @@ print("botocore sso cache ok")
     home.write("config", &config);
     let populate = |dry_run| {
         let replay = fixture("populate");
-        rolecall::cmd::sso::populate(Some("corp"), "", dry_run, Some(SharedHttpConnector::new(replay.clone())))
+        rolecall::cmd::sso::populate(&cfg, Some("corp"), "", dry_run, Some(SharedHttpConnector::new(replay.clone())))
             .unwrap();
         check_requests(replay);
     };
@@ -260,19 +259,18 @@ print("botocore sso cache ok")
 
     // An SSO base under a role hop: the portal replayed, AssumeRole on the real moto.
     if let Some(moto) = Moto::start() {
-        unsafe { std::env::set_var("AWS_ENDPOINT_URL_STS", &moto.url) };
-        let files = AwsFiles::load();
+        let cfg = Config::from_vars([("HOME", home_str.as_str()), ("AWS_ENDPOINT_URL_STS", moto.url.as_str())]);
+        let files = AwsFiles::load(&cfg);
         let options = Options {
             no_cache: true,
             http_connector: Some(SharedHttpConnector::new(fixture("role_ok"))),
             ..Options::default()
         };
-        let outcome = fetch::credentials(&files, "deploy", &options).unwrap();
+        let outcome = fetch::credentials(&cfg, &files, "deploy", &options, &|_| {}).unwrap();
         assert!(outcome.creds.session_token.is_some());
         assert_eq!(moto.count("AssumeRole"), 1);
         let sent = moto.requests();
         assert!(sent.iter().any(|r| r.action() == "AssumeRole"), "moto saw no AssumeRole");
-        unsafe { std::env::remove_var("AWS_ENDPOINT_URL_STS") };
     }
 }
 

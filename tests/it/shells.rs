@@ -2,7 +2,7 @@
 //! tests/shells/drive.py), against a real moto_server; and the rendered scripts checked by each
 //! shell's own syntax check, shellcheck, and snapshots.
 
-mod common;
+use crate::common;
 
 use common::TempHome;
 use common::moto::{Moto, require};
@@ -134,12 +134,12 @@ fn custom_function_names() {
 #[test]
 fn a_hostile_binary_path_is_quoted() {
     for (shell, quote) in [("bash", "'/tmp/it'\\''s $(x)/rolecall'"), ("fish", "'/tmp/it\\'s $(x)/rolecall'")] {
-        let script = rolecall::cmd::init::script(
-            if shell == "bash" { rolecall::cli::InitShell::Bash } else { rolecall::cli::InitShell::Fish },
+        let script = rolecall::shell::init::script(
+            if shell == "bash" { rolecall::shell::env::Shell::Bash } else { rolecall::shell::env::Shell::Fish },
             "/tmp/it's $(x)/rolecall",
             "assume",
             "asp",
-            rolecall::cmd::init::Parts { prompt: false, dir: true },
+            rolecall::shell::init::Parts { prompt: false, dir: true },
         )
         .unwrap();
         assert!(script.contains(quote), "{shell}: {script}");

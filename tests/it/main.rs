@@ -1,0 +1,22 @@
+//! rolecall's integration tests, one crate (ripgrep's layout): the AWS SDK and the test helpers
+//! are linked once. Each module is one area; `common` has the temporary homes, moto and a local
+//! HTTP server.
+
+mod cli;
+mod common;
+mod conformance;
+mod consistency;
+mod differential;
+mod dirprofile;
+mod edit;
+mod hostile;
+mod no_panic;
+mod online;
+mod prompt;
+mod provider_conformance;
+mod rotate;
+mod roundtrip;
+mod sandbox;
+mod shells;
+mod sso;
+mod sts;
