@@ -108,6 +108,13 @@ impl Config {
         }
     }
 
+    /// A setting of rolecall's own config file (`$XDG_CONFIG_HOME/rolecall/config`: `key = value`
+    /// lines, `#` comments), read when asked for; none when the file or the key is not there.
+    pub fn setting(&self, key: &str) -> Option<String> {
+        let text = std::fs::read_to_string(self.config_dir()?.join("config")).ok()?;
+        setting_in(&text, key)
+    }
+
     /// The AWS CLI's directories under `~/.aws` (`cli/cache`, `sso/cache`).
     pub fn aws_dir(&self, sub: &str) -> Option<PathBuf> {
         self.home().map(|h| h.join(".aws").join(sub))
@@ -156,6 +163,18 @@ impl Config {
     }
 }
 
+/// The last `key = value` line for `key` in a config file's text.
+fn setting_in(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .rev()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#') && !l.starts_with(';'))
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().to_owned())
+        .find(|v| !v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,5 +194,9 @@ mod tests {
         assert!(Config::from_vars([("CLICOLOR_FORCE", "1")]).color(false));
         assert!(!Config::from_vars([("CLICOLOR", "0")]).color(true));
         assert!(Config::from_vars([("NO_COLOR", "")]).color(true), "an empty NO_COLOR is unset");
+        let file =
+            "# rolecall\nconsole_browser = chrome\n console_browser=firefox \nother = x\n#console_browser = no\n";
+        assert_eq!(setting_in(file, "console_browser").as_deref(), Some("firefox"));
+        assert_eq!(setting_in(file, "missing"), None);
     }
 }

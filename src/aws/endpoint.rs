@@ -327,6 +327,11 @@ mod tests {
         assert_eq!(at(Service::Signin, "eu-west-1", false, false).url, "https://eu-west-1.signin.aws.amazon.com");
         assert_eq!(at(Service::Signin, "cn-north-1", false, false).url, "https://signin.amazonaws.cn");
         assert_eq!(at(Service::Signin, "us-gov-west-1", false, false).url, "https://signin.amazonaws-us-gov.com");
+        assert_eq!(at(Service::Signin, "eusc-de-east-1", false, false).url, "https://signin.amazonaws-eusc.eu");
+        assert!(
+            resolve(Service::Signin, &Params { region: "us-iso-east-1", ..Params::default() }).is_err(),
+            "no public console"
+        );
         assert!(resolve(Service::Signin, &Params { region: "xx-1", ..Params::default() }).is_err());
         let configured =
             Params { region: "eu-west-1", configured: Some("http://127.0.0.1:9/".into()), ..Params::default() };

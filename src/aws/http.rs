@@ -144,7 +144,8 @@ impl Http {
         body: Vec<u8>,
     ) -> Result<Reply> {
         let mut request = aws_smithy_runtime_api::http::Request::new(SdkBody::from(body));
-        request.set_uri(url).map_err(|e| anyhow!("{what}: endpoint {url}: {e}"))?;
+        // The URL is not named: a query may carry a secret (the console's sign-in).
+        request.set_uri(url).map_err(|e| anyhow!("{what}: endpoint {}: {e}", host(url)))?;
         request.set_method(method).map_err(|e| anyhow!("{what}: {e}"))?;
         for (name, value) in headers {
             request.headers_mut().insert(name.to_string(), value.to_string());

@@ -2,9 +2,11 @@
 //! every service and partition, STS (the SDK's client), IAM and IAM Identity Center (SSO portal,
 //! OIDC) as plain requests.
 
+pub mod console;
 pub mod endpoint;
 pub mod http;
 pub mod iam;
+pub mod signin;
 pub mod sso;
 pub mod sts;
 pub mod xml;

@@ -213,6 +213,28 @@ impl Sts {
         Assumed::new(c, out.assumed_role_user(), role_arn)
     }
 
+    /// GetFederationToken with the IAM user's long-term keys: a session named `name` with the
+    /// inline `policy` (the console: without one the session could do nothing).
+    pub async fn federation_token(
+        &self,
+        creds: &Credentials,
+        name: &str,
+        policy: &str,
+        duration_seconds: Option<i32>,
+    ) -> Result<Credentials, StsError> {
+        let out = self
+            .client(Some(creds))
+            .get_federation_token()
+            .name(name)
+            .policy(policy)
+            .set_duration_seconds(duration_seconds)
+            .send()
+            .await
+            .map_err(|e| self.error("GetFederationToken", &creds.access_key_id, e))?;
+        let c = out.credentials().ok_or_else(|| self.empty("GetFederationToken"))?;
+        convert(c, creds.account_id.clone())
+    }
+
     pub async fn caller_identity(&self, creds: &Credentials) -> Result<Identity, StsError> {
         let out = self
             .client(Some(creds))

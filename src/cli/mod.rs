@@ -25,6 +25,13 @@ pub enum Command {
     /// Meant to run through the `assume` shell function of `rolecall init`, which evaluates
     /// the output only when rolecall exits 0.
     Assume(AssumeArgs),
+    /// Sign in to the AWS console as a profile and open it in a browser (also `assume -c`)
+    ///
+    /// Without PROFILE: the credentials this shell holds (what `assume` exported), then
+    /// AWS_PROFILE, then the picker. Roles and SSO roles sign in with their credentials, an IAM
+    /// user's keys through GetFederationToken. The sign-in URL is a secret: the browser is given
+    /// a private file that redirects to it, never the URL.
+    Console(ConsoleArgs),
     /// Run a command with a profile's credentials in its environment
     Exec(ExecArgs),
     /// Print a profile's credentials as credential_process JSON (for `credential_process =`)
@@ -89,6 +96,33 @@ pub struct DoctorArgs {
     /// longer accepts, keys of another account than the profile says, keys over 90 days old
     #[arg(long)]
     pub online: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The profile (default: this shell's credentials, then AWS_PROFILE, then the picker)
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub console: ConsoleOpts,
+    #[command(flatten)]
+    pub creds: CredsArgs,
+}
+
+// The console's own flags, for `console` and `assume -c`. (A plain comment: see CredsArgs.)
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConsoleOpts {
+    /// Open this service's page: s3, ec2, lambda, iam, cloudformation, logs, … (default: home)
+    #[arg(short = 's', long, value_name = "NAME", conflicts_with = "destination")]
+    pub service: Option<String>,
+    /// Open this console URL (of the same partition) after signing in
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+    /// Print the sign-in URL on stdout (a secret: a console session) and open nothing
+    #[arg(long, conflicts_with = "copy")]
+    pub url: bool,
+    /// Put the sign-in URL on this terminal's clipboard (OSC 52, works over SSH); open nothing
+    #[arg(long)]
+    pub copy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +284,11 @@ pub struct AssumeArgs {
     /// Print code that clears every variable rolecall sets
     #[arg(short = 'u', long, conflicts_with = "profile")]
     pub unset: bool,
+    /// Open the AWS console for the profile instead (like `rolecall console`); the shell is left as it is
+    #[arg(short = 'c', long, conflicts_with_all = ["unset", "shell"])]
+    pub console: bool,
+    #[command(flatten)]
+    pub console_opts: ConsoleOpts,
     #[command(flatten)]
     pub creds: CredsArgs,
     /// Run this command with the credentials instead of printing them (like `rolecall exec`)

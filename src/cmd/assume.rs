@@ -8,6 +8,10 @@ use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 pub fn run(cfg: &Config, args: AssumeArgs) -> Result<ExitCode> {
+    let c = &args.console_opts;
+    if c.service.is_some() || c.destination.is_some() || c.url || c.copy {
+        bail!("--service, --destination, --url and --copy are the console's: add -c (assume -c PROFILE)");
+    }
     let before = Snapshot::from_config(cfg);
     if args.unset {
         return print(&args, &EnvChange::unset_all(&before));

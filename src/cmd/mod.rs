@@ -7,6 +7,7 @@ pub mod asp;
 pub mod assume;
 pub mod completions;
 pub mod configure;
+pub mod console;
 pub mod credential_process;
 pub mod dir;
 pub mod doctor;
@@ -34,7 +35,12 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
     match command {
         Command::List(args) => list::run(cfg, args),
         Command::Doctor(args) => doctor::run(cfg, args),
+        // `assume -c` is the console's other name: the shell is left as it is.
+        Command::Assume(args) if args.console => {
+            console::open(cfg, args.profile.as_deref(), &args.console_opts, &args.creds)
+        }
         Command::Assume(args) => assume::run(cfg, args),
+        Command::Console(args) => console::run(cfg, args),
         Command::Exec(args) => exec::run(cfg, args),
         Command::CredentialProcess(args) => credential_process::run(cfg, args),
         Command::Whoami(args) => whoami::run(cfg, args),

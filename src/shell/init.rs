@@ -18,6 +18,7 @@ pub const COMMANDS: &[&str] = &[
     "list",
     "doctor",
     "assume",
+    "console",
     "exec",
     "credential-process",
     "whoami",
@@ -39,8 +40,19 @@ pub const COMMANDS: &[&str] = &[
 ];
 
 /// The subcommands whose first argument is a profile (`rolecall exec <TAB>` completes names).
-pub const PROFILE_COMMANDS: &[&str] =
-    &["assume", "exec", "credential-process", "whoami", "asp", "configure", "login", "rename", "rm", "rotate"];
+pub const PROFILE_COMMANDS: &[&str] = &[
+    "assume",
+    "console",
+    "exec",
+    "credential-process",
+    "whoami",
+    "asp",
+    "configure",
+    "login",
+    "rename",
+    "rm",
+    "rotate",
+];
 
 /// The optional parts of a script.
 #[derive(Clone, Copy, Debug)]

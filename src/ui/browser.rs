@@ -1,29 +1,446 @@
-//! Opening a URL in the person's browser: `BROWSER`, else `open` on macOS, else `xdg-open` when
-//! there is a display; never in a plain terminal session (the URL is printed either way).
+//! Opening pages in the person's browser: the SSO login's page, and the console.
+//!
+//! A plain page goes to `$BROWSER` (freedesktop: `:`-separated commands, `%s` for the URL), then
+//! `open` (macOS), `wslview` (WSL) or `xdg-open` (a display). The console's sign-in URL carries a
+//! token that is a console session for 15 minutes: it is written to a 0600 page (in a 0700
+//! directory of its own, removed once the browser has read it) that redirects to it, and the
+//! browser is given that file, never the URL: no other user can read it from the process list.
+//! `console_browser` chooses a browser per profile: the Chrome family with one user-data
+//! directory per AWS profile, Firefox through a container add-on's URL scheme, or a template.
 
 use crate::config::Config;
+use anyhow::{Context, Result, bail};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-/// The program that opens URLs here, if there is one.
-pub fn program(cfg: &Config) -> Option<String> {
-    cfg.var("BROWSER").or_else(|| {
-        if cfg!(target_os = "macos") {
-            Some("open".into())
-        } else if cfg.var("DISPLAY").is_some() || cfg.var("WAYLAND_DISPLAY").is_some() {
-            Some("xdg-open".into())
-        } else {
-            None
+/// How long the console's page waits for the browser to read it before it is removed.
+pub const PAGE_WAIT: Duration = Duration::from_secs(30);
+
+/// A browser that takes a user-data directory (each AWS profile its own, side by side).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Chrome,
+    Chromium,
+    Brave,
+    Edge,
+}
+
+impl Family {
+    fn named(name: &str) -> Option<Family> {
+        Some(match name {
+            "chrome" | "google-chrome" => Family::Chrome,
+            "chromium" => Family::Chromium,
+            "brave" => Family::Brave,
+            "edge" | "msedge" => Family::Edge,
+            _ => return None,
+        })
+    }
+
+    /// The commands that start it, in the order they are looked for on `PATH`.
+    fn commands(self) -> &'static [&'static str] {
+        match self {
+            Family::Chrome => &["google-chrome", "google-chrome-stable", "chrome"],
+            Family::Chromium => &["chromium", "chromium-browser"],
+            Family::Brave => &["brave-browser", "brave"],
+            Family::Edge => &["microsoft-edge", "microsoft-edge-stable"],
         }
+    }
+
+    /// The application `open -na` starts on macOS.
+    fn mac_app(self) -> &'static str {
+        match self {
+            Family::Chrome => "Google Chrome",
+            Family::Chromium => "Chromium",
+            Family::Brave => "Brave Browser",
+            Family::Edge => "Microsoft Edge",
+        }
+    }
+}
+
+/// What `console_browser` says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// The system's way (`$BROWSER`, `open`, `wslview`, `xdg-open`).
+    System,
+    /// A Chrome-family browser, with any extra flags written after its name.
+    Family(Family, Vec<String>),
+    /// Firefox, through a container add-on's scheme (`ext+granted-containers:` for `firefox`,
+    /// `ext+container:` for `firefox-container`): the add-on opens the URL in the profile's
+    /// container. The URL is on Firefox's command line: see the README.
+    Firefox { scheme: &'static str, extra: Vec<String> },
+    /// Any other command: `%s` the page, `%p` the profile, `%d` its data directory, `%%` a `%`.
+    Template(Vec<String>),
+}
+
+impl Choice {
+    /// `console_browser`'s value (none: the system's way).
+    pub fn parse(setting: Option<&str>) -> Choice {
+        let words: Vec<String> = setting.unwrap_or("").split_whitespace().map(str::to_owned).collect();
+        let Some((first, rest)) = words.split_first() else { return Choice::System };
+        let rest = rest.to_vec();
+        match first.to_ascii_lowercase().as_str() {
+            "default" | "system" if rest.is_empty() => Choice::System,
+            "firefox" => Choice::Firefox { scheme: "ext+granted-containers", extra: rest },
+            "firefox-container" => Choice::Firefox { scheme: "ext+container", extra: rest },
+            name => match Family::named(name) {
+                Some(family) => Choice::Family(family, rest),
+                None => Choice::Template(words),
+            },
+        }
+    }
+}
+
+/// The first of `names` that is an executable file in `PATH`.
+fn on_path(cfg: &Config, names: &[&str]) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = cfg.var("PATH")?;
+    names.iter().find_map(|name| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
     })
 }
 
-/// Open `url` when there is a browser to open it in; whether one was started.
-pub fn open(cfg: &Config, url: &str) -> bool {
-    let Some(program) = program(cfg) else { return false };
+fn is_wsl(cfg: &Config) -> bool {
+    cfg.var("WSL_DISTRO_NAME").is_some() || cfg.var("WSL_INTEROP").is_some()
+}
+
+/// The system's commands that open a URL here, in order: each of `$BROWSER`, then the
+/// platform's opener. None in a plain terminal session (SSH without a display).
+pub fn system_commands(cfg: &Config) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    if let Some(list) = cfg.var("BROWSER") {
+        out.extend(list.split(':').map(|c| c.split_whitespace().map(str::to_owned).collect::<Vec<_>>()));
+    }
+    if cfg!(target_os = "macos") {
+        out.push(vec!["open".into()]);
+    } else if is_wsl(cfg) && on_path(cfg, &["wslview"]).is_some() {
+        out.push(vec!["wslview".into()]);
+    } else if cfg.var("DISPLAY").is_some() || cfg.var("WAYLAND_DISPLAY").is_some() {
+        out.push(vec!["xdg-open".into()]);
+    }
+    out.retain(|c| !c.is_empty());
+    out
+}
+
+/// `%s` in `words` is `url` (appended when there is none); `%p`, `%d` and `%%` as for templates.
+fn fill(words: &[String], url: &str, profile: &str, data_dir: Option<&Path>) -> Vec<String> {
+    let mut used = false;
+    let mut out: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let mut s = String::new();
+            let mut chars = w.chars();
+            while let Some(c) = chars.next() {
+                if c != '%' {
+                    s.push(c);
+                    continue;
+                }
+                match chars.next() {
+                    Some('s') => {
+                        used = true;
+                        s.push_str(url);
+                    }
+                    Some('p') => s.push_str(profile),
+                    Some('d') => s.push_str(&data_dir.map(|d| d.to_string_lossy().into_owned()).unwrap_or_default()),
+                    Some('%') => s.push('%'),
+                    Some(other) => {
+                        s.push('%');
+                        s.push(other);
+                    }
+                    None => s.push('%'),
+                }
+            }
+            s
+        })
+        .collect();
+    if !used {
+        out.push(url.to_owned());
+    }
+    out
+}
+
+/// Start `words` in the background (its own process group, no terminal streams); whether it
+/// started.
+fn spawn(words: &[String]) -> bool {
+    use std::os::unix::process::CommandExt;
+    let Some((program, args)) = words.split_first() else { return false };
     std::process::Command::new(program)
-        .arg(url)
+        .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
+        .process_group(0)
         .spawn()
         .is_ok()
+}
+
+/// Open a page that holds no secret (the SSO device login) the system's way; whether one opened.
+pub fn open(cfg: &Config, url: &str) -> bool {
+    system_commands(cfg).iter().any(|c| spawn(&fill(c, url, "", None)))
+}
+
+/// The data directory of one AWS profile's browser: `$XDG_DATA_HOME/rolecall/browser/NAME`.
+pub fn profile_dir(cfg: &Config, profile: &str) -> Result<PathBuf> {
+    let base = cfg.data_dir().context("cannot find the data directory: neither XDG_DATA_HOME nor HOME is set")?;
+    let clean: String =
+        profile.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    // Two names that clean to the same text keep directories of their own.
+    let name = if clean == profile && !clean.starts_with('.') {
+        clean
+    } else {
+        format!("{}-{}", clean.trim_start_matches('.'), &sha1_smol::Sha1::from(profile).digest().to_string()[..8])
+    };
+    let dir = base.join("browser").join(name);
+    crate::util::fs::ensure_private_dir(&dir)?;
+    Ok(dir)
+}
+
+/// The page that sends the browser on to the sign-in URL: a 0600 file in a 0700 directory of
+/// its own, removed (with the directory) when dropped.
+struct Page {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+impl Page {
+    fn write(cfg: &Config, url: &str) -> Result<Page> {
+        let base =
+            cfg.cache_dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
+        crate::util::fs::ensure_private_dir(&base)?;
+        let dir = base.join(format!("console-{}", crate::util::fs::random_hex()));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let page = Page { file: dir.join("signin.html"), dir };
+        crate::util::fs::write_private(&page.file, redirect_page(url).as_bytes())?;
+        Ok(page)
+    }
+
+    fn url(&self) -> String {
+        format!("file://{}", crate::util::text::percent_path(&self.file.to_string_lossy()))
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An HTML page that goes to `url` at once (meta refresh, and script where it runs), sends no
+/// referrer, and shows nothing of the URL.
+fn redirect_page(url: &str) -> String {
+    let attr = url.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut js = Vec::new();
+    crate::util::json::push_str(&mut js, url);
+    let js = String::from_utf8(js).expect("JSON is UTF-8").replace('<', "\\u003c");
+    format!(
+        "<!doctype html>\n<meta charset=\"utf-8\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>rolecall: AWS console</title>\n<meta http-equiv=\"refresh\" content=\"0;url={attr}\">\n<script>location.replace({js});</script>\n"
+    )
+}
+
+/// Wait until something opened `path` for reading and closed it (the browser read the page), at
+/// most `timeout`; whether it did. `start` launches the browser once the watch is in place.
+#[cfg(target_os = "linux")]
+fn read_once(path: &Path, timeout: Duration, start: impl FnOnce() -> bool) -> Option<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: plain syscalls on a descriptor this function owns and closes.
+    let fd = unsafe { libc::inotify_init1(libc::IN_CLOEXEC | libc::IN_NONBLOCK) };
+    if fd < 0 {
+        return Some(
+            start() && {
+                std::thread::sleep(Duration::from_secs(5));
+                true
+            },
+        );
+    }
+    let watched = unsafe { libc::inotify_add_watch(fd, c_path.as_ptr(), libc::IN_CLOSE_NOWRITE) } >= 0;
+    if !start() {
+        unsafe { libc::close(fd) };
+        return None;
+    }
+    if !watched {
+        unsafe { libc::close(fd) };
+        std::thread::sleep(Duration::from_secs(5));
+        return Some(true);
+    }
+    let deadline = std::time::Instant::now() + timeout;
+    let mut read = false;
+    while !read {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let n = unsafe { libc::poll(&mut pfd, 1, left.as_millis().min(i32::MAX as u128) as i32) };
+        if n > 0 {
+            let mut buf = [0u8; 4096];
+            read = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) } > 0;
+        } else if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            break;
+        }
+    }
+    unsafe { libc::close(fd) };
+    Some(read)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn read_once(_path: &Path, _timeout: Duration, start: impl FnOnce() -> bool) -> Option<bool> {
+    // No inotify: the browser gets a few seconds to read the page before it goes.
+    if !start() {
+        return None;
+    }
+    std::thread::sleep(Duration::from_secs(5));
+    Some(true)
+}
+
+/// What opening the console did.
+#[derive(Debug)]
+pub struct Opened {
+    /// How it was opened, for the message (`chromium with the profile's own data directory`).
+    pub how: String,
+    /// Whether the browser read the page within [`PAGE_WAIT`].
+    pub read: bool,
+}
+
+/// The commands `choice` starts for the console of `profile`, on `page` (tried in order).
+fn console_commands(cfg: &Config, choice: &Choice, profile: &str, page: &str) -> Result<(Vec<Vec<String>>, String)> {
+    Ok(match choice {
+        Choice::System => {
+            let commands = system_commands(cfg).iter().map(|c| fill(c, page, profile, None)).collect();
+            (commands, "the default browser".to_owned())
+        }
+        Choice::Family(family, extra) => {
+            let dir = profile_dir(cfg, profile)?;
+            let mut flags = vec![
+                format!("--user-data-dir={}", dir.display()),
+                "--no-first-run".to_owned(),
+                "--no-default-browser-check".to_owned(),
+            ];
+            flags.extend(extra.iter().cloned());
+            let name = format!("{family:?}").to_ascii_lowercase();
+            let commands = match on_path(cfg, family.commands()) {
+                Some(bin) => {
+                    let mut c = vec![bin.to_string_lossy().into_owned()];
+                    c.extend(flags);
+                    c.push(page.to_owned());
+                    vec![c]
+                }
+                None if cfg!(target_os = "macos") => {
+                    let mut c =
+                        vec!["open".to_owned(), "-na".to_owned(), family.mac_app().to_owned(), "--args".to_owned()];
+                    c.extend(flags);
+                    c.push(page.to_owned());
+                    vec![c]
+                }
+                None => bail!("console_browser = {name}: none of {} is on PATH", family.commands().join(", ")),
+            };
+            (
+                commands,
+                format!(
+                    "{name} with the data directory of `{}` ({})",
+                    crate::util::text::printable(profile),
+                    dir.display()
+                ),
+            )
+        }
+        Choice::Template(words) => {
+            let dir = profile_dir(cfg, profile)?;
+            (vec![fill(words, page, profile, Some(&dir))], format!("`{}`", crate::util::text::printable(&words[0])))
+        }
+        Choice::Firefox { .. } => bail!("firefox opens the console through its container scheme"),
+    })
+}
+
+/// Open the console at `url` (the sign-in URL, a secret) for `profile` as `choice` says.
+pub fn open_console(cfg: &Config, choice: &Choice, profile: &str, url: &str) -> Result<Opened> {
+    // The container schemes carry the URL itself: the add-on cannot open a file page.
+    if let Choice::Firefox { scheme, extra } = choice {
+        let target =
+            format!("{scheme}:name={}&url={}", crate::util::text::percent(profile), crate::util::text::percent(url));
+        let firefox = on_path(cfg, &["firefox"]).map(|p| p.to_string_lossy().into_owned());
+        let mut command = match firefox {
+            Some(bin) => vec![bin],
+            None if cfg!(target_os = "macos") => vec!["open".into(), "-a".into(), "Firefox".into()],
+            None => bail!("console_browser = firefox: firefox is not on PATH"),
+        };
+        command.extend(extra.iter().cloned());
+        command.push(target);
+        if !spawn(&command) {
+            bail!("cannot start firefox");
+        }
+        return Ok(Opened {
+            how: format!("firefox, in the container `{}`", crate::util::text::printable(profile)),
+            read: true,
+        });
+    }
+    let page = Page::write(cfg, url)?;
+    let file_url = page.url();
+    let (commands, how) = console_commands(cfg, choice, profile, &file_url)?;
+    if commands.is_empty() {
+        bail!(
+            "no browser to open the console in here (no BROWSER, no display): --url prints the sign-in URL, --copy puts it on this terminal's clipboard"
+        );
+    }
+    let started = read_once(&page.file, PAGE_WAIT, || commands.iter().any(|c| spawn(c)));
+    match started {
+        None => bail!(
+            "cannot start {how} ({}): --url prints the sign-in URL instead",
+            commands.iter().map(|c| c[0].as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        Some(read) => Ok(Opened { how, read }),
+    }
+}
+
+/// Put `text` on the clipboard of the terminal rolecall runs in (OSC 52; through tmux too),
+/// which works from a remote SSH session.
+pub fn copy_to_terminal(cfg: &Config, text: &str) -> Result<()> {
+    let tty = crate::ui::tty::Tty::require("--copy writes to the terminal; --url prints the URL instead")?;
+    let encoded = aws_smithy_types::base64::encode(text.as_bytes());
+    let osc = format!("\x1b]52;c;{encoded}\x07");
+    let sequence = if cfg.var("TMUX").is_some() { format!("\x1bPtmux;\x1b{osc}\x1b\\") } else { osc };
+    tty.write(&sequence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices() {
+        assert_eq!(Choice::parse(None), Choice::System);
+        assert_eq!(
+            Choice::parse(Some("chromium --headless")),
+            Choice::Family(Family::Chromium, vec!["--headless".into()])
+        );
+        assert_eq!(Choice::parse(Some("Chrome")), Choice::Family(Family::Chrome, vec![]));
+        assert!(matches!(Choice::parse(Some("firefox")), Choice::Firefox { scheme: "ext+granted-containers", .. }));
+        assert!(matches!(Choice::parse(Some("firefox-container")), Choice::Firefox { scheme: "ext+container", .. }));
+        assert_eq!(
+            Choice::parse(Some("qutebrowser -B %d %s")),
+            Choice::Template(vec!["qutebrowser".into(), "-B".into(), "%d".into(), "%s".into()])
+        );
+    }
+
+    #[test]
+    fn templates() {
+        let w = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(fill(&w("b --p=%p %s"), "file:///x", "dev", None), w("b --p=dev file:///x"));
+        assert_eq!(fill(&w("b 100%%"), "u", "p", Some(Path::new("/d"))), w("b 100% u"));
+        assert_eq!(fill(&w("b --dir=%d"), "u", "p", Some(Path::new("/d"))), w("b --dir=/d u"));
+    }
+
+    #[test]
+    fn the_page_shows_nothing_it_should_not() {
+        let page = redirect_page("https://x/federation?a=1&SigninToken=T\"</script><b>");
+        assert!(
+            page.contains("content=\"0;url=https://x/federation?a=1&amp;SigninToken=T&quot;&lt;/script&gt;&lt;b&gt;\"")
+        );
+        assert!(!page.contains("</script><b>"));
+        assert!(page.contains("no-referrer"));
+    }
 }

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod conformance;
 mod consistency;
+mod console;
 mod differential;
 mod dirprofile;
 mod edit;

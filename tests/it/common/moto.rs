@@ -28,6 +28,10 @@ impl Request {
     pub fn action(&self) -> &str {
         self.params.get("Action").map_or("", String::as_str)
     }
+
+    pub fn param(&self, name: &str) -> Option<String> {
+        self.params.get(name).cloned()
+    }
 }
 
 /// Whether a tool is missing and the test should be skipped (never under CI).

@@ -1,0 +1,203 @@
+//! Credentials for the console's sign-in. The federation endpoint takes a role's (or an SSO
+//! role's) temporary credentials and federation tokens, nothing else: roles and SSO profiles give
+//! theirs (from the cache, or fetched as `assume` fetches them), an IAM user's long-term keys go
+//! through GetFederationToken with an allow-all inline policy (the console then has the user's own
+//! permissions), and an MFA session (GetSessionToken) is refused with what would work instead.
+
+use super::cache::{self, Cache};
+use super::fetch::{self, Notice, Notify, Options};
+use super::{Credentials, settings, sources};
+use crate::aws::sts::Sts;
+use crate::config::Config;
+use crate::files::chain::{Base, Plan};
+use crate::files::merge::Section;
+use crate::files::{AwsFiles, ProfileSet};
+use anyhow::{Result, bail};
+
+/// What the credentials are, for what the console session may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// One role that is not chained, or an SSO role: the endpoint takes a `SessionDuration`.
+    OneRole,
+    /// A chained role, or temporary credentials whose kind is not known: the console session
+    /// ends with them.
+    Temporary,
+    /// GetFederationToken from an IAM user's keys: the session carries no MFA context.
+    Federation,
+}
+
+/// Credentials the console takes, and what they are.
+#[derive(Debug)]
+pub struct ForConsole {
+    pub creds: Credentials,
+    pub kind: Kind,
+    /// The profile's region (or `--region`; the environment's region for the shell's credentials).
+    pub region: Option<String>,
+    /// The profile they are for, when there is one.
+    pub profile: Option<String>,
+}
+
+/// A federation session lasts 1 h unless `--duration` says otherwise (STS: 15 min to 36 h).
+pub const DEFAULT_FEDERATION_SECS: u64 = 3600;
+
+/// The inline policy of a federation session: everything the IAM user may do (a session's
+/// permissions are the intersection of the user's and this policy's).
+pub const ALLOW_ALL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+/// The kind of what `plan` gives, once fetched.
+fn kind_of(plan: &Plan) -> Kind {
+    match (&plan.base, plan.hops.len()) {
+        (Base::Sso { .. } | Base::WebIdentity { .. }, 0) => Kind::OneRole,
+        (Base::AccessKey { session_token: None, .. }, 1) => Kind::OneRole,
+        _ => Kind::Temporary,
+    }
+}
+
+/// An MFA session: what `assume` gives for an IAM user's keys with `mfa_serial` and no role.
+fn is_mfa_session(plan: &Plan) -> bool {
+    matches!(plan.base, Base::AccessKey { session_token: None, mfa_serial: Some(_), .. }) && plan.hops.is_empty()
+}
+
+/// The console's credentials for `profile`. `federation_secs` is the lifetime of a federation
+/// session, when one is made.
+pub fn for_profile(
+    cfg: &Config,
+    files: &AwsFiles,
+    profile: &str,
+    opts: &Options,
+    federation_secs: Option<u64>,
+    notify: Notify,
+) -> Result<ForConsole> {
+    let plan = fetch::plan(files, profile)?;
+    let selected = files.profiles.profile(profile).expect("resolved");
+    let region = opts.region.clone().or_else(|| selected.get(crate::files::Key::Region).map(str::to_owned));
+    let long_term = matches!(plan.base, Base::AccessKey { session_token: None, .. }) && plan.hops.is_empty();
+    let (creds, kind) = if long_term {
+        let keys = sources::static_keys(&plan.base)?;
+        (federation(cfg, &files.profiles, Some(selected), keys, opts, federation_secs, notify)?, Kind::Federation)
+    } else {
+        let outcome = fetch::credentials(cfg, files, profile, opts, notify)?;
+        match outcome.creds.session_token {
+            // Long-term keys from elsewhere (credential_process, the environment).
+            None => (
+                federation(cfg, &files.profiles, Some(selected), outcome.creds, opts, federation_secs, notify)?,
+                Kind::Federation,
+            ),
+            Some(_) => (outcome.creds, kind_of(&plan)),
+        }
+    };
+    Ok(ForConsole { creds, kind, region, profile: Some(profile.to_owned()) })
+}
+
+/// The credentials this shell holds (what `assume` exported), if any.
+pub fn from_env(
+    cfg: &Config,
+    files: &AwsFiles,
+    opts: &Options,
+    federation_secs: Option<u64>,
+    notify: Notify,
+) -> Result<Option<ForConsole>> {
+    let Some(creds) = Credentials::from_env(cfg) else { return Ok(None) };
+    let creds = creds.checked("the environment")?;
+    let now = cfg.now();
+    let expires = cfg.var("ROLECALL_EXPIRES_AT").and_then(|t| t.parse::<i64>().ok()).or(creds.expires_at);
+    if let Some(t) = expires
+        && t <= now
+    {
+        bail!(
+            "the credentials in this shell expired at {}: assume the profile again, or name one (rolecall console PROFILE)",
+            crate::util::time::format_rfc3339(t)
+        );
+    }
+    let profile = cfg.var("ROLECALL_PROFILE");
+    let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
+    let plan = profile.as_deref().and_then(|p| fetch::plan(files, p).ok());
+    let region = opts.region.clone().or_else(|| cfg.var("AWS_REGION")).or_else(|| cfg.var("AWS_DEFAULT_REGION"));
+    let (creds, kind) = match (&creds.session_token, &plan) {
+        (None, _) => {
+            (federation(cfg, &files.profiles, section, creds, opts, federation_secs, notify)?, Kind::Federation)
+        }
+        (Some(_), Some(plan)) if is_mfa_session(plan) => {
+            let p = crate::util::text::printable(profile.as_deref().unwrap_or(""));
+            bail!(
+                "the credentials in this shell are an MFA session (GetSessionToken), which the console's sign-in refuses: 'rolecall console {p}' signs in with the profile's keys (GetFederationToken), or assume a role first"
+            );
+        }
+        (Some(_), Some(plan)) => (creds, kind_of(plan)),
+        (Some(_), None) => (creds, Kind::Temporary),
+    };
+    Ok(Some(ForConsole { creds, kind, region, profile }))
+}
+
+/// The IAM user's name in a caller ARN (`arn:aws:iam::123:user/path/alice` → `alice`, the root
+/// user → `root`), as GetFederationToken takes it: `[\w+=,.@-]`, 2 to 32 characters.
+pub fn federation_name(arn: &str, fallback: Option<&str>) -> String {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or("");
+    let name = match resource.strip_prefix("user/") {
+        Some(path) => path.rsplit('/').next().unwrap_or(path),
+        None if resource == "root" => "root",
+        None => fallback.unwrap_or("rolecall"),
+    };
+    settings::sanitize_session_name(name).chars().take(32).collect()
+}
+
+/// A federation session for an IAM user's long-term `keys`: cached like every other step (a
+/// second console for the same keys makes no call), else GetCallerIdentity for the user's name
+/// and GetFederationToken.
+fn federation(
+    cfg: &Config,
+    set: &ProfileSet,
+    profile: Option<Section>,
+    keys: Credentials,
+    opts: &Options,
+    secs: Option<u64>,
+    notify: Notify,
+) -> Result<Credentials> {
+    let secs = secs.unwrap_or(DEFAULT_FEDERATION_SECS);
+    if !(900..=129_600).contains(&secs) {
+        bail!("--duration {secs}s: a federation session lasts 15m (900) to 36h (129600)");
+    }
+    let cache = if opts.no_cache { None } else { Some(Cache::open(cfg)?) };
+    let key = cache::key("federation", &[&keys.access_key_id, &secs.to_string()]);
+    if let Some(creds) = cache.as_ref().filter(|_| !opts.refresh).and_then(|c| c.get(&key, cfg.now())) {
+        return Ok(creds);
+    }
+    let endpoint = settings::endpoint_url(cfg, set, profile);
+    let sts_settings = settings::sts_settings(cfg, profile, endpoint, opts.region.as_deref());
+    let sts = match &opts.http_client {
+        Some(http) => Sts::with_http_client(sts_settings, http.clone()),
+        None => Sts::new(sts_settings),
+    };
+    let runtime = crate::runtime()?;
+    let creds = runtime.block_on(async {
+        let identity = sts.caller_identity(&keys).await?;
+        let name = federation_name(&identity.arn, cfg.user().as_deref());
+        let mut creds = sts.federation_token(&keys, &name, ALLOW_ALL, Some(secs as i32)).await?;
+        creds.account_id = creds.account_id.or(Some(identity.account).filter(|a| !a.is_empty()));
+        Ok::<_, anyhow::Error>(creds)
+    })?;
+    let (creds, warning) = fetch::check_expiry(creds, cfg.now(), secs, true, "STS GetFederationToken")?;
+    if let Some(warning) = warning {
+        notify(Notice::Warning(warning));
+    }
+    if let Some(cache) = &cache {
+        cache.put(&key, &creds)?;
+    }
+    Ok(creds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn federation_names() {
+        assert_eq!(federation_name("arn:aws:iam::123456789012:user/alice", None), "alice");
+        assert_eq!(federation_name("arn:aws:iam::123456789012:user/eng/team/bob", None), "bob");
+        assert_eq!(federation_name("arn:aws:iam::123456789012:root", None), "root");
+        assert_eq!(federation_name("arn:aws:sts::1:assumed-role/R/s", Some("carol")), "carol");
+        let long = format!("arn:aws:iam::1:user/{}", "x".repeat(80));
+        assert_eq!(federation_name(&long, None).len(), 32);
+        assert_eq!(federation_name("arn:aws:iam::1:user/dave smith", None), "dave-smith");
+    }
+}
