@@ -215,7 +215,38 @@ function __rolecall_wrap_right_prompt
     end
 end
 
+# Auto-refresh (ROLECALL_AUTO_REFRESH=1): when the credentials `assume` put in this shell have
+# less than ROLECALL_REFRESH_BEFORE seconds left (default 300), the prompt runs `assume` for the
+# same profile once, never asking (--no-prompt: it renews only what needs no new MFA code); if
+# that fails the segment goes on to `expired`. Only while the shell still holds that profile,
+# and a region set by hand is kept. Off: one `test` per prompt.
+set -q __rolecall_refresh_tried; or set -g __rolecall_refresh_tried ''
+function __rolecall_refresh
+    test "$ROLECALL_AUTO_REFRESH" = 1; or return 0
+    test -n "$AWS_ACCESS_KEY_ID"; and test -n "$ROLECALL_PROFILE"; or return 0
+    test "$AWS_PROFILE" = "$ROLECALL_PROFILE"; or return 0
+    string match -q -- '-*' "$ROLECALL_PROFILE"; and return 0
+    string match -qr '^[0-9]+$' -- "$ROLECALL_EXPIRES_AT"; or return 0
+    set -l margin $ROLECALL_REFRESH_BEFORE
+    string match -qr '^[0-9]+$' -- "$margin"; or set margin 300
+    test (math "$ROLECALL_EXPIRES_AT - $margin") -le (__rolecall_now); or return 0
+    # One try for each expiry: a renewal that needs an MFA code is not tried at every prompt.
+    test "$__rolecall_refresh_tried" != "$ROLECALL_EXPIRES_AT"; or return 0
+    set -g __rolecall_refresh_tried $ROLECALL_EXPIRES_AT
+    set -l args assume $ROLECALL_PROFILE --shell fish --no-prompt
+    if test -n "$AWS_REGION"; and test "$AWS_REGION" != "$ROLECALL_REGION"
+        set -a args --region $AWS_REGION
+    end
+    set -l code (command $__rolecall_bin $args)
+    or return 0
+    test -n "$code"; and string join \n -- $code | source
+    return 0
+end
+
 if status is-interactive
+    function __rolecall_refresh_on_prompt --on-event fish_prompt
+        __rolecall_refresh
+    end
     if test __ROLECALL_DIR__ = 1
         set -g __rolecall_dir_on 1
         function __rolecall_dir_on_cd --on-variable PWD

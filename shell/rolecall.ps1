@@ -111,6 +111,25 @@ function global:__rolecall_dir_apply([string]$file) {
     if ($LASTEXITCODE -eq 0 -and $code) { Invoke-Expression $code }
 }
 
+# Auto-refresh ($Env:ROLECALL_AUTO_REFRESH = '1'): when the credentials `assume` put in this
+# shell have less than ROLECALL_REFRESH_BEFORE seconds left (default 300), the prompt runs
+# `assume` for the same profile once, never asking (--no-prompt); if that fails the segment goes
+# on to `expired`. Only while the shell still holds that profile; a region set by hand is kept.
+$global:__rolecall_refresh_tried = ''
+function global:__rolecall_refresh {
+    if ($Env:ROLECALL_AUTO_REFRESH -ne '1' -or -not $Env:AWS_ACCESS_KEY_ID -or -not $Env:ROLECALL_PROFILE) { return }
+    if ($Env:AWS_PROFILE -cne $Env:ROLECALL_PROFILE -or $Env:ROLECALL_PROFILE.StartsWith('-')) { return }
+    if ($Env:ROLECALL_EXPIRES_AT -notmatch '^[0-9]+$') { return }
+    $margin = if ($Env:ROLECALL_REFRESH_BEFORE -match '^[0-9]+$') { [long]$Env:ROLECALL_REFRESH_BEFORE } else { 300 }
+    if ([long]$Env:ROLECALL_EXPIRES_AT - $margin -gt [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()) { return }
+    if ($global:__rolecall_refresh_tried -ceq $Env:ROLECALL_EXPIRES_AT) { return }
+    $global:__rolecall_refresh_tried = $Env:ROLECALL_EXPIRES_AT
+    $rest = @('assume', $Env:ROLECALL_PROFILE, '--shell', 'powershell', '--no-prompt')
+    if ($Env:AWS_REGION -and $Env:AWS_REGION -cne $Env:ROLECALL_REGION) { $rest += @('--region', $Env:AWS_REGION) }
+    $code = & $global:__rolecall_bin @rest | Out-String
+    if ($LASTEXITCODE -eq 0 -and $code) { Invoke-Expression $code }
+}
+
 # The prompt wrapper (kept): the .awsprofile check first, then, with
 # `rolecall init powershell --prompt`, the segment in front of the prompt.
 $global:__rolecall_want_dir = '__ROLECALL_DIR__' -eq '1'
@@ -120,6 +139,7 @@ if (($global:__rolecall_want_dir -or $global:__rolecall_want_prompt) -and -not (
     function global:prompt {
         $lastExit = $global:LASTEXITCODE
         if ($global:__rolecall_want_dir) { __rolecall_dir_hook }
+        __rolecall_refresh
         $global:LASTEXITCODE = $lastExit
         $seg = if ($global:__rolecall_want_prompt) { rolecall_prompt } else { '' }
         if ($seg) { "$seg " + (__rolecall_orig_prompt) } else { __rolecall_orig_prompt }

@@ -163,6 +163,35 @@ function __rolecall_dir_apply() {
     __rolecall_code="$(\command "$__rolecall_bin" dir --shell "$__rolecall_shell" -- "$1")" && \builtin eval "$__rolecall_code"
 }
 
+# Auto-refresh (ROLECALL_AUTO_REFRESH=1): when the credentials `assume` put in this shell have
+# less than ROLECALL_REFRESH_BEFORE seconds left (default 300), the hook runs `assume` for the
+# same profile once, never asking (--no-prompt: it renews only what needs no new MFA code); if
+# that fails the segment goes on to `expired`. Only while the shell still holds that profile,
+# and a region set by hand is kept. Sets __rolecall_refresh_at: the second of the next try.
+__rolecall_refresh_at=9999999999 __rolecall_refresh_tried=''
+function __rolecall_refresh() {
+    \builtin local __rolecall_margin="${ROLECALL_REFRESH_BEFORE:-300}" __rolecall_now __rolecall_code
+    __rolecall_refresh_at=9999999999
+    [[ ${ROLECALL_AUTO_REFRESH-} == 1 && -n ${AWS_ACCESS_KEY_ID-} && -n ${ROLECALL_PROFILE-} ]] || \builtin return 0
+    [[ ${AWS_PROFILE-} == "$ROLECALL_PROFILE" && $ROLECALL_PROFILE != -* ]] || \builtin return 0
+    [[ -n ${ROLECALL_EXPIRES_AT-} && $ROLECALL_EXPIRES_AT != *[!0-9]* ]] || \builtin return 0
+    [[ -n $__rolecall_margin && $__rolecall_margin != *[!0-9]* ]] || __rolecall_margin=300
+    __rolecall_now=${EPOCHSECONDS:-$((__rolecall_t0 + SECONDS))}
+    __rolecall_refresh_at=$((10#$ROLECALL_EXPIRES_AT - 10#$__rolecall_margin))
+    ((__rolecall_now >= __rolecall_refresh_at)) || \builtin return 0
+    __rolecall_refresh_at=9999999999
+    # One try for each expiry: a renewal that needs an MFA code is not tried at every prompt.
+    [[ $__rolecall_refresh_tried != "$ROLECALL_EXPIRES_AT" ]] || \builtin return 0
+    __rolecall_refresh_tried=$ROLECALL_EXPIRES_AT
+    if [[ -n ${AWS_REGION-} && $AWS_REGION != "${ROLECALL_REGION-}" ]]; then
+        __rolecall_code="$(\command "$__rolecall_bin" assume "$ROLECALL_PROFILE" --shell "$__rolecall_shell" --no-prompt --region "$AWS_REGION")"
+    else
+        __rolecall_code="$(\command "$__rolecall_bin" assume "$ROLECALL_PROFILE" --shell "$__rolecall_shell" --no-prompt)"
+    fi
+    [[ $? == 0 && -n $__rolecall_code ]] && \builtin eval "$__rolecall_code"
+    \builtin return 0
+}
+
 # The hook, run before every prompt. Its usual path is one `[[ ]]` and one arithmetic test: the
 # directory is the one seen last (and no file waits for `rolecall allow`), and what the segment
 # is made of and its minute are the same. Anything else goes to the functions above; the
@@ -170,7 +199,7 @@ function __rolecall_dir_apply() {
 # The last command's status is kept for the hooks after this one.
 function __rolecall_hook() {
     \builtin local __rolecall_status="$?"
-    if [[ $PWD == "$__rolecall_dir_pwd" && -z $__rolecall_dir_pending && "${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}" == "$__rolecall_ps1_key" ]] &&
+    if [[ $PWD == "$__rolecall_dir_pwd" && -z $__rolecall_dir_pending && "${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}|${ROLECALL_AUTO_REFRESH-}|${ROLECALL_REFRESH_BEFORE-}" == "$__rolecall_ps1_key" ]] &&
         ((${EPOCHSECONDS:-$((__rolecall_t0 + SECONDS))} < __rolecall_ps1_until)); then
         \builtin return $__rolecall_status
     fi
@@ -179,12 +208,14 @@ function __rolecall_hook() {
     else
         __rolecall_dir_pwd=$PWD
     fi
+    __rolecall_refresh
     if [[ $__rolecall_want_prompt == 1 ]]; then
         __rolecall_prompt_hook
     else
-        __rolecall_ps1_key="${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}"
+        __rolecall_ps1_key="${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}|${ROLECALL_AUTO_REFRESH-}|${ROLECALL_REFRESH_BEFORE-}"
         __rolecall_ps1_until=9999999999
     fi
+    ((__rolecall_ps1_until <= __rolecall_refresh_at)) || __rolecall_ps1_until=$__rolecall_refresh_at
     \builtin return $__rolecall_status
 }
 
@@ -199,7 +230,7 @@ typeset -g __rolecall_ps1_key='' __rolecall_ps1_until=0
 # and until when it holds.
 function __rolecall_prompt_hook() {
     __rolecall_segment
-    __rolecall_ps1_key="${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}"
+    __rolecall_ps1_key="${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}|${ROLECALL_AUTO_REFRESH-}|${ROLECALL_REFRESH_BEFORE-}"
     __rolecall_ps1_until=$__rolecall_seg_until
     \builtin local seg="${__rolecall_seg//\%/%%}"
     if [[ -z $seg ]]; then

@@ -15,6 +15,7 @@ pub mod config;
 pub mod creds;
 pub mod error;
 pub mod files;
+pub mod serve;
 pub mod shell;
 pub mod ui;
 pub mod util;

@@ -1,7 +1,7 @@
 //! The command line, declared only: one `Args` struct per subcommand, no logic here (the same
 //! definition serves completions).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -36,6 +36,9 @@ pub enum Command {
     Exec(ExecArgs),
     /// Print a profile's credentials as credential_process JSON (for `credential_process =`)
     CredentialProcess(CredentialProcessArgs),
+    /// Print a profile's temporary credentials for tools that read files (env, dotenv, json,
+    /// ini), or write them into ~/.aws/credentials as another profile (--to-profile)
+    Export(ExportArgs),
     /// Show the account, ARN and user id of the current credentials or of a profile
     Whoami(WhoamiArgs),
     /// Select a profile in this shell without calling STS (sets AWS_PROFILE, clears credentials)
@@ -128,11 +131,42 @@ pub struct ConsoleOpts {
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     pub profile: String,
+    /// Serve the credentials to CMD from a local server (the container-credentials protocol the
+    /// SDKs and the aws CLI read), renewed before they expire, instead of putting them in its
+    /// environment
+    #[arg(long)]
+    pub server: bool,
     #[command(flatten)]
     pub creds: CredsArgs,
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub profile: String,
+    /// What to print: `export` lines, a .env file, credential_process JSON with the region, or
+    /// a credentials-file section
+    #[arg(long, value_enum, default_value = "env", conflicts_with = "to_profile")]
+    pub format: ExportFormat,
+    /// Write them into ~/.aws/credentials as profile NAME (with aws_session_token and a comment
+    /// saying when they expire), through the lossless editor
+    #[arg(long, value_name = "NAME")]
+    pub to_profile: Option<String>,
+    /// With --to-profile: replace a section that holds long-term keys
+    #[arg(long, requires = "to_profile")]
+    pub force: bool,
+    #[command(flatten)]
+    pub creds: CredsArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportFormat {
+    Env,
+    Dotenv,
+    Json,
+    Ini,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +323,9 @@ pub struct AssumeArgs {
     pub console: bool,
     #[command(flatten)]
     pub console_opts: ConsoleOpts,
+    /// With `-- CMD`: serve the credentials to CMD from a local server, renewed (like `exec --server`)
+    #[arg(long)]
+    pub server: bool,
     #[command(flatten)]
     pub creds: CredsArgs,
     /// Run this command with the credentials instead of printing them (like `rolecall exec`)
@@ -372,6 +409,9 @@ pub struct CredsArgs {
     /// Pass the MFA code to AssumeRole (as the AWS CLI does) instead of using an MFA session
     #[arg(long)]
     pub no_mfa_session: bool,
+    /// Never ask for an MFA code: fail when a new one is needed (mfa_process still answers)
+    #[arg(long)]
+    pub no_prompt: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,8 +19,15 @@ pub fn run(cfg: &Config, args: AssumeArgs) -> Result<ExitCode> {
     let profile = super::target(cfg, args.profile.as_deref())?;
     let profile = profile.as_str();
     if !args.command.is_empty() {
-        let outcome = super::fetch(cfg, &super::load_for_credentials(cfg)?, profile, &args.creds)?;
+        let files = super::load_for_credentials(cfg)?;
+        let outcome = super::fetch(cfg, &files, profile, &args.creds)?;
+        if args.server {
+            return super::serve_command(cfg, &files, profile, &args.creds, outcome, &args.command);
+        }
         return crate::shell::switch::exec(profile, &outcome, &before, &args.command);
+    }
+    if args.server {
+        bail!("--server serves a command: assume PROFILE --server -- CMD");
     }
     if args.shell.is_none() {
         bail!(

@@ -32,7 +32,7 @@ pub fn open(cfg: &Config, profile: Option<&str>, opts: &ConsoleOpts, creds_args:
     fetch_args.duration = None;
     let options = super::engine_options(&fetch_args)?;
     let files = super::load_checked(cfg)?;
-    let notify = &super::notify;
+    let notify = &crate::ui::notice;
     let from_env = match profile {
         Some(_) => None,
         None => console::from_env(cfg, &files, &options, duration, notify)?,

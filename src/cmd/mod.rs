@@ -13,6 +13,7 @@ pub mod dir;
 pub mod doctor;
 pub mod edit;
 pub mod exec;
+pub mod export;
 pub mod init;
 pub mod list;
 pub mod login;
@@ -42,6 +43,7 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
         Command::Assume(args) => assume::run(cfg, args),
         Command::Console(args) => console::run(cfg, args),
         Command::Exec(args) => exec::run(cfg, args),
+        Command::Export(args) => export::run(cfg, args),
         Command::CredentialProcess(args) => credential_process::run(cfg, args),
         Command::Whoami(args) => whoami::run(cfg, args),
         Command::Asp(args) => asp::run(cfg, args),
@@ -173,7 +175,7 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::O
         refresh: args.refresh,
         no_cache: args.no_cache,
         no_mfa_session: args.no_mfa_session,
-        no_prompt: false,
+        no_prompt: args.no_prompt,
         http_client: None,
         http_connector: None,
     })
@@ -200,7 +202,7 @@ fn fetch(
     args: &crate::cli::CredsArgs,
 ) -> Result<crate::creds::fetch::Outcome> {
     let options = engine_options(args)?;
-    let outcome = crate::creds::fetch::credentials(cfg, files, profile, &options, &notify)?;
+    let outcome = crate::creds::fetch::credentials(cfg, files, profile, &options, &crate::ui::notice)?;
     if outcome.long_term {
         eprintln!(
             "rolecall: `{}` has long-term keys and no mfa_serial: exported as they are (no expiry)",
@@ -210,13 +212,39 @@ fn fetch(
     Ok(outcome)
 }
 
-/// How a command tells a person what a fetch has to say: one line on stderr each.
-pub fn notify(notice: crate::creds::fetch::Notice) {
-    use crate::creds::fetch::Notice;
-    match notice {
-        Notice::Warning(text) => eprintln!("rolecall: warning: {text}"),
-        Notice::Waiting(text) => eprintln!("rolecall: {text}"),
+/// Run `command` with `profile`'s credentials served by a local credential server (renewed
+/// ahead of expiry, never asking a person) until it ends.
+fn serve_command(
+    cfg: &Config,
+    files: &AwsFiles,
+    profile: &str,
+    args: &crate::cli::CredsArgs,
+    outcome: crate::creds::fetch::Outcome,
+    command: &[String],
+) -> Result<ExitCode> {
+    use crate::serve::{Server, Service, Token, child};
+    let options = engine_options(args)?;
+    let token = Token::new()?;
+    let dir = child::RuntimeDir::create(cfg)?;
+    let token_file = dir.write_secret("token", token.expose())?;
+    let token_text = token.expose().to_owned();
+    let region = outcome.region.clone();
+    let renewing = crate::creds::renew::Renewing::new(cfg.clone(), profile, &options, outcome.creds);
+    let server = Server::start(Service { token, renewing, profile: profile.to_owned() })?;
+    if let Some(default) = files.profiles.profile("default")
+        && profile != "default"
+        && crate::files::chain::resolve_credentials(&files.profiles, default).is_ok()
+    {
+        eprintln!(
+            "rolecall: warning: profile `default` has credentials of its own, which the SDKs read before the server's"
+        );
     }
+    let file = token_file.to_str().context("the runtime directory's path is not UTF-8")?;
+    let env = crate::shell::switch::served(profile, region.as_deref(), &server.url(), file, &token_text);
+    let env: Vec<(String, Option<String>)> = env.vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let code = child::run(command, &env, None);
+    drop(dir);
+    code
 }
 
 /// Run the device flow for `login`, talking to the person on stderr.

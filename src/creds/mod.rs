@@ -14,6 +14,7 @@ pub mod online;
 pub mod plan;
 pub mod process;
 pub mod recent;
+pub mod renew;
 pub mod settings;
 pub mod sources;
 

@@ -290,6 +290,46 @@ impl Editor {
         Ok(true)
     }
 
+    /// Put the comment line `# {note}` in `profile`'s section, replacing the one that starts with
+    /// `# {prefix}` there (the section's own lines, up to the next header); a new one goes right
+    /// under the header. The profile must have a section here. Whether anything changed.
+    pub fn set_note(&mut self, profile: &str, prefix: &str, note: &str) -> Result<bool> {
+        if note.contains(['\n', '\r']) || !note.starts_with(prefix) {
+            bail!("a note is one line that starts with its prefix");
+        }
+        let (sections, lines) = self.layout()?;
+        let len = self.text().len();
+        let eol = self.eol(&lines);
+        let Some(section) = self.sections_of(&sections, profile).last().map(|s| s.header) else {
+            bail!("no section for {profile}");
+        };
+        let next = sections.iter().map(|s| s.header).filter(|h| *h > section).min().unwrap_or(lines.spans.len());
+        let wanted = format!("# {note}");
+        let old = (section + 1..next).find(|&i| {
+            let (a, b, _) = lines.spans[i];
+            self.text()[a..b].trim_start().strip_prefix('#').is_some_and(|c| c.trim_start().starts_with(prefix))
+        });
+        match old {
+            Some(i) => {
+                let (a, b, _) = lines.spans[i];
+                if self.text()[a..b] == wanted {
+                    return Ok(false);
+                }
+                self.splice(a..b, &wanted);
+            }
+            None => {
+                let at = lines.after(section, len);
+                let mut insert = String::new();
+                if at == len && !self.text().ends_with('\n') {
+                    insert.push_str(eol);
+                }
+                insert.push_str(&format!("{wanted}{eol}"));
+                self.splice(at..at, &insert);
+            }
+        }
+        Ok(true)
+    }
+
     /// Remove every definition of `key` in `profile`'s sections (an earlier duplicate would
     /// otherwise become the value). Whether anything was removed.
     pub fn unset(&mut self, profile: &str, key: &str) -> Result<bool> {
@@ -401,6 +441,27 @@ mod tests {
             e.unset("a", "s3").unwrap();
         });
         assert_eq!(out, "[profile a]\nregion = x\n");
+    }
+
+    #[test]
+    fn notes_go_under_the_header_and_are_replaced() {
+        let doc = Document::parse("[a]\r\nk = 1\r\n# keep\r\n\r\n[b]\r\nx = 2\r\n");
+        let mut e = Editor::new(FileKind::Credentials, &doc);
+        assert!(e.set_note("a", "written by", "written by rolecall export b, expires 1").unwrap());
+        assert_eq!(
+            e.render(),
+            "[a]\r\n# written by rolecall export b, expires 1\r\nk = 1\r\n# keep\r\n\r\n[b]\r\nx = 2\r\n"
+        );
+        assert!(e.set_note("a", "written by", "written by rolecall export b, expires 2").unwrap());
+        assert_eq!(
+            e.render(),
+            "[a]\r\n# written by rolecall export b, expires 2\r\nk = 1\r\n# keep\r\n\r\n[b]\r\nx = 2\r\n"
+        );
+        assert!(!e.set_note("a", "written by", "written by rolecall export b, expires 2").unwrap());
+        assert!(e.set_note("b", "written by", "written by x").unwrap());
+        assert!(e.render().ends_with("[b]\r\n# written by x\r\nx = 2\r\n"));
+        assert!(e.set_note("zz", "w", "w").is_err());
+        assert!(e.set_note("a", "w", "w\nx").is_err());
     }
 
     #[test]

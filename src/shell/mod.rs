@@ -4,6 +4,7 @@
 
 pub mod dir;
 pub mod env;
+pub mod export;
 pub mod init;
 pub mod prompt;
 pub mod quote;

@@ -35,6 +35,40 @@ pub fn selected(
     Ok(EnvChange::select_only(profile, region, before))
 }
 
+/// The environment of a command the credential server serves: no credential variables (the
+/// SDKs ask the server, at `url` with the token in `token_file`; SDKs from before the token file
+/// read `AWS_CONTAINER_AUTHORIZATION_TOKEN`, which the others ignore when the file is set), no
+/// `AWS_PROFILE` (the SDKs would read the profile instead), the region and `ROLECALL_PROFILE`.
+pub fn served(profile: &str, region: Option<&str>, url: &str, token_file: &str, token: &str) -> EnvChange {
+    let mut env = EnvChange::default();
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_SESSION_EXPIRATION",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "ROLECALL_EXPIRES_AT",
+        DIR_RESTORE,
+    ] {
+        env = env.with(name, None);
+    }
+    env = env
+        .with("AWS_CONTAINER_CREDENTIALS_FULL_URI", Some(url.to_owned()))
+        .with("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", Some(token_file.to_owned()))
+        .with("AWS_CONTAINER_AUTHORIZATION_TOKEN", Some(token.to_owned()))
+        .with("ROLECALL_PROFILE", Some(profile.to_owned()));
+    if let Some(region) = region {
+        for name in ["AWS_REGION", "AWS_DEFAULT_REGION", "ROLECALL_REGION"] {
+            env = env.with(name, Some(region.to_owned()));
+        }
+    }
+    env
+}
+
 /// Replace this process with `command` run under `profile`'s credentials: it gets the terminal
 /// and the signals and gives its exit code. A command that cannot run exits as a shell's would:
 /// 127 not found, 126 not executable.

@@ -1,5 +1,5 @@
 //! The terminal: the one place that opens `/dev/tty` and reads a person's keys, the picker, colour
-//! and escaping for human output, did-you-mean, and the picker's recent list.
+//! and escaping for human output, did-you-mean, browsers, and how a notice reaches a person.
 
 pub mod ask;
 pub mod browser;
@@ -9,3 +9,12 @@ pub mod report;
 pub mod style;
 pub mod suggest;
 pub mod tty;
+
+/// How a fetch's notice reaches a person: one line on stderr each.
+pub fn notice(notice: crate::creds::fetch::Notice) {
+    use crate::creds::fetch::Notice;
+    match notice {
+        Notice::Warning(text) => eprintln!("rolecall: warning: {text}"),
+        Notice::Waiting(text) => eprintln!("rolecall: {text}"),
+    }
+}

@@ -224,9 +224,11 @@ fn the_prompt_starts_no_process() {
         // 20 prompts (and hooks); `seq` would be a process of its own, so the loop is spelled out.
         let call = match *shell {
             "fish" => {
-                "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; rolecall_prompt >/dev/null; __rolecall_right_prompt >/dev/null; end"
+                "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; __rolecall_refresh; rolecall_prompt >/dev/null; __rolecall_right_prompt >/dev/null; end"
             }
-            _ => "for i in {1..20}; do rolecall_prompt >/dev/null; __rolecall_prompt_hook; __rolecall_hook; done",
+            _ => {
+                "for i in {1..20}; do __rolecall_refresh; rolecall_prompt >/dev/null; __rolecall_prompt_hook; __rolecall_hook; done"
+            }
         };
         let trace = home.path.join(format!("trace.{shell}"));
         let mut cmd = Command::new("strace");
@@ -243,6 +245,10 @@ fn the_prompt_starts_no_process() {
             .env("ROLECALL_PROFILE", "prod")
             .env("AWS_REGION", "eu-west-1")
             .env("ROLECALL_EXPIRES_AT", &exp)
+            // Auto-refresh on, with credentials far from the margin: still no process.
+            .env("ROLECALL_AUTO_REFRESH", "1")
+            .env("AWS_PROFILE", "prod")
+            .env("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE")
             .output()
             .unwrap();
         assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
@@ -326,4 +332,23 @@ fn bash_without_epochseconds_keeps_time_without_a_process() {
     let execs: Vec<&str> = text.lines().filter(|l| l.contains("execve(") && !l.contains("resumed")).collect();
     assert_eq!(execs.len(), 2, "bash itself and one `date` at load:\n{}", execs.join("\n"));
     assert!(execs[1].contains("date"), "{}", execs[1]);
+}
+
+#[test]
+fn auto_refresh_renews_at_the_prompt_without_asking() {
+    let Some(moto) = common::moto::Moto::start() else { return };
+    let home = TempHome::new();
+    home.write_files(
+        "[profile base]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\n[profile admin]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/Admin\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\nregion = eu-west-1\nduration_seconds = 900\n",
+        "[base]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    let mut shells = 0;
+    for shell in SHELLS.iter().filter(|s| require(s)) {
+        home.drive("refresh.py", shell, &[("AWS_ENDPOINT_URL_STS", &moto.url)]);
+        shells += 1;
+    }
+    // Each shell: its assume (a new MFA session: the shell before removed it), then exactly one
+    // renewal at the prompt, from the cached MFA session.
+    assert_eq!(moto.count("GetSessionToken"), shells, "one MFA session per shell, none for a renewal");
+    assert_eq!(moto.count("AssumeRole"), 2 * shells, "the assume and one renewal per shell");
 }

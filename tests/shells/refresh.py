@@ -1,0 +1,55 @@
+"""Auto-refresh at the prompt (ROLECALL_AUTO_REFRESH=1) in a real interactive shell through a
+pseudo-terminal: credentials under the margin are renewed at the next prompt with no MFA prompt
+(the cached MFA session serves); with the MFA session gone nothing is asked, one line says why,
+it is not tried again at every prompt, and the segment says `expired`. Used by tests/it/prompt.rs.
+
+    python3 refresh.py SHELL ROLECALL_BIN   (HOME and AWS_ENDPOINT_URL_STS come from the environment)
+"""
+import glob
+import os
+import sys
+import time
+
+from session import Session
+
+shell, rolecall = sys.argv[1], sys.argv[2]
+init = {
+    "bash": f'set -u; eval "$({rolecall} init bash --prompt)"',
+    "zsh": f'setopt nounset; eval "$({rolecall} init zsh --prompt)"',
+    "fish": f"{rolecall} init fish --prompt | source",
+}[shell]
+# Roles last 900 s (duration_seconds) and are renewed under 890 s left: 10 s after an assume.
+session = Session(shell, env={"ROLECALL_AUTO_REFRESH": "1", "ROLECALL_REFRESH_BEFORE": "890", "NO_COLOR": "1"})
+run, env, check = session.run, session.env, session.check
+run("true")
+run(init)
+run("assume admin --mfa-code 123456")
+first = env()
+check(first.get("AWS_PROFILE") == "admin", f"assume: {first}")
+# A prompt within the margin's second changes nothing.
+run("true")
+check(env()["ROLECALL_EXPIRES_AT"] == first["ROLECALL_EXPIRES_AT"], "renewed before it was due")
+# Eleven seconds on, the next prompt renews, asking nothing (an MFA prompt would block this run).
+run("sleep 11")
+after = env()
+check(after["ROLECALL_EXPIRES_AT"] != first["ROLECALL_EXPIRES_AT"], f"not renewed: {after['ROLECALL_EXPIRES_AT']}")
+check(after["AWS_ACCESS_KEY_ID"] != first["AWS_ACCESS_KEY_ID"], "the same credentials after the renewal")
+check(after.get("AWS_PROFILE") == "admin" and after.get("ROLECALL_PREVIOUS") == first.get("ROLECALL_PREVIOUS"),
+      "the renewal changed the profile or `assume -`'s target")
+
+# The MFA session is gone (as when it expires): nothing is asked, one line says what to run,
+# once, and the segment says `expired`.
+for entry in glob.glob(os.path.join(os.environ["HOME"], ".cache/rolecall/*.json")):
+    if os.path.basename(entry).startswith(("session-", "role-")):
+        os.remove(entry)
+past = int(time.time()) - 10
+run(f"set -gx ROLECALL_EXPIRES_AT {past}" if shell == "fish" else f"export ROLECALL_EXPIRES_AT={past}")
+out = run("true")
+check("needs a new MFA code" in out, f"no line about the MFA code: {out!r}")
+out = run("true")
+check("needs a new MFA code" not in out, f"tried again at the next prompt: {out!r}")
+segment = run("rolecall_prompt; echo")
+check("aws:admin eu-west-1 expired" in segment, f"segment: {segment!r}")
+check(env()["ROLECALL_EXPIRES_AT"] == str(past), "the failed renewal changed the environment")
+session.child.sendline("exit")
+print(f"{shell}: ok")
