@@ -219,7 +219,7 @@ end
 # less than ROLECALL_REFRESH_BEFORE seconds left (default 300), the prompt runs `assume` for the
 # same profile once, never asking (--no-prompt: it renews only what needs no new MFA code); if
 # that fails the segment goes on to `expired`. Only while the shell still holds that profile,
-# and a region set by hand is kept. Off: one `test` per prompt.
+# and a region set by hand is kept.
 set -q __rolecall_refresh_tried; or set -g __rolecall_refresh_tried ''
 function __rolecall_refresh
     test "$ROLECALL_AUTO_REFRESH" = 1; or return 0
@@ -244,9 +244,17 @@ function __rolecall_refresh
 end
 
 if status is-interactive
-    function __rolecall_refresh_on_prompt --on-event fish_prompt
-        __rolecall_refresh
+    # The prompt's check exists only while auto-refresh is on: off, a prompt pays nothing for it.
+    function __rolecall_refresh_switch --on-variable ROLECALL_AUTO_REFRESH
+        if test "$ROLECALL_AUTO_REFRESH" = 1
+            function __rolecall_refresh_on_prompt --on-event fish_prompt
+                __rolecall_refresh
+            end
+        else
+            functions -e __rolecall_refresh_on_prompt
+        end
     end
+    __rolecall_refresh_switch
     if test __ROLECALL_DIR__ = 1
         set -g __rolecall_dir_on 1
         function __rolecall_dir_on_cd --on-variable PWD
