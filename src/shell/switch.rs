@@ -6,7 +6,7 @@
 use crate::config::Config;
 use crate::creds::fetch::Outcome;
 use crate::files::AwsFiles;
-use crate::shell::env::{DIR_RESTORE, EnvChange, Snapshot};
+use crate::shell::env::{CONTRACT, DIR_RESTORE, EnvChange, Snapshot};
 use anyhow::{Result, anyhow, bail};
 use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
@@ -41,19 +41,13 @@ pub fn selected(
 /// `AWS_PROFILE` (the SDKs would read the profile instead), the region and `ROLECALL_PROFILE`.
 pub fn served(profile: &str, region: Option<&str>, url: &str, token_file: &str, token: &str) -> EnvChange {
     let mut env = EnvChange::default();
-    for name in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_CREDENTIAL_EXPIRATION",
-        "AWS_SESSION_EXPIRATION",
-        "AWS_PROFILE",
+    // The contract's credentials and AWS_PROFILE (its first seven), and what else would win.
+    for &name in CONTRACT[..7].iter().chain(&[
         "AWS_DEFAULT_PROFILE",
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "ROLECALL_EXPIRES_AT",
         DIR_RESTORE,
-    ] {
+    ]) {
         env = env.with(name, None);
     }
     env = env

@@ -15,17 +15,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CONFIG: &str = "\
-[profile base]
-region = eu-west-1
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-
-[profile admin]
-source_profile = base
-role_arn = arn:aws:iam::123456789012:role/Admin
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = eu-west-1
-
+/// What the console tests add to [`common::BASE_ADMIN`].
+const MORE: &str = "
 [profile deep]
 source_profile = admin
 role_arn = arn:aws:iam::210987654321:role/Deep
@@ -112,7 +103,7 @@ fn endpoint() -> (Server, Arc<Mutex<Seen>>) {
 
 fn home_with_files() -> TempHome {
     let home = TempHome::new();
-    home.write_files(CONFIG, CREDENTIALS);
+    home.write_files(&format!("{}{MORE}", common::BASE_ADMIN), CREDENTIALS);
     let key = sha1_smol::Sha1::from("corp").digest().to_string();
     let dir = home.path.join(".aws/sso/cache");
     std::fs::create_dir_all(&dir).unwrap();

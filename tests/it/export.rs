@@ -8,17 +8,7 @@ use common::TempHome;
 use common::moto::{Moto, require};
 use std::os::unix::fs::PermissionsExt;
 
-const CONFIG: &str = "\
-[profile base]
-region = eu-west-1
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-
-[profile admin]
-source_profile = base
-role_arn = arn:aws:iam::123456789012:role/Admin
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = eu-west-1
-";
+const CONFIG: &str = common::BASE_ADMIN;
 
 const CREDENTIALS: &str = "\
 # my keys; keep this comment

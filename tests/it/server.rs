@@ -14,28 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const CONFIG: &str = "\
-[profile base]
-region = eu-west-1
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-
-[profile admin]
-source_profile = base
-role_arn = arn:aws:iam::123456789012:role/Admin
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
-region = eu-west-1
-duration_seconds = 900
-";
-
-const CREDENTIALS: &str = "\
-[base]
-aws_access_key_id = AKIAI44QH8DHBEXAMPLE
-aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-";
-
 fn home() -> TempHome {
     let home = TempHome::new();
-    home.write_files(CONFIG, CREDENTIALS);
+    home.write_files(&format!("{}duration_seconds = 900\n", common::BASE_ADMIN), common::BASE_KEYS);
     home
 }
 

@@ -122,6 +122,26 @@ impl TempHome {
     }
 }
 
+/// A person's config: an IAM user with MFA (`base`, keys in [`BASE_KEYS`]) and a role through it.
+pub const BASE_ADMIN: &str = "\
+[profile base]
+region = eu-west-1
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile admin]
+source_profile = base
+role_arn = arn:aws:iam::123456789012:role/Admin
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = eu-west-1
+";
+
+/// `base`'s long-term keys, for the credentials file.
+pub const BASE_KEYS: &str = "\
+[base]
+aws_access_key_id = AKIAI44QH8DHBEXAMPLE
+aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+";
+
 /// The secret keys written in the tests' files.
 pub const FIXTURE_SECRETS: &[&str] = &["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "s3cr3t-t0k3n-in-config"];
 
