@@ -19,6 +19,7 @@ pub mod serve;
 pub mod shell;
 pub mod ui;
 pub mod util;
+pub mod vault;
 
 pub use error::Cancelled;
 

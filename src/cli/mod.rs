@@ -76,6 +76,14 @@ pub enum Command {
     Rm(RmArgs),
     /// Replace a profile's access key: create a new one in IAM, write it, check it, delete the old
     Rotate(RotateArgs),
+    /// Keep IAM users' long-term keys in the OS keyring (or an encrypted file), not in plain text
+    ///
+    /// A vaulted profile keeps working: rolecall reads its keys from the vault, and other tools
+    /// get them through `credential_process = rolecall credential-process PROFILE`. The backend is
+    /// `vault_backend` in ~/.config/rolecall/config (secret-service, keychain, wincred, file), else
+    /// the OS keyring when one answers, else the encrypted file.
+    #[command(subcommand)]
+    Vault(VaultAction),
     /// Print a completion script for rolecall's own commands
     Completions(CompletionsArgs),
 }
@@ -427,6 +435,37 @@ pub enum SsoAction {
         /// Print the lines that would be added, write nothing
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultAction {
+    /// Move profiles' long-term keys from the credentials file into the vault (default: every
+    /// profile with keys); the keys are written and read back before any line is removed
+    Import { profiles: Vec<String> },
+    /// Put a profile's keys in the vault: asked on the terminal (the secret not echoed), or two
+    /// lines on stdin (access key id, then secret access key)
+    Add { profile: String },
+    /// The vaulted profiles: backend and access key id (masked); never a secret
+    List {
+        /// One JSON object per profile, in an array
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile's keys from the vault (and its credential_process line)
+    Rm {
+        profile: String,
+        /// Do not ask
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Put a profile's keys back into the credentials file, after a confirmation, and remove
+    /// them from the vault
+    Export {
+        profile: String,
+        /// Do not ask
+        #[arg(short, long)]
+        yes: bool,
     },
 }
 

@@ -22,6 +22,7 @@ pub mod rename;
 pub mod rotate;
 pub mod setup;
 pub mod sso;
+pub mod vault;
 pub mod whoami;
 
 use crate::cli::Command;
@@ -59,6 +60,7 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
         }
         Command::Setup => setup::run(cfg),
         Command::Rotate(args) => rotate::run(cfg, args),
+        Command::Vault(action) => vault::run(cfg, action),
         Command::Edit(args) => edit::run(cfg, args),
         Command::Rename(args) => rename::rename(cfg, args),
         Command::Rm(args) => rename::rm(cfg, args),

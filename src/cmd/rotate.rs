@@ -1,4 +1,4 @@
-//! `rolecall rotate PROFILE`: a new access key for the profile's IAM user, written to the file,
+//! `rolecall rotate PROFILE`: a new access key for the profile's IAM user, written where the keys are (the file or the vault),
 //! checked with STS, then the old key deleted. At every step the file holds a key that works,
 //! and a failure says exactly what IAM holds and what to do. AWS allows two keys per user: with
 //! two already, nothing is changed.
@@ -14,8 +14,44 @@ use anyhow::{Result, anyhow, bail};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Write `id` and `secret` as `profile`'s keys in `kind`, and check they read back.
-fn write_keys(cfg: &Config, profile: &str, kind: FileKind, id: &str, secret: &str) -> Result<()> {
+/// Where a profile's keys are kept.
+#[derive(Clone, Copy)]
+enum Holder {
+    File(FileKind),
+    Vault(crate::vault::Backend),
+}
+
+impl Holder {
+    fn name(self) -> &'static str {
+        match self {
+            Holder::File(_) => "the file",
+            Holder::Vault(_) => "the vault",
+        }
+    }
+}
+
+/// Write `id` and `secret` as `profile`'s keys where `holder` keeps them, and check they read back.
+fn write_keys(cfg: &Config, profile: &str, holder: Holder, id: &str, secret: &str) -> Result<()> {
+    let kind = match holder {
+        Holder::File(kind) => kind,
+        Holder::Vault(backend) => {
+            let keys = Credentials {
+                access_key_id: id.to_owned(),
+                secret_access_key: secret.to_owned(),
+                session_token: None,
+                expires_at: None,
+                account_id: None,
+            };
+            let runtime = crate::runtime()?;
+            let vault = runtime.block_on(crate::vault::Vault::open(cfg, backend))?;
+            runtime.block_on(vault.put_checked(profile, &keys))?;
+            let mut index = crate::vault::Index::load(cfg)?;
+            if let Some(entry) = index.entries.get_mut(profile) {
+                entry.access_key_id = id.to_owned();
+            }
+            return index.save(cfg);
+        }
+    };
     super::change_files(
         cfg,
         |files: &mut Files, _| {
@@ -37,22 +73,31 @@ pub fn run(cfg: &Config, args: RotateArgs) -> Result<ExitCode> {
     let Some(section) = files.profiles.profile(profile) else {
         return Err(crate::creds::fetch::plan(&files, profile).err().unwrap_or_else(|| anyhow!("profile not found")));
     };
-    let (Some(id), Some(secret)) = (section.get_value("aws_access_key_id"), section.get("aws_secret_access_key"))
-    else {
-        bail!("`{profile}` has no access key of its own to rotate (rotate the profile that holds the keys)");
-    };
-    if section.get("aws_session_token").is_some() {
-        bail!(
-            "`{profile}` holds temporary credentials (a session token): only an IAM user's long-term key can be rotated"
-        );
-    }
-    let kind = id.origin.file;
-    let old = Credentials {
-        access_key_id: id.value.to_owned(),
-        secret_access_key: secret.to_owned(),
-        session_token: None,
-        expires_at: None,
-        account_id: None,
+    let vaulted = section
+        .get("credential_process")
+        .filter(|c| crate::files::chain::is_vault_marker(c, profile))
+        .and_then(|_| crate::vault::Index::load(cfg).ok()?.entries.remove(profile));
+    let (holder, old) = if let Some(entry) = vaulted {
+        let keys = crate::runtime()?.block_on(crate::vault::read(cfg, profile))?;
+        (Holder::Vault(entry.backend), Credentials { account_id: None, ..keys })
+    } else {
+        let (Some(id), Some(secret)) = (section.get_value("aws_access_key_id"), section.get("aws_secret_access_key"))
+        else {
+            bail!("`{profile}` has no access key of its own to rotate (rotate the profile that holds the keys)");
+        };
+        if section.get("aws_session_token").is_some() {
+            bail!(
+                "`{profile}` holds temporary credentials (a session token): only an IAM user's long-term key can be rotated"
+            );
+        }
+        let old = Credentials {
+            access_key_id: id.value.to_owned(),
+            secret_access_key: secret.to_owned(),
+            session_token: None,
+            expires_at: None,
+            account_id: None,
+        };
+        (Holder::File(id.origin.file), old)
     };
     let old_id = old.access_key_id.clone();
     let settings = sts_settings(cfg, Some(section), endpoint_url(cfg, &files.profiles, Some(section)), None);
@@ -72,9 +117,10 @@ pub fn run(cfg: &Config, args: RotateArgs) -> Result<ExitCode> {
     eprintln!("rolecall: creating a new access key for the IAM user of `{profile}` (now {old_id})");
     let (new_id, new_secret) = runtime.block_on(iam.create_access_key(&old))?;
     let delete_new = format!("aws iam delete-access-key --access-key-id {new_id}");
-    if let Err(e) = write_keys(cfg, profile, kind, &new_id, &new_secret) {
+    if let Err(e) = write_keys(cfg, profile, holder, &new_id, &new_secret) {
         bail!(
-            "{e:#}. IAM now has a second key, {new_id}, that is not saved anywhere: delete it ({delete_new}). The file still holds {old_id}, which works"
+            "{e:#}. IAM now has a second key, {new_id}, that is not saved anywhere: delete it ({delete_new}); {} still holds {old_id}, which works",
+            holder.name()
         );
     }
     // A new key takes a few seconds to reach every IAM endpoint: ask STS until it answers.
@@ -94,18 +140,21 @@ pub fn run(cfg: &Config, args: RotateArgs) -> Result<ExitCode> {
         std::thread::sleep(Duration::from_millis(1500));
     }
     if let Err(why) = verified {
-        return match write_keys(cfg, profile, kind, &old_id, &old.secret_access_key) {
+        return match write_keys(cfg, profile, holder, &old_id, &old.secret_access_key) {
             Ok(()) => Err(anyhow!(
-                "the new key {new_id} does not work with STS ({why:#}); the file holds the old key {old_id} again, and IAM has both: delete the new one ({delete_new}) or run rotate again later"
+                "the new key {new_id} does not work with STS ({why:#}); {} holds the old key {old_id} again, and IAM has both: delete the new one ({delete_new}) or run rotate again later",
+                holder.name()
             )),
             Err(e) => Err(anyhow!(
-                "the new key {new_id} does not work with STS ({why:#}), and putting back the old key {old_id} failed ({e:#}): the file holds {new_id}; the old key is in its .bak"
+                "the new key {new_id} does not work with STS ({why:#}), and putting back the old key {old_id} failed ({e:#}): {} holds {new_id}; the old key is in the file's .bak",
+                holder.name()
             )),
         };
     }
     if let Err(e) = runtime.block_on(iam.delete_access_key(&new, &old_id)) {
         bail!(
-            "{e:#}. The file holds the new key {new_id} (checked with STS); the old key {old_id} is still active in IAM: delete it (aws iam delete-access-key --access-key-id {old_id})"
+            "{e:#}. {} holds the new key {new_id} (checked with STS); the old key {old_id} is still active in IAM: delete it (aws iam delete-access-key --access-key-id {old_id})",
+            holder.name()
         );
     }
     eprintln!("rolecall: rotated `{profile}`: {old_id} → {new_id}; the old key is deleted");

@@ -48,14 +48,14 @@ pub const ALLOW_ALL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"A
 fn kind_of(plan: &Plan) -> Kind {
     match (&plan.base, plan.hops.len()) {
         (Base::Sso { .. } | Base::WebIdentity { .. }, 0) => Kind::OneRole,
-        (Base::AccessKey { session_token: None, .. }, 1) => Kind::OneRole,
+        (base, 1) if base.is_long_term() => Kind::OneRole,
         _ => Kind::Temporary,
     }
 }
 
 /// An MFA session: what `assume` gives for an IAM user's keys with `mfa_serial` and no role.
 fn is_mfa_session(plan: &Plan) -> bool {
-    matches!(plan.base, Base::AccessKey { session_token: None, mfa_serial: Some(_), .. }) && plan.hops.is_empty()
+    plan.base.user_mfa_serial().is_some() && plan.hops.is_empty()
 }
 
 /// The console's credentials for `profile`. `federation_secs` is the lifetime of a federation
@@ -71,9 +71,9 @@ pub fn for_profile(
     let plan = fetch::plan(files, profile)?;
     let selected = files.profiles.profile(profile).expect("resolved");
     let region = opts.region.clone().or_else(|| selected.get(crate::files::Key::Region).map(str::to_owned));
-    let long_term = matches!(plan.base, Base::AccessKey { session_token: None, .. }) && plan.hops.is_empty();
+    let long_term = plan.base.is_long_term() && plan.hops.is_empty();
     let (creds, kind) = if long_term {
-        let keys = sources::static_keys(&plan.base)?;
+        let keys = sources::long_term_keys(cfg, &plan.base)?;
         (federation(cfg, &files.profiles, Some(selected), keys, opts, federation_secs, notify)?, Kind::Federation)
     } else {
         let outcome = fetch::credentials(cfg, files, profile, opts, notify)?;

@@ -115,11 +115,12 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
     let base = set.profile(plan.base.profile());
     let settings = Settings::new(cfg, set, selected, base, opts.region.as_deref(), opts.no_mfa_session);
     let steps = plan::steps(&plan, &settings, opts);
-    if let (Base::AccessKey { session_token, .. }, None) = (&plan.base, steps.session)
+    if matches!(plan.base, Base::AccessKey { .. } | Base::Vault { .. })
+        && steps.session.is_none()
         && plan.hops.is_empty()
     {
-        let long_term = session_token.is_none();
-        return Ok(Outcome { creds: sources::static_keys(&plan.base)?, region, long_term });
+        let long_term = plan.base.is_long_term();
+        return Ok(Outcome { creds: sources::long_term_keys(cfg, &plan.base)?, region, long_term });
     }
     let now = cfg.now();
     let cache = if opts.no_cache { None } else { Some(Cache::open(cfg)?) };
@@ -374,6 +375,7 @@ impl<'a> Run<'a> {
         let http = || Http::new(self.opts.http_connector.clone(), self.settings.sts.timeout);
         match &self.plan.base {
             Base::AccessKey { .. } => sources::static_keys(&self.plan.base),
+            Base::Vault { profile, .. } => crate::vault::read(self.cfg, profile).await,
             Base::NamedSource { source, profile } => match chain::credential_source(source).unwrap_or(source) {
                 "Environment" => sources::environment(self.cfg, profile),
                 "EcsContainer" => sources::container(self.cfg, &http(), profile).await,

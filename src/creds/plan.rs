@@ -75,6 +75,11 @@ fn base_identity(plan: &Plan, settings: &Settings) -> Vec<String> {
         }
         Base::LoginSession { arn, .. } => vec!["login".into(), arn.to_string()],
         Base::Process { command, .. } => vec!["process".into(), command.to_string()],
+        // The same key as before `vault import` (the index has its id): the cache stays valid.
+        Base::Vault { profile, .. } => match &settings.vault_key_id {
+            Some(id) => vec!["keys".into(), id.clone()],
+            None => vec!["vault".into(), profile.to_string()],
+        },
     }
 }
 
@@ -86,8 +91,8 @@ fn clamp_i32(secs: u64) -> i32 {
 pub fn steps<'a>(plan: &'a Plan<'a>, settings: &Settings, opts: &Options) -> Steps<'a> {
     let session = match &plan.base {
         // GetSessionToken needs an IAM user's long-term keys.
-        Base::AccessKey { session_token: None, mfa_serial, .. } if settings.mfa_session => {
-            mfa_serial.or_else(|| plan.hops.iter().find_map(|h| h.mfa_serial))
+        base if base.is_long_term() && settings.mfa_session => {
+            base.user_mfa_serial().or_else(|| plan.hops.iter().find_map(|h| h.mfa_serial))
         }
         _ => None,
     };

@@ -149,6 +149,8 @@ pub struct Settings {
     pub user: Option<String>,
     /// The access key id in the environment (for `credential_source = Environment` cache keys).
     pub env_access_key: String,
+    /// The access key id of a vaulted base, from the vault's index (for cache keys: no keyring).
+    pub vault_key_id: Option<String>,
 }
 
 impl Settings {
@@ -172,6 +174,11 @@ impl Settings {
             mfa_process: setting("mfa_process"),
             user: cfg.user(),
             env_access_key: cfg.var("AWS_ACCESS_KEY_ID").unwrap_or_default(),
+            vault_key_id: base
+                .filter(|b| {
+                    b.get("credential_process").is_some_and(|c| crate::files::chain::is_vault_marker(c, b.name()))
+                })
+                .and_then(|b| crate::vault::key_id(cfg, b.name())),
         }
     }
 

@@ -25,6 +25,15 @@ pub fn static_keys(base: &Base) -> Result<Credentials> {
     }
 }
 
+/// The keys of a base that holds them: written in the files, or in the vault (read from the
+/// keyring: only for a cache miss, or for a profile whose own keys are wanted).
+pub fn long_term_keys(cfg: &Config, base: &Base) -> Result<Credentials> {
+    match base {
+        Base::Vault { profile, .. } => crate::runtime()?.block_on(crate::vault::read(cfg, profile)),
+        _ => static_keys(base),
+    }
+}
+
 /// Run `credential_process` as the SDKs do (`sh -c` on Unix) and parse JSON v1. Messages follow
 /// aws-config's; the output itself is never quoted.
 pub fn credential_process(cfg: &Config, command: &str, account_id: Option<&str>, profile: &str) -> Result<Credentials> {

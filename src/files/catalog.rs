@@ -13,6 +13,8 @@ pub enum Kind {
     Role,
     Sso,
     Process,
+    /// Long-term keys in rolecall's vault (`credential_process` is the vault's marker).
+    Vault,
     Source,
     WebIdentity,
     Login,
@@ -36,8 +38,8 @@ impl Kind {
             Kind::Sso
         } else if has(Key::LoginSession) {
             Kind::Login
-        } else if has(Key::CredentialProcess) {
-            Kind::Process
+        } else if let Some(command) = p.get(Key::CredentialProcess) {
+            if chain::is_vault_marker(command, p.name()) { Kind::Vault } else { Kind::Process }
         } else if has(Key::AccessKeyId) || has(Key::SecretAccessKey) || has(Key::SessionToken) {
             if has(Key::MfaSerial) || has(Key::MfaArn) { Kind::Mfa } else { Kind::Static }
         } else {
@@ -52,6 +54,7 @@ impl Kind {
             Kind::Role => "role",
             Kind::Sso => "sso",
             Kind::Process => "process",
+            Kind::Vault => "vault",
             Kind::Source => "source",
             Kind::WebIdentity => "web-identity",
             Kind::Login => "login",

@@ -54,6 +54,39 @@ pub enum Base<'a> {
         command: &'a str,
         account_id: Option<&'a str>,
     },
+    /// An IAM user's long-term keys in rolecall's vault: `credential_process` is
+    /// [`vault_marker`], rolecall giving the profile itself to other tools.
+    Vault {
+        profile: &'a str,
+        account_id: Option<&'a str>,
+        mfa_serial: Option<&'a str>,
+    },
+}
+
+/// The command that gives other tools a vaulted profile's keys.
+pub fn vault_marker(profile: &str) -> String {
+    let simple = !profile.is_empty() && profile.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-@+=:,/".contains(&b));
+    if simple {
+        format!("rolecall credential-process {profile}")
+    } else {
+        format!("rolecall credential-process '{}'", profile.replace('\'', "'\\''"))
+    }
+}
+
+/// Whether `command` (a `credential_process` value) is rolecall giving `profile` itself: the
+/// vault's marker, under any path to the binary.
+pub fn is_vault_marker(command: &str, profile: &str) -> bool {
+    let mut words = command.split_whitespace();
+    let Some(program) = words.next() else { return false };
+    let program = program.trim_matches(['"', '\'']);
+    let name = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    if !matches!(name, "rolecall" | "rolecall.exe") || words.next() != Some("credential-process") {
+        return false;
+    }
+    let rest: Vec<&str> = words.collect();
+    let named = rest.join(" ");
+    let named = named.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')).map(|n| n.replace("'\\''", "'"));
+    named.as_deref().unwrap_or(&rest.join(" ")) == profile
 }
 
 /// The most role hops a chain may have. The SDKs set no limit, but each hop is an STS call made
@@ -93,6 +126,19 @@ pub struct Plan<'a> {
 }
 
 impl Base<'_> {
+    /// Whether these are an IAM user's long-term keys (in the files or in the vault).
+    pub fn is_long_term(&self) -> bool {
+        matches!(self, Base::AccessKey { session_token: None, .. } | Base::Vault { .. })
+    }
+
+    /// The MFA device of an IAM user's long-term keys.
+    pub fn user_mfa_serial(&self) -> Option<&str> {
+        match self {
+            Base::AccessKey { session_token: None, mfa_serial, .. } | Base::Vault { mfa_serial, .. } => *mfa_serial,
+            _ => None,
+        }
+    }
+
     pub fn profile(&self) -> &str {
         match self {
             Base::AccessKey { profile, .. }
@@ -100,7 +146,8 @@ impl Base<'_> {
             | Base::WebIdentity { profile, .. }
             | Base::Sso { profile, .. }
             | Base::LoginSession { profile, .. }
-            | Base::Process { profile, .. } => profile,
+            | Base::Process { profile, .. }
+            | Base::Vault { profile, .. } => profile,
         }
     }
 }
@@ -396,6 +443,13 @@ fn base_of<'a>(
         return Ok(Base::LoginSession { profile: name, arn });
     }
     if let Some(command) = profile.get(Key::CredentialProcess) {
+        if is_vault_marker(command, name) {
+            return Ok(Base::Vault {
+                profile: name,
+                account_id: profile.get(Key::AccountId),
+                mfa_serial: mfa_serial(profile, warnings),
+            });
+        }
         return Ok(Base::Process { profile: name, command, account_id: profile.get(Key::AccountId) });
     }
     static_keys(profile, warnings)

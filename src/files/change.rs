@@ -48,6 +48,25 @@ pub fn change(
     edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
     verify: impl FnOnce(&ProfileSet) -> Result<()>,
 ) -> Result<Vec<Written>> {
+    change_with(cfg, true, edit, verify)
+}
+
+/// [`change`] keeping no `.bak`: for an edit that takes secrets out of the files (the previous
+/// version would keep them in plain text).
+pub fn change_without_backup(
+    cfg: &Config,
+    edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
+    verify: impl FnOnce(&ProfileSet) -> Result<()>,
+) -> Result<Vec<Written>> {
+    change_with(cfg, false, edit, verify)
+}
+
+fn change_with(
+    cfg: &Config,
+    backup: bool,
+    edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
+    verify: impl FnOnce(&ProfileSet) -> Result<()>,
+) -> Result<Vec<Written>> {
     let _lock = save::lock(cfg)?;
     let files = AwsFiles::load(cfg);
     files.check().context("the files must be readable before rolecall edits them ('rolecall doctor' shows why)")?;
@@ -70,8 +89,13 @@ pub fn change(
         if old.as_deref() == Some(new.as_str()) || (old.is_none() && new.is_empty()) {
             continue;
         }
-        changes.push(save::Change { path: &file.path, new: new.as_bytes(), old: old.as_deref().map(str::as_bytes) });
-        written.push(Written { display: file.display.clone(), backup: old.is_some() });
+        changes.push(save::Change {
+            path: &file.path,
+            new: new.as_bytes(),
+            old: old.as_deref().map(str::as_bytes),
+            backup,
+        });
+        written.push(Written { display: file.display.clone(), backup: backup && old.is_some() });
     }
     if !changes.is_empty() {
         save::save_all(cfg, &changes)?;

@@ -330,6 +330,26 @@ impl Editor {
         Ok(true)
     }
 
+    /// Remove the comment lines that start with `# {prefix}` from `profile`'s sections (see
+    /// [`Editor::set_note`]). Whether anything was removed.
+    pub fn remove_note(&mut self, profile: &str, prefix: &str) -> Result<bool> {
+        let (sections, lines) = self.layout()?;
+        let len = self.text().len();
+        let mut ranges = Vec::new();
+        for section in self.sections_of(&sections, profile) {
+            let header = section.header;
+            let next = sections.iter().map(|s| s.header).filter(|h| *h > header).min().unwrap_or(lines.spans.len());
+            for i in header + 1..next {
+                let (a, b, _) = lines.spans[i];
+                if self.text()[a..b].trim_start().strip_prefix('#').is_some_and(|c| c.trim_start().starts_with(prefix))
+                {
+                    ranges.push(lines.start(i, len)..lines.after(i, len));
+                }
+            }
+        }
+        Ok(self.splice_all(ranges, "") > 0)
+    }
+
     /// Remove every definition of `key` in `profile`'s sections (an earlier duplicate would
     /// otherwise become the value). Whether anything was removed.
     pub fn unset(&mut self, profile: &str, key: &str) -> Result<bool> {

@@ -53,6 +53,8 @@ pub struct Change<'a> {
     pub path: &'a Path,
     pub new: &'a [u8],
     pub old: Option<&'a [u8]>,
+    /// Whether `old` is kept as `<file>.bak`.
+    pub backup: bool,
 }
 
 /// Where a write of several files notes what it is putting in place: a run killed between two
@@ -64,7 +66,7 @@ fn journal(cfg: &Config) -> Option<PathBuf> {
 /// Replace the file at `path` with `new`; `old` is what it held (kept as the backup). The
 /// written path (the symlink's target) is returned.
 pub fn save(cfg: &Config, path: &Path, new: &[u8], old: Option<&[u8]>) -> Result<PathBuf> {
-    Ok(save_all(cfg, &[Change { path, new, old }])?.remove(0))
+    Ok(save_all(cfg, &[Change { path, new, old, backup: true }])?.remove(0))
 }
 
 /// Write the files of one edit as a pair: every new content is written and flushed beside its
@@ -81,7 +83,7 @@ pub fn save_all(cfg: &Config, changes: &[Change]) -> Result<Vec<PathBuf>> {
         if !dir.exists() {
             fsutil::ensure_private_dir(dir)?;
         }
-        if let Some(old) = change.old {
+        if let Some(old) = change.old.filter(|_| change.backup) {
             let mut backup = target.clone().into_os_string();
             backup.push(".bak");
             let mode = Mode { bits: 0o600, keep: false, owner_of: Some(&target) };

@@ -37,6 +37,7 @@ pub const COMMANDS: &[&str] = &[
     "rename",
     "rm",
     "rotate",
+    "vault",
     "completions",
 ];
 

@@ -146,6 +146,8 @@ fn chain_json(plan: &rolecall::files::chain::Plan) -> Value {
             json!({ "CredentialProcess": m })
         }
         Base::LoginSession { arn, .. } => json!({ "LoginSession": { "login_session_arn": arn } }),
+        // What the SDKs run: rolecall's marker (no conformance case names it).
+        Base::Vault { profile, .. } => json!({ "CredentialProcess": { "command": rolecall::vault::marker(profile) } }),
     };
     out.push(base);
     for hop in &plan.hops {

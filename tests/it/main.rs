@@ -23,3 +23,4 @@ mod server;
 mod shells;
 mod sso;
 mod sts;
+mod vault;

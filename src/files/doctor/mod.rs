@@ -13,7 +13,7 @@ mod secrets;
 use files::{check_duplicates, check_files, check_ignored};
 pub use profiles::rolecall_target;
 use profiles::{check_process_loops, check_profile, check_shared_keys};
-use secrets::mask_secrets;
+use secrets::{check_plaintext_keys, mask_secrets};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -105,6 +105,7 @@ pub fn check(files: &AwsFiles) -> Vec<Finding> {
     }
     check_shared_keys(&mut report);
     check_process_loops(&mut report);
+    check_plaintext_keys(&mut report);
     let mut findings = report.findings;
     mask_secrets(files, &mut findings);
     sort(&mut findings);

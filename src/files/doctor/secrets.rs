@@ -1,8 +1,32 @@
 //! Secrets in the files: what could be one, masked in every finding.
 
-use super::Finding;
-use crate::files::AwsFiles;
+use super::{Finding, Report, Severity};
+use crate::files::{AwsFiles, Key};
 use crate::util::arn;
+
+/// An IAM user's long-term keys in plain text, readable by every process the user runs and copied
+/// into every backup: `rolecall vault import` moves them into the OS keyring.
+pub(super) fn check_plaintext_keys(r: &mut Report) {
+    for profile in r.files.profiles.profiles() {
+        let (Some(id), Some(_)) = (profile.get_value(Key::AccessKeyId), profile.get(Key::SecretAccessKey)) else {
+            continue;
+        };
+        if profile.get(Key::SessionToken).is_some() {
+            continue;
+        }
+        let name = profile.name();
+        let file = r.files.file(id.origin.file).display.clone();
+        let shown = crate::util::text::printable(name);
+        r.add(
+            Severity::Warning,
+            "plaintext-keys",
+            id.origin,
+            Some(name),
+            format!("the long-term keys of `{shown}` ({}) are in plain text in {file}", arn::mask(id.value)),
+            &format!("move them into the OS keyring: rolecall vault import {shown}"),
+        );
+    }
+}
 
 /// What in the files could be a secret, from any line, well formed or not: the value of a key
 /// that names a secret or a token (after `=` or `:`), and a line that is one long base64-like
