@@ -123,9 +123,10 @@ fn point_at_vault(files: &mut Files, profile: &str, file: FileKind, backend: Bac
     }
     let editor = files.file(file);
     editor.set(profile, "credential_process", &vault::marker(profile))?;
+    // No key id: `rotate` changes it, and the note would then be stale.
+    let _ = key_id;
     let note = format!(
-        "{NOTE} the keys of this profile ({}) are in {}; 'rolecall vault export {}' puts them back",
-        mask(key_id),
+        "{NOTE} the keys of this profile are in {}; 'rolecall vault export {}' puts them back",
         backend_name(backend),
         printable(profile)
     );

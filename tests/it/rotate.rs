@@ -14,7 +14,7 @@ iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
 "#;
 
 /// An IAM user in moto with `keys` access keys: their (id, secret) pairs.
-fn user(moto: &Moto, name: &str, keys: usize) -> Vec<(String, String)> {
+pub fn user(moto: &Moto, name: &str, keys: usize) -> Vec<(String, String)> {
     let script = format!(
         "{IAM}iam.create_user(UserName=sys.argv[2])
 for _ in range(int(sys.argv[3])):
@@ -38,7 +38,7 @@ for _ in range(int(sys.argv[3])):
 }
 
 /// The user's key ids as IAM lists them.
-fn listed(moto: &Moto, name: &str) -> Vec<String> {
+pub fn listed(moto: &Moto, name: &str) -> Vec<String> {
     let script = format!(
         "{IAM}for k in iam.list_access_keys(UserName=sys.argv[2])[\"AccessKeyMetadata\"]:
     print(k[\"AccessKeyId\"])

@@ -45,11 +45,11 @@ const PLAIN_SECRET: &str = "plainSECRETplainSECRETplainSECRETplain00";
 const IMPORTED: &str = "\
 # my keys; keep this comment
 [base]
-# rolecall vault: the keys of this profile (****MPLE) are in the Secret Service; 'rolecall vault export base' puts them back
+# rolecall vault: the keys of this profile are in the Secret Service; 'rolecall vault export base' puts them back
 credential_process = rolecall credential-process base
 
 [plain] ; the second user
-# rolecall vault: the keys of this profile (****XAMP) are in the Secret Service; 'rolecall vault export plain' puts them back
+# rolecall vault: the keys of this profile are in the Secret Service; 'rolecall vault export plain' puts them back
 credential_process = rolecall credential-process plain
 \n[temp]
 aws_access_key_id = ASIAITEMPTEMPEXAMPLE
@@ -585,4 +585,35 @@ fn kill_9_at_random_times_during_import_never_loses_the_key() {
     eprintln!(
         "kill -9 during import, 40 runs: key in the file only {in_file}, in both {both}, in the vault only {in_vault}"
     );
+}
+
+#[test]
+fn rotate_writes_the_new_key_into_the_vault() {
+    if !require("python3") {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let keys = crate::rotate::user(&moto, "carol", 1);
+    let (old_id, old_secret) = &keys[0];
+    let home = TempHome::new();
+    home.write_files(
+        "[profile carol]\nregion = eu-west-1\n",
+        &format!("# carol\n[carol]\naws_access_key_id = {old_id}\naws_secret_access_key = {old_secret}\n"),
+    );
+    let Some(keyring) = Keyring::start(&home) else { return };
+    assert_eq!(run(&home, &keyring, &["vault", "import", "carol"], &[]).code, 0);
+    let before = credentials(&home);
+    let r = run(&home, &keyring, &["rotate", "carol"], &[("AWS_ENDPOINT_URL", &moto.url)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let now = crate::rotate::listed(&moto, "carol");
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(&now[0], old_id, "the old key is still in IAM");
+    assert_eq!(credentials(&home), before, "the file still points at the vault, no key in it");
+    let held = keyring.lookup("carol").unwrap();
+    assert!(held.contains(&now[0]) && !held.contains(old_secret.as_str()), "{held}");
+    let entry: serde_json::Value = serde_json::from_str(&held).unwrap();
+    let new_secret = entry["SecretAccessKey"].as_str().unwrap();
+    assert!(files_with(&home.path, new_secret).is_empty());
+    let list = run(&home, &keyring, &["vault", "list", "--json"], &[]);
+    assert_eq!(list.stdout.contains(&format!("****{}", &now[0][now[0].len() - 4..])), true, "{}", list.stdout);
 }
