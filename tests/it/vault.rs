@@ -615,5 +615,5 @@ fn rotate_writes_the_new_key_into_the_vault() {
     let new_secret = entry["SecretAccessKey"].as_str().unwrap();
     assert!(files_with(&home.path, new_secret).is_empty());
     let list = run(&home, &keyring, &["vault", "list", "--json"], &[]);
-    assert_eq!(list.stdout.contains(&format!("****{}", &now[0][now[0].len() - 4..])), true, "{}", list.stdout);
+    assert!(list.stdout.contains(&format!("****{}", &now[0][now[0].len() - 4..])), "{}", list.stdout);
 }
