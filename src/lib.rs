@@ -4,7 +4,8 @@
 //! - the AWS files are parsed, merged and checked in [`files`] (`document`, `merge`, `doctor/`);
 //! - STS and every other AWS call are made in [`aws`] (`sts`, `iam`, `sso`), reached from [`creds`];
 //! - shell text is written in [`shell`] (`env` renders, `init` the scripts of `shell/`);
-//! - the terminal is read in [`ui`] (`tty` is the one place that opens `/dev/tty`).
+//! - the terminal is read in [`ui`] (`tty` is the one place that opens `/dev/tty`);
+//! - long-term keys kept out of the files live in [`vault`] (Secret Service, Keychain, age file).
 //!
 //! Data flows one way: files -> chain -> plan -> credentials -> shell text; [`cmd`] ties them.
 
