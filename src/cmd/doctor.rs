@@ -12,6 +12,8 @@ pub fn run(cfg: &Config, args: DoctorArgs) -> Result<ExitCode> {
     let DoctorArgs { json, online } = args;
     let files = AwsFiles::load(cfg);
     let mut findings = doctor::check(&files);
+    findings.extend(crate::vault::check(cfg, &files));
+    doctor::sort(&mut findings);
     if online {
         let progress = std::io::stderr().is_terminal();
         findings.extend(crate::creds::online::check(cfg, &files, |count| {

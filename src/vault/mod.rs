@@ -286,6 +286,39 @@ pub fn key_id(cfg: &Config, profile: &str) -> Option<String> {
     Index::load(cfg).ok()?.entries.remove(profile).map(|e| e.access_key_id)
 }
 
+/// The doctor's findings about the vault (the index only, never the keyring): a profile whose
+/// `credential_process` is the vault's marker with no keys in the vault is an error.
+pub fn check(cfg: &Config, files: &crate::files::AwsFiles) -> Vec<crate::files::doctor::Finding> {
+    use crate::files::Key;
+    use crate::files::doctor::{Finding, Severity};
+    let marked: Vec<_> = files
+        .profiles
+        .profiles()
+        .filter_map(|p| Some((p, p.get_value(Key::CredentialProcess)?)))
+        .filter(|(p, v)| is_marker(v.value, p.name()))
+        .collect();
+    if marked.is_empty() {
+        return Vec::new();
+    }
+    let index = Index::load(cfg).unwrap_or_default();
+    marked
+        .into_iter()
+        .filter(|(p, _)| !index.entries.contains_key(p.name()))
+        .map(|(p, v)| {
+            let name = crate::util::text::printable(p.name());
+            Finding {
+                severity: Severity::Error,
+                code: "vault-missing",
+                file: files.file(v.origin.file).display.clone(),
+                line: v.origin.line,
+                profile: Some(p.name().to_owned()),
+                message: format!("`{name}` takes its keys from rolecall's vault, and the vault has none for it"),
+                hint: format!("rolecall vault add {name}, or give the profile its keys again"),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

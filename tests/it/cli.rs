@@ -102,8 +102,16 @@ fn doctor_clean_files_exit_zero() {
         run.stdout,
         "warning[plaintext-keys] ~/.aws/credentials:2 [default]: the long-term keys of `default` (****MPLE) are in plain text in ~/.aws/credentials\n  hint: move them into the OS keyring: rolecall vault import default\n2 profiles checked: 0 errors, 1 warning\n"
     );
-    // Without them (the keys in the vault), nothing is found.
+    // Without them (the keys in the vault, as its index says), nothing is found.
     home.write("credentials", "[default]\ncredential_process = rolecall credential-process default\n");
+    let data = home.path.join(".local/share/rolecall");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("vault.json"),
+        r#"{"version": 1, "profiles": {"default": {"backend": "secret-service", "access_key_id": "AKIAIOSFODNN7EXAMPLE", "added": 0}}}"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(data.join("vault.json"), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let run = home.run(&["doctor"]);
     assert_eq!(run.stdout, "ok: 2 profiles checked, no problems found\n");
 }
@@ -266,6 +274,10 @@ fn a_credential_process_that_calls_itself_stops() {
         .map(|f| f["profile"].as_str().unwrap())
         .collect();
     assert_eq!(loops, ["a", "b"], "{findings:?}");
+    // The profile that names itself is the vault's marker, and the vault has no keys for it.
+    let missing: Vec<&str> =
+        findings.iter().filter(|f| f["code"] == "vault-missing").map(|f| f["profile"].as_str().unwrap()).collect();
+    assert_eq!(missing, ["loop"], "{findings:?}");
 }
 
 /// The knobs the tests use (a pinned clock, a paused writer, …) exist only with the test-hooks

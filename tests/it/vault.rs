@@ -302,9 +302,13 @@ fn import_moves_the_keys_and_every_client_still_works() {
     let cached = cache_names(&home);
     assert_eq!(moto.count("GetSessionToken"), 1);
 
-    // Import: both users (the one with a session token is skipped, said on stderr).
+    // Import: both users (the one with a session token is skipped, said on stderr). An older
+    // backup holding the keys goes too.
+    home.write("credentials.bak", CREDENTIALS);
+    home.chmod("credentials.bak", 0o600);
     let import = run(&home, &keyring, &["vault", "import"], &[]);
     assert_eq!(import.code, 0, "{}", import.stderr);
+    assert!(import.stderr.contains("removed ~/.aws/credentials.bak: it held the keys"), "{}", import.stderr);
     assert!(import.stderr.contains("skipped: `temp` holds temporary credentials"), "{}", import.stderr);
     assert_eq!(credentials(&home), IMPORTED);
     assert!(!home.path.join(".aws/credentials.bak").exists(), "no backup keeps the keys");
