@@ -383,7 +383,14 @@ fn rm(cfg: &Config, profile: &str, yes: bool) -> Result<()> {
         .and_then(|s| s.get(Key::CredentialProcess))
         .is_some_and(|c| chain::is_vault_marker(c, profile))
     {
-        super::change_files(cfg, |edited, _| unpoint(edited, profile), |_| Ok(()))?;
+        super::change_files(
+            cfg,
+            |edited, _| unpoint(edited, profile),
+            |after| match after.profile(profile).and_then(|s| s.get(Key::CredentialProcess)) {
+                Some(c) if chain::is_vault_marker(c, profile) => bail!("`{profile}` still points at the vault"),
+                _ => Ok(()),
+            },
+        )?;
     }
     runtime.block_on(vault.remove(profile))?;
     index.entries.remove(profile);
