@@ -523,8 +523,28 @@ fn the_encrypted_file_holds_no_key_in_clear() {
     let out = add.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(files_with(&home.path, "extraSECRETextraSECRET").is_empty());
+    // On a terminal: the key id echoed, the secret not.
+    let script = r#"
+import pexpect, sys
+child = pexpect.spawn(sys.argv[1], ["vault", "add", "typed"], encoding="utf-8", timeout=60)
+child.expect_exact("AWS Access Key ID for typed: "); child.sendline("AKIAITYPEDTYPEDEXAMP")
+child.expect_exact("AWS Secret Access Key: "); child.sendline("typedSECRETtypedSECRETtypedSECRETtyped00")
+child.expect(pexpect.EOF); child.close()
+print(child.before.replace("\r", ""))
+sys.exit(child.exitstatus)
+"#;
+    let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!screen.contains("typedSECRET"), "the secret was echoed: {screen}");
+    assert!(files_with(&home.path, "typedSECRETtypedSECRET").is_empty());
     let list = home.run(&["vault", "list"]);
-    assert_eq!(list.stdout, "extra  file            ****XAMP\nplain  file            ****XAMP\n");
+    assert_eq!(
+        list.stdout,
+        "extra  file            ****XAMP\nplain  file            ****XAMP\ntyped  file            ****XAMP\n"
+    );
+    let typed = home.run_env(&["credential-process", "typed"], &[("ROLECALL_VAULT_PASSPHRASE", "correct horse")]);
+    assert!(typed.stdout.contains("typedSECRETtypedSECRETtypedSECRETtyped00"), "{}", typed.stderr);
 }
 
 /// A small deterministic generator for the kill times (the seed is printed).
