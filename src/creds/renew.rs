@@ -34,9 +34,10 @@ impl Renewing {
         }
     }
 
-    /// Whether `creds` still have more than the margin left.
+    /// Whether `creds` still have at least the margin left: the cache's own rule, so a renewal
+    /// never starts only to be handed back the same entry.
     fn fresh(&self, creds: &Credentials) -> bool {
-        creds.expires_at.is_none_or(|t| t - self.cfg.now() > self.cfg.refresh_before())
+        creds.expires_at.is_none_or(|t| t - self.cfg.now() >= self.cfg.refresh_before())
     }
 
     /// Fresh credentials: the ones in memory, or renewed (one renewal for every caller waiting).
