@@ -73,9 +73,8 @@ pub fn run(cfg: &Config, args: RotateArgs) -> Result<ExitCode> {
     let Some(section) = files.profiles.profile(profile) else {
         return Err(crate::creds::fetch::plan(&files, profile).err().unwrap_or_else(|| anyhow!("profile not found")));
     };
-    let vaulted = section
-        .get("credential_process")
-        .filter(|c| crate::files::chain::is_vault_marker(c, profile))
+    let vaulted = Some(section)
+        .filter(|s| crate::files::chain::points_at_vault(*s))
         .and_then(|_| crate::vault::Index::load(cfg).ok()?.entries.remove(profile));
     let (holder, old) = if let Some(entry) = vaulted {
         let keys = crate::runtime()?.block_on(crate::vault::read(cfg, profile))?;

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::creds::Credentials;
 use crate::files::chain::{self, Base};
 use crate::files::change::{Files, change_without_backup, file_for};
-use crate::files::validate::check_pair;
+use crate::files::validate::{check_name, check_pair};
 use crate::files::{AwsFiles, FileKind, Key, ProfileSet};
 use crate::util::arn::mask;
 use crate::util::text::printable;
@@ -115,7 +115,7 @@ async fn open_chosen(cfg: &Config) -> Result<Vault> {
 
 /// Make `profile` (whose keys are now in `backend`) point at the vault: the marker in `file`, the
 /// note beside it, no key lines in either file; it must read back as a vaulted profile.
-fn point_at_vault(files: &mut Files, profile: &str, file: FileKind, backend: Backend, key_id: &str) -> Result<()> {
+fn point_at_vault(files: &mut Files, profile: &str, file: FileKind, backend: Backend) -> Result<()> {
     for kind in [FileKind::Config, FileKind::Credentials] {
         for key in ["aws_access_key_id", "aws_secret_access_key"] {
             files.file(kind).unset(profile, key)?;
@@ -124,7 +124,6 @@ fn point_at_vault(files: &mut Files, profile: &str, file: FileKind, backend: Bac
     let editor = files.file(file);
     editor.set(profile, "credential_process", &vault::marker(profile))?;
     // No key id: `rotate` changes it, and the note would then be stale.
-    let _ = key_id;
     let note = format!(
         "{NOTE} the keys of this profile are in {}; 'rolecall vault export {}' puts them back",
         backend_name(backend),
@@ -149,10 +148,7 @@ fn verify_vaulted(after: &ProfileSet, profile: &str) -> Result<()> {
 /// keys in plain text).
 fn scrub_backups(files: &AwsFiles, secrets: &[&str]) {
     for file in [&files.config, &files.credentials] {
-        let real = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
-        let mut backup = real.into_os_string();
-        backup.push(".bak");
-        let backup = std::path::PathBuf::from(backup);
+        let backup = crate::files::save::backup_path(&file.path);
         let Ok(text) = std::fs::read_to_string(&backup) else { continue };
         if secrets.iter().any(|s| text.contains(s)) && std::fs::remove_file(&backup).is_ok() {
             eprintln!("rolecall: removed {}.bak: it held the keys in plain text", file.display);
@@ -198,7 +194,7 @@ fn import(cfg: &Config, names: &[String]) -> Result<()> {
         cfg,
         |edited, _| {
             for f in &found {
-                point_at_vault(edited, &f.profile, f.file, backend, &f.keys.access_key_id)?;
+                point_at_vault(edited, &f.profile, f.file, backend)?;
             }
             Ok(())
         },
@@ -255,11 +251,9 @@ fn read_keys(profile: &str) -> Result<Credentials> {
 fn add(cfg: &Config, profile: &str) -> Result<()> {
     let files = super::load_checked(cfg)?;
     let p = printable(profile);
-    if profile.trim().is_empty() || profile.contains(['[', ']', '\n', '\r']) {
-        bail!("`{p}` cannot be a profile's name");
-    }
+    check_name(profile)?;
     if let Some(section) = files.profiles.profile(profile) {
-        if section.get(Key::CredentialProcess).is_some_and(|c| chain::is_vault_marker(c, profile)) {
+        if chain::points_at_vault(section) {
             bail!(
                 "`{p}` is already in the vault: 'rolecall rotate {p}' replaces its key, 'rolecall vault rm {p}' removes it"
             );
@@ -284,7 +278,7 @@ fn add(cfg: &Config, profile: &str) -> Result<()> {
     index.save(cfg)?;
     change_without_backup(
         cfg,
-        |edited, _| point_at_vault(edited, profile, file_for("aws_access_key_id"), backend, &keys.access_key_id),
+        |edited, _| point_at_vault(edited, profile, file_for("aws_access_key_id"), backend),
         |after| verify_vaulted(after, profile),
     )?;
     eprintln!("rolecall: added `{p}` ({}) to {}", mask(&keys.access_key_id), backend_name(backend));
@@ -294,13 +288,7 @@ fn add(cfg: &Config, profile: &str) -> Result<()> {
 fn list(cfg: &Config, json: bool) -> Result<()> {
     let index = Index::load(cfg)?;
     let files = AwsFiles::load(cfg);
-    let in_files = |profile: &str| {
-        files
-            .profiles
-            .profile(profile)
-            .and_then(|s| s.get(Key::CredentialProcess))
-            .is_some_and(|c| chain::is_vault_marker(c, profile))
-    };
+    let in_files = |profile: &str| files.profiles.profile(profile).is_some_and(chain::points_at_vault);
     let mut text = String::new();
     if json {
         let rows: Vec<serde_json::Value> = index
@@ -359,35 +347,31 @@ fn unpoint(files: &mut Files, profile: &str) -> Result<()> {
     Ok(())
 }
 
+/// Go on when `yes` was passed or the person agrees on the terminal; cancelled otherwise.
+fn confirmed(yes: bool, question: &str) -> Result<()> {
+    if yes || crate::ui::tty::confirm(question, "--yes")? { Ok(()) } else { Err(anyhow!(crate::Cancelled)) }
+}
+
 fn rm(cfg: &Config, profile: &str, yes: bool) -> Result<()> {
     let (mut index, e) = entry(cfg, profile)?;
     let p = printable(profile);
-    if !yes
-        && !crate::ui::tty::confirm(
-            &format!(
-                "Remove the keys of `{p}` ({}) from {}? They are kept nowhere else",
-                mask(&e.access_key_id),
-                backend_name(e.backend)
-            ),
-            "--yes",
-        )?
-    {
-        return Err(anyhow!(crate::Cancelled));
-    }
+    confirmed(
+        yes,
+        &format!(
+            "Remove the keys of `{p}` ({}) from {}? They are kept nowhere else",
+            mask(&e.access_key_id),
+            backend_name(e.backend)
+        ),
+    )?;
     let runtime = crate::runtime()?;
     let vault = runtime.block_on(Vault::open(cfg, e.backend))?;
     let files = AwsFiles::load(cfg);
-    if files
-        .profiles
-        .profile(profile)
-        .and_then(|s| s.get(Key::CredentialProcess))
-        .is_some_and(|c| chain::is_vault_marker(c, profile))
-    {
+    if files.profiles.profile(profile).is_some_and(chain::points_at_vault) {
         super::change_files(
             cfg,
             |edited, _| unpoint(edited, profile),
-            |after| match after.profile(profile).and_then(|s| s.get(Key::CredentialProcess)) {
-                Some(c) if chain::is_vault_marker(c, profile) => bail!("`{profile}` still points at the vault"),
+            |after| match after.profile(profile) {
+                Some(section) if chain::points_at_vault(section) => bail!("`{profile}` still points at the vault"),
                 _ => Ok(()),
             },
         )?;
@@ -402,17 +386,13 @@ fn rm(cfg: &Config, profile: &str, yes: bool) -> Result<()> {
 fn export(cfg: &Config, profile: &str, yes: bool) -> Result<()> {
     let (mut index, e) = entry(cfg, profile)?;
     let p = printable(profile);
-    if !yes
-        && !crate::ui::tty::confirm(
-            &format!(
-                "Write the keys of `{p}` back into the credentials file, in plain text, and remove them from {}?",
-                backend_name(e.backend)
-            ),
-            "--yes",
-        )?
-    {
-        return Err(anyhow!(crate::Cancelled));
-    }
+    confirmed(
+        yes,
+        &format!(
+            "Write the keys of `{p}` back into the credentials file, in plain text, and remove them from {}?",
+            backend_name(e.backend)
+        ),
+    )?;
     let runtime = crate::runtime()?;
     let vault = runtime.block_on(Vault::open(cfg, e.backend))?;
     let keys = runtime

@@ -175,9 +175,7 @@ impl Settings {
             user: cfg.user(),
             env_access_key: cfg.var("AWS_ACCESS_KEY_ID").unwrap_or_default(),
             vault_key_id: base
-                .filter(|b| {
-                    b.get("credential_process").is_some_and(|c| crate::files::chain::is_vault_marker(c, b.name()))
-                })
+                .filter(|b| crate::files::chain::points_at_vault(*b))
                 .and_then(|b| crate::vault::key_id(cfg, b.name())),
         }
     }

@@ -89,6 +89,11 @@ pub fn is_vault_marker(command: &str, profile: &str) -> bool {
     named.as_deref().unwrap_or(&rest.join(" ")) == profile
 }
 
+/// Whether `profile`'s keys are in rolecall's vault: its `credential_process` is the marker.
+pub fn points_at_vault(profile: Section) -> bool {
+    profile.get(Key::CredentialProcess).is_some_and(|c| is_vault_marker(c, profile.name()))
+}
+
 /// The most role hops a chain may have. The SDKs set no limit, but each hop is an STS call made
 /// in order, within the hour role chaining allows; real chains have a handful. The limit keeps
 /// every command linear in the size of the files (a 10,000-hop chain took `doctor` minutes).

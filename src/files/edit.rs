@@ -303,12 +303,8 @@ impl Editor {
         let Some(section) = self.sections_of(&sections, profile).last().map(|s| s.header) else {
             bail!("no section for {profile}");
         };
-        let next = sections.iter().map(|s| s.header).filter(|h| *h > section).min().unwrap_or(lines.spans.len());
         let wanted = format!("# {note}");
-        let old = (section + 1..next).find(|&i| {
-            let (a, b, _) = lines.spans[i];
-            self.text()[a..b].trim_start().strip_prefix('#').is_some_and(|c| c.trim_start().starts_with(prefix))
-        });
+        let old = self.note_lines(&sections, &lines, section, prefix).next();
         match old {
             Some(i) => {
                 let (a, b, _) = lines.spans[i];
@@ -335,19 +331,29 @@ impl Editor {
     pub fn remove_note(&mut self, profile: &str, prefix: &str) -> Result<bool> {
         let (sections, lines) = self.layout()?;
         let len = self.text().len();
-        let mut ranges = Vec::new();
-        for section in self.sections_of(&sections, profile) {
-            let header = section.header;
-            let next = sections.iter().map(|s| s.header).filter(|h| *h > header).min().unwrap_or(lines.spans.len());
-            for i in header + 1..next {
-                let (a, b, _) = lines.spans[i];
-                if self.text()[a..b].trim_start().strip_prefix('#').is_some_and(|c| c.trim_start().starts_with(prefix))
-                {
-                    ranges.push(lines.start(i, len)..lines.after(i, len));
-                }
-            }
-        }
+        let ranges = self
+            .sections_of(&sections, profile)
+            .iter()
+            .flat_map(|section| self.note_lines(&sections, &lines, section.header, prefix))
+            .map(|i| lines.start(i, len)..lines.after(i, len))
+            .collect();
         Ok(self.splice_all(ranges, "") > 0)
+    }
+
+    /// The lines of the section whose header is line `header` (up to the next header) that are
+    /// comments starting with `prefix`: the notes of [`Editor::set_note`].
+    fn note_lines<'s>(
+        &'s self,
+        sections: &'s [Section],
+        lines: &'s Lines,
+        header: usize,
+        prefix: &'s str,
+    ) -> impl Iterator<Item = usize> + 's {
+        let next = sections.iter().map(|s| s.header).filter(|h| *h > header).min().unwrap_or(lines.spans.len());
+        (header + 1..next).filter(move |&i| {
+            let (a, b, _) = lines.spans[i];
+            self.text()[a..b].trim_start().strip_prefix('#').is_some_and(|c| c.trim_start().starts_with(prefix))
+        })
     }
 
     /// Remove every definition of `key` in `profile`'s sections (an earlier duplicate would

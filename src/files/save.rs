@@ -39,6 +39,18 @@ fn target_of(path: &Path) -> PathBuf {
     }
 }
 
+/// Where an edit of the file at `path` keeps the previous version: `<file>.bak` beside the file
+/// a symlink names.
+pub fn backup_path(path: &Path) -> PathBuf {
+    backup_beside(&target_of(path))
+}
+
+fn backup_beside(target: &Path) -> PathBuf {
+    let mut backup = target.as_os_str().to_owned();
+    backup.push(".bak");
+    PathBuf::from(backup)
+}
+
 /// Tests stop the writer here to kill it half-way (`ROLECALL_TEST_WRITE_PAUSE_MS`); not in
 /// release builds.
 fn test_pause() {
@@ -84,10 +96,8 @@ pub fn save_all(cfg: &Config, changes: &[Change]) -> Result<Vec<PathBuf>> {
             fsutil::ensure_private_dir(dir)?;
         }
         if let Some(old) = change.old.filter(|_| change.backup) {
-            let mut backup = target.clone().into_os_string();
-            backup.push(".bak");
             let mode = Mode { bits: 0o600, keep: false, owner_of: Some(&target) };
-            fsutil::write_atomic(Path::new(&backup), old, mode)?;
+            fsutil::write_atomic(&backup_beside(&target), old, mode)?;
         }
         staged.push(fsutil::Staged::new(&target, change.new, Mode::KEEP)?);
         targets.push(target);
