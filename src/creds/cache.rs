@@ -69,7 +69,17 @@ impl Cache {
     /// treated as absent (it is replaced by the next fetch); so is one that is not private
     /// (another user's, or readable by others), with one warning.
     pub fn get(&self, key: &str, now: i64) -> Option<Credentials> {
+        self.get_since(key, now, None)
+    }
+
+    /// [`Cache::get`], for an entry written at or after `since` only (when given).
+    pub fn get_since(&self, key: &str, now: i64, since: Option<std::time::SystemTime>) -> Option<Credentials> {
         let path = self.path(key, "json");
+        if let Some(since) = since
+            && !fs::metadata(&path).and_then(|m| m.modified()).is_ok_and(|t| t >= since)
+        {
+            return None;
+        }
         let bytes = match crate::util::fs::read_private(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {

@@ -30,6 +30,8 @@ pub struct Options {
     /// Never ask a person: a step that needs a new MFA code (and has no `--mfa-code` or
     /// `mfa_process`) fails instead (auto-refresh, the credential server).
     pub no_prompt: bool,
+    /// Only what the cache holds (or the files): fail rather than call anything.
+    pub cached_only: bool,
     /// The HTTP client for STS and IMDS (tests replay recorded traffic); default: rustls over hyper.
     pub http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
     /// The same for the calls made without an SDK client (the SSO portal and OIDC, ECS).
@@ -124,16 +126,15 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
     }
     let now = cfg.now();
     let cache = if opts.no_cache { None } else { Some(Cache::open(cfg)?) };
+    // --refresh renews every step; an MFA code given renews what takes one (the MFA session, or
+    // a role that takes the code itself) and what follows it. Nothing before the first renewed
+    // step is fetched again.
+    let renewed = steps.steps.iter().position(|s| renews(opts, &s.kind)).unwrap_or(steps.steps.len());
     // The fast path: the last step is cached. No runtime, no SDK.
     let mut start = 0;
     let mut current = None;
     if let Some(cache) = cache.as_ref() {
-        for (i, step) in steps.steps.iter().enumerate().rev() {
-            // --refresh renews the roles; the MFA session too only when a code comes with it.
-            let renew = opts.refresh && (!matches!(step.kind, StepKind::Session { .. }) || opts.mfa_code.is_some());
-            if renew {
-                continue;
-            }
+        for (i, step) in steps.steps.iter().enumerate().take(renewed).rev() {
             if let Some(creds) = step.key.as_deref().and_then(|k| cache.get(k, now)) {
                 if i + 1 == steps.steps.len() {
                     return Ok(Outcome { creds, region, long_term: false });
@@ -144,6 +145,9 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
             }
         }
     }
+    if opts.cached_only {
+        bail!("`{}` has no cached credentials", crate::util::text::printable(profile));
+    }
     let run = Run {
         cfg,
         set,
@@ -153,6 +157,7 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
         settings: &settings,
         session_key: steps.session_key.clone(),
         notify,
+        started: std::time::SystemTime::now(),
     };
     let creds = run.run(&steps.steps, start, current, cache.as_ref())?;
     Ok(Outcome { creds, region, long_term: false })
@@ -169,6 +174,15 @@ struct Run<'a> {
     /// The cache key of the MFA session (for dropping one AWS refuses).
     session_key: Option<String>,
     notify: Notify<'a>,
+    /// When this fetch began: an entry written since then was fetched by another process that
+    /// this one waited for, and serves even where this one renews.
+    started: std::time::SystemTime,
+}
+
+/// Whether `opts` renew a step of this kind: everything with `--refresh`, what takes an MFA code
+/// when one is given.
+fn renews(opts: &Options, kind: &StepKind) -> bool {
+    opts.refresh || (opts.mfa_code.is_some() && kind.mfa().is_some())
 }
 
 /// Whether a step may ask a person (there is one, and nothing said not to).
@@ -194,19 +208,19 @@ impl<'a> Run<'a> {
         if let Some(serial) = steps[start..].iter().find_map(|s| s.kind.mfa())
             && matches!(source, mfa::Source::Refuse)
         {
+            let p = crate::util::text::printable(profile);
             bail!(
-                "`{profile}` needs a new MFA code for {serial} (the MFA session expired): run 'assume {profile}' in a terminal, or set mfa_process"
+                "`{p}` needs a new MFA code for {serial} (the MFA session expired): run 'assume {p} --refresh' in a terminal, or set mfa_process"
             );
         }
+        let renewing = steps[start..].iter().any(|s| renews(self.opts, &s.kind));
         // Asks a person for a code: those who wait for this process are told so.
         let prompts = asks(&source) && steps[start..].iter().any(|s| s.kind.mfa().is_some());
         let _lock = match (cache, steps.last().and_then(|s| s.key.as_deref())) {
             (Some(cache), Some(key)) => {
                 let lock = self.lock(cache, key, &source)?;
                 // Someone else may have fetched it while this process waited.
-                if !self.opts.refresh
-                    && let Some(creds) = cache.get(key, self.cfg.now())
-                {
+                if let Some(creds) = self.cached(cache, key, renewing) {
                     return Ok(creds);
                 }
                 if let Some(lock) = &lock {
@@ -257,9 +271,7 @@ impl<'a> Run<'a> {
                 let _lock = match cache.filter(|_| !is_last) {
                     Some(cache) => {
                         let lock = self.lock(cache, key, source)?;
-                        if !(self.opts.refresh && self.opts.mfa_code.is_some())
-                            && let Some(session) = cache.get(key, self.cfg.now())
-                        {
+                        if let Some(session) = self.cached(cache, key, renews(self.opts, &step.kind)) {
                             return Ok(session);
                         }
                         if let Some(lock) = &lock {
@@ -284,6 +296,19 @@ impl<'a> Run<'a> {
             StepKind::Hop { hop, duration, mfa, cli_key } => {
                 let creds = current.context("no credentials for AssumeRole")?;
                 let name = self.settings.session_name(hop.session_name);
+                // Role chaining: a role assumed with temporary credentials lasts an hour at most.
+                let chained_max = plan::CHAINED_MAX_SECS as i32;
+                let duration = &match duration {
+                    Some(d) if *d > chained_max && creds.session_token.is_some() => {
+                        (self.notify)(Notice::Warning(format!(
+                            "`{}` is assumed with temporary credentials (role chaining), which AWS limits to 1 hour: {} asked, 1 hour given",
+                            crate::util::text::printable(hop.profile),
+                            crate::util::time::human_duration(*d as u64)
+                        )));
+                        Some(chained_max)
+                    }
+                    other => *other,
+                };
                 let call = |code: Option<String>| {
                     let (creds, name) = (&creds, &name);
                     async move {
@@ -312,6 +337,14 @@ impl<'a> Run<'a> {
                 Ok(assumed.creds)
             }
         }
+    }
+
+    /// The entry of `key`, when it serves: any fresh one, or, where this fetch renews, one that
+    /// another process wrote while this one waited for it.
+    fn cached(&self, cache: &Cache, key: &str, renewing: bool) -> Option<Credentials> {
+        // The file system's clock is coarser than the process's: a few milliseconds of slack.
+        let since = renewing.then(|| self.started - std::time::Duration::from_millis(50));
+        cache.get_since(key, self.cfg.now(), since)
     }
 
     /// The lock of a cache entry this process is about to fetch. Another process that holds it

@@ -56,6 +56,10 @@ pub struct Steps<'a> {
     pub session_key: Option<String>,
 }
 
+/// The longest a role assumed with temporary credentials lasts (STS's role-chaining limit, which
+/// applies to credentials from GetSessionToken too).
+pub const CHAINED_MAX_SECS: u64 = 3600;
+
 /// What the base is, for cache keys (never a secret: the access key id at most).
 fn base_identity(plan: &Plan, settings: &Settings) -> Vec<String> {
     match &plan.base {
@@ -87,15 +91,38 @@ fn clamp_i32(secs: u64) -> i32 {
     i32::try_from(secs).unwrap_or(i32::MAX)
 }
 
+/// The lifetime each hop asks for: its `duration_seconds`, and `--duration` for the last one.
+fn hop_durations(plan: &Plan, opts: &Options) -> Vec<(Option<u64>, Option<u64>)> {
+    let last_hop = plan.hops.len();
+    plan.hops
+        .iter()
+        .enumerate()
+        .map(|(i, hop)| {
+            let configured = hop.duration_seconds.and_then(|d| d.trim().parse::<u64>().ok());
+            let asked = if i + 1 == last_hop { opts.duration.or(configured) } else { configured };
+            (configured, asked)
+        })
+        .collect()
+}
+
 /// The steps that fetch `plan`'s credentials with `settings` and the command line's `opts`.
+///
+/// Role chaining: a role assumed with temporary credentials, GetSessionToken's included, lasts
+/// at most an hour. So when the first role is asked for longer, it is assumed straight from the
+/// IAM user's long-term keys with the MFA code (no MFA session: one code for that role's session,
+/// cached for its life); a later hop asked for longer is capped when it runs (see `fetch`).
 pub fn steps<'a>(plan: &'a Plan<'a>, settings: &Settings, opts: &Options) -> Steps<'a> {
-    let session = match &plan.base {
-        // GetSessionToken needs an IAM user's long-term keys.
-        base if base.is_long_term() && settings.mfa_session => {
-            base.user_mfa_serial().or_else(|| plan.hops.iter().find_map(|h| h.mfa_serial))
-        }
+    let durations = hop_durations(plan, opts);
+    let first_is_long = durations.first().and_then(|d| d.1).is_some_and(|d| d > CHAINED_MAX_SECS);
+    // The device of an IAM user's long-term keys (theirs, or the first role's that has one).
+    let device = match &plan.base {
+        base if base.is_long_term() => base.user_mfa_serial().or_else(|| plan.hops.iter().find_map(|h| h.mfa_serial)),
         _ => None,
     };
+    // GetSessionToken needs an IAM user's long-term keys, and its roles are chained.
+    let session = device.filter(|_| settings.mfa_session && !first_is_long);
+    // Without a session, a long first role takes the code itself.
+    let direct = device.filter(|_| settings.mfa_session && first_is_long);
     let identity = base_identity(plan, settings);
     let session_key = session.map(|serial| cache::key("session", &[&settings.endpoint_key, &identity[1], serial]));
     let mut parts = vec![settings.endpoint_key.clone()];
@@ -104,7 +131,6 @@ pub fn steps<'a>(plan: &'a Plan<'a>, settings: &Settings, opts: &Options) -> Ste
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
         cache::key(kind, &refs)
     };
-    let last_hop = plan.hops.len();
     // Bases that are fetched (not read from the files) are cached like a role.
     let base_key = match plan.base {
         Base::WebIdentity { .. } => Some(key(&parts, "web")),
@@ -113,7 +139,7 @@ pub fn steps<'a>(plan: &'a Plan<'a>, settings: &Settings, opts: &Options) -> Ste
     };
     let mut steps = vec![Step { key: base_key, kind: StepKind::Base }];
     if let Some(serial) = session {
-        let duration = if last_hop == 0 { opts.duration } else { None }
+        let duration = if plan.hops.is_empty() { opts.duration } else { None }
             .or(opts.mfa_duration)
             .or(settings.mfa_session_secs)
             .unwrap_or(DEFAULT_MFA_SESSION_SECS);
@@ -123,9 +149,12 @@ pub fn steps<'a>(plan: &'a Plan<'a>, settings: &Settings, opts: &Options) -> Ste
         });
         parts.push(format!("mfa:{serial}"));
     }
-    for (i, hop) in plan.hops.iter().enumerate() {
-        let configured = hop.duration_seconds.and_then(|d| d.trim().parse::<u64>().ok());
-        let duration = if i + 1 == last_hop { opts.duration.or(configured) } else { configured };
+    for (i, (hop, &(configured, duration))) in plan.hops.iter().zip(&durations).enumerate() {
+        if i == 0
+            && let Some(serial) = direct
+        {
+            parts.push(format!("mfa-direct:{serial}"));
+        }
         parts.extend([
             hop.role_arn.to_owned(),
             hop.external_id.unwrap_or("").to_owned(),
@@ -144,7 +173,11 @@ pub fn steps<'a>(plan: &'a Plan<'a>, settings: &Settings, opts: &Options) -> Ste
             kind: StepKind::Hop {
                 hop,
                 duration: duration.map(clamp_i32),
-                mfa: if session.is_some() { None } else { hop.mfa_serial },
+                mfa: match (session, direct) {
+                    (Some(_), _) => None,
+                    (None, Some(serial)) => (i == 0).then_some(serial),
+                    (None, None) => hop.mfa_serial,
+                },
                 cli_key,
             },
         });

@@ -172,19 +172,66 @@ fn one_mfa_code_serves_every_role_of_the_day() {
     assert_eq!(requests[0].params["RoleSessionName"], "deep-session");
     assert_eq!(requests[0].params["DurationSeconds"], "1800");
 
-    // --refresh fetches anew, reusing the MFA session.
+    // --refresh fetches everything anew, the MFA session too: without a terminal or a code it
+    // says what it needs, and changes nothing.
     w.moto.clear();
     let fresh = w.rolecall(&["assume", "admin", "--shell", "bash", "--refresh"]);
-    assert_eq!(fresh.code, 0, "{}", fresh.stderr);
-    assert_ne!(value(&fresh.stdout, "AWS_ACCESS_KEY_ID"), value(&run.stdout, "AWS_ACCESS_KEY_ID"));
-    let actions: Vec<String> = w.moto.requests().iter().map(|r| r.action().to_owned()).collect();
-    assert_eq!(actions, ["AssumeRole"], "--refresh renews the role and keeps the MFA session");
-    // With a code, --refresh renews the MFA session too.
-    w.moto.clear();
+    assert_eq!(fresh.code, 1, "{}", fresh.stderr);
+    assert!(fresh.stderr.contains("MFA code needed for"), "{}", fresh.stderr);
+    assert_eq!(fresh.stdout, "");
+    assert_eq!(w.moto.requests().len(), 0);
     let renewed = w.rolecall(&["assume", "admin", "--shell", "bash", "--refresh", "--mfa-code", "999999"]);
     assert_eq!(renewed.code, 0, "{}", renewed.stderr);
+    assert_ne!(value(&renewed.stdout, "AWS_ACCESS_KEY_ID"), value(&run.stdout, "AWS_ACCESS_KEY_ID"));
     let actions: Vec<String> = w.moto.requests().iter().map(|r| r.action().to_owned()).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
+    // A code given is used: a new MFA session (and the role from it), though the role is cached.
+    w.moto.clear();
+    let coded = w.rolecall(&["assume", "admin", "--shell", "bash", "--mfa-code", "314159"]);
+    assert_eq!(coded.code, 0, "{}", coded.stderr);
+    let requests = w.moto.requests();
+    let actions: Vec<&str> = requests.iter().map(|r| r.action()).collect();
+    assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
+    assert_eq!(requests[0].params["TokenCode"], "314159");
+    // And the next assume without a code is served from what it made.
+    w.moto.clear();
+    let cached = w.rolecall(&["assume", "admin", "--shell", "bash"]);
+    assert_eq!(value(&cached.stdout, "AWS_ACCESS_KEY_ID"), value(&coded.stdout, "AWS_ACCESS_KEY_ID"));
+    assert_eq!(w.moto.requests().len(), 0);
+}
+
+/// STS's role-chaining rule, which the strict layer in front of moto enforces as AWS does: a
+/// role assumed with temporary credentials (GetSessionToken's too) lasts an hour at most.
+#[test]
+fn roles_longer_than_an_hour_are_not_chained() {
+    let Some(w) = World::new() else { return };
+    // One role asked for 4 h: assumed straight from the user's keys with the code, no MFA session.
+    let run = w.rolecall(&["assume", "admin", "--shell", "bash", "--mfa-code", "123456", "--duration", "4h"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let requests = w.moto.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let p = &requests[0].params;
+    assert_eq!(p["Action"], "AssumeRole");
+    assert_eq!((p["SerialNumber"].as_str(), p["TokenCode"].as_str()), (SERIAL, "123456"));
+    assert_eq!(p["DurationSeconds"], "14400");
+    assert!(requests[0].authorization.contains("Credential=AKIAI44QH8DHBEXAMPLE/"), "signed with the user's keys");
+    let left = value(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse::<i64>().unwrap() - common::now();
+    assert!((14_000..=14_400).contains(&left), "{left}");
+    // Cached for its life: the same again asks nothing.
+    w.moto.clear();
+    let again = w.rolecall(&["assume", "admin", "--shell", "bash", "--duration", "4h"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(w.moto.requests().len(), 0);
+    assert_eq!(value(&again.stdout, "AWS_ACCESS_KEY_ID"), value(&run.stdout, "AWS_ACCESS_KEY_ID"));
+
+    // A chained hop asked for 2 h: capped at one hour before the call, said in one line.
+    let deep = w.rolecall(&["assume", "deep", "--shell", "bash", "--mfa-code", "123456", "--duration", "2h"]);
+    assert_eq!(deep.code, 0, "{}", deep.stderr);
+    assert!(deep.stderr.contains("role chaining") && deep.stderr.contains("1 hour given"), "{}", deep.stderr);
+    assert_eq!(deep.stderr.lines().count(), 1, "{}", deep.stderr);
+    let hop = w.moto.requests().into_iter().find(|r| r.param("RoleArn").is_some_and(|a| a.contains("Deep"))).unwrap();
+    assert_eq!(hop.params["DurationSeconds"], "3600");
+    assert!(w.moto.strict.refusals().is_empty(), "{:?}", w.moto.strict.refusals());
 }
 
 #[test]
@@ -250,12 +297,20 @@ fn no_mfa_session_passes_the_code_to_assume_role() {
 #[test]
 fn mfa_durations_and_mfa_process() {
     let Some(w) = World::new() else { return };
-    let run = w.rolecall(&["assume", "coded", "--shell", "bash", "--mfa-duration", "2h", "--duration", "90m"]);
+    let run = w.rolecall(&["assume", "coded", "--shell", "bash", "--mfa-duration", "2h", "--duration", "50m"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let requests = w.moto.requests();
     assert_eq!(requests[0].params["TokenCode"], "654321", "the code came from mfa_process");
     assert_eq!(requests[0].params["DurationSeconds"], "7200");
-    assert_eq!(requests[1].params["DurationSeconds"], "5400");
+    assert_eq!(requests[1].params["DurationSeconds"], "3000");
+    // Longer than an hour, the role takes the code itself (role chaining would refuse it).
+    w.moto.clear();
+    let long = w.rolecall(&["assume", "coded", "--shell", "bash", "--duration", "90m"]);
+    assert_eq!(long.code, 0, "{}", long.stderr);
+    let requests = w.moto.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].params["TokenCode"], "654321");
+    assert_eq!(requests[0].params["DurationSeconds"], "5400");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 pub mod moto;
 pub mod serve;
+pub mod strict;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -233,4 +234,9 @@ impl Drop for OtherUser {
     fn drop(&mut self) {
         let _ = Command::new("userdel").arg(&self.name).status();
     }
+}
+
+/// Now, as unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }

@@ -1,6 +1,7 @@
 //! A real `moto_server` (STS emulator, from PyPI) on 127.0.0.1 with a free port, one per test
-//! that needs its own request recording. Under CI (`CI=true`) a missing moto is a failure;
-//! elsewhere the test says it is skipped.
+//! that needs its own request recording, behind the strict STS layer ([`super::strict`]): `url`
+//! is the layer's, so every STS call a test makes meets STS's documented rules. Under CI
+//! (`CI=true`) a missing moto is a failure; elsewhere the test says it is skipped.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -12,8 +13,11 @@ use std::time::{Duration, Instant};
 
 pub struct Moto {
     child: Child,
+    /// moto's own port (its `/moto-api`).
     pub port: u16,
+    /// Where the clients go: the strict STS layer in front of moto.
     pub url: String,
+    pub strict: super::strict::Strict,
     dir: PathBuf,
 }
 
@@ -73,7 +77,8 @@ impl Moto {
             .stderr(std::fs::File::create(dir.join("moto.log")).unwrap())
             .spawn()
             .expect("cannot start moto_server");
-        let moto = Moto { child, port, url: format!("http://127.0.0.1:{port}"), dir };
+        let strict = super::strict::Strict::start(port);
+        let moto = Moto { child, port, url: strict.url.clone(), strict, dir };
         let deadline = Instant::now() + Duration::from_secs(60);
         while moto.http("GET", "/moto-api/data.json", "").is_err() {
             assert!(Instant::now() < deadline, "moto_server did not start on port {port}");
@@ -103,6 +108,7 @@ impl Moto {
 
     /// Forget what was recorded so far.
     pub fn clear(&self) {
+        self.strict.clear();
         self.http("POST", "/moto-api/recorder/reset-recording", "").unwrap();
         self.http("POST", "/moto-api/recorder/start-recording", "").unwrap();
     }
