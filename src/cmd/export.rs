@@ -27,15 +27,17 @@ pub fn run(cfg: &Config, args: ExportArgs) -> Result<ExitCode> {
                 printable(profile)
             );
         }
-        if let Some(p) = files.profiles.profile(name)
-            && p.get_value(Key::AccessKeyId).is_some_and(|v| v.origin.file == FileKind::Credentials)
-            && p.get(Key::SessionToken).is_none()
+        // Long-term keys are told by the key itself (an IAM user's `AKIA…`, not a session's
+        // `ASIA…`), wherever it is written: a stray aws_session_token beside it changes nothing.
+        if let Some(key) = files.profiles.profile(name).and_then(|p| p.get_value(Key::AccessKeyId))
+            && !crate::util::arn::is_temporary_key_id(key.value)
             && !args.force
         {
+            let file = if key.origin.file == FileKind::Config { &files.config } else { &files.credentials };
             bail!(
                 "`{}` holds long-term keys in {}: not replaced (pass --force to replace them)",
                 printable(name),
-                files.credentials.display
+                file.display
             );
         }
     }

@@ -1,6 +1,6 @@
 //! `rolecall export`'s formats, for tools that read credentials only from files or `.env`:
-//! `env` (POSIX `export` lines, for `.` or `source` in any sh), `dotenv` (`NAME="value"` lines,
-//! as docker `--env-file`, compose and the dotenv libraries read them), `json` (the
+//! `env` (POSIX `export` lines, for `.` or `source` in any sh), `dotenv` (`NAME=value` lines,
+//! unquoted, as docker `--env-file`, compose and the dotenv libraries all read them), `json` (the
 //! credential_process shape plus the region) and `ini` (a credentials-file section).
 
 use super::quote::{posix_quote, representable};
@@ -42,15 +42,21 @@ pub fn env(creds: &Credentials, region: Option<&str>) -> Result<String> {
     Ok(out)
 }
 
-/// `NAME="value"` lines. Values are what AWS issues (printable ASCII, no spaces); a `"`, `\`,
-/// `$` or a backquote, which the dotenv readers treat differently, is refused.
+/// `NAME=value` lines, unquoted: docker's `--env-file` keeps quotes as part of the value while
+/// the dotenv libraries remove them, so the one form both read alike is none. What AWS issues
+/// needs none (letters, digits and `+/=_.:,@-`); a value with anything else is refused.
 pub fn dotenv(creds: &Credentials, region: Option<&str>) -> Result<String> {
     let mut out = String::new();
     for (name, value) in variables(creds, region) {
-        if value.chars().any(|c| c.is_control() || matches!(c, '"' | '\\' | '$' | '`')) {
-            bail!("{name} holds a character dotenv files do not read alike: nothing was printed");
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=_.:,@-".contains(&b)) {
+            bail!(
+                "{name} holds a character that docker and the dotenv libraries read differently: nothing was printed"
+            );
         }
-        out.push_str(&format!("{name}=\"{value}\"\n"));
+        out.push_str(name);
+        out.push('=');
+        out.push_str(&value);
+        out.push('\n');
     }
     Ok(out)
 }
@@ -103,8 +109,8 @@ mod tests {
         assert!(env.contains("export AWS_SESSION_TOKEN='tok'\\''en'\n"));
         assert!(env.contains("export AWS_CREDENTIAL_EXPIRATION='2027-01-15T08:00:00Z'\n"));
         assert!(env.ends_with("export AWS_DEFAULT_REGION='eu-west-1'\n"));
-        let dot = dotenv(&creds(), None).unwrap();
-        assert_eq!(dot.lines().next(), Some("AWS_ACCESS_KEY_ID=\"ASIAEXAMPLE\""));
+        let dot = dotenv(&Credentials { session_token: Some("tok/en+=".into()), ..creds() }, None).unwrap();
+        assert_eq!(dot.lines().next(), Some("AWS_ACCESS_KEY_ID=ASIAEXAMPLE"));
         assert!(!dot.contains("REGION"));
         let bad = Credentials { session_token: Some("a\"b".into()), ..creds() };
         assert!(dotenv(&bad, None).is_err());

@@ -8,6 +8,9 @@ use crate::creds::fetch::Outcome;
 use crate::files::AwsFiles;
 use crate::shell::env::{CONTRACT, DIR_RESTORE, EnvChange, Snapshot};
 use anyhow::{Result, anyhow, bail};
+
+/// The vault file's passphrase, which a script may give rolecall; never passed on to a command.
+pub const VAULT_PASSPHRASE: &str = "ROLECALL_VAULT_PASSPHRASE";
 use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
@@ -47,6 +50,7 @@ pub fn served(profile: &str, region: Option<&str>, url: &str, token_file: &str, 
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "ROLECALL_EXPIRES_AT",
         DIR_RESTORE,
+        VAULT_PASSPHRASE,
     ]) {
         env = env.with(name, None);
     }
@@ -73,7 +77,9 @@ pub fn exec(profile: &str, outcome: &Outcome, before: &Snapshot, command: &[Stri
     let env = EnvChange::assume(profile, &outcome.creds, outcome.region.as_deref(), before)
         // The profile named here wins over a directory's: a shell started in CMD must not
         // "leave" the directory's tree back to what the parent had.
-        .with(DIR_RESTORE, None);
+        .with(DIR_RESTORE, None)
+        // The vault's passphrase was for rolecall, not for CMD.
+        .with(VAULT_PASSPHRASE, None);
     let mut cmd = std::process::Command::new(program);
     cmd.args(args);
     for (name, value) in &env.vars {

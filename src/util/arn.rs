@@ -37,6 +37,12 @@ fn iam_resource(s: &str) -> Option<&str> {
     parts.next()
 }
 
+/// Whether an access key id is a session's (`ASIA…`: STS's temporary credentials) rather than
+/// an IAM user's long-term key (`AKIA…`).
+pub fn is_temporary_key_id(id: &str) -> bool {
+    id.starts_with("ASIA")
+}
+
 /// A key id shown with all but its last four characters hidden: `****MPLE`.
 pub fn mask(s: &str) -> String {
     let tail: String = s.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();

@@ -25,6 +25,13 @@ pub struct Store {
 const IDENTITY: &str = "identity.age";
 const RECIPIENT: &str = "recipient";
 
+/// The scrypt work factor (log2 N) rolecall seals the identity with: about a second and 256 MiB
+/// here. Not measured on each machine, so that what is accepted can be bounded.
+pub const WORK_FACTOR: u8 = 18;
+/// The most an identity file may ask for: what rolecall writes, and a little more (a file raised
+/// past this would make every unlock take many seconds and GiBs, or abort under a memory limit).
+pub const MAX_WORK_FACTOR: u8 = WORK_FACTOR + 2;
+
 /// Whether the file's passphrase can be had without a keyring: a terminal, the variable, or an
 /// unlock still in the kernel's keyring.
 pub fn can_unlock(cfg: &Config) -> bool {
@@ -102,9 +109,10 @@ impl Store {
         crate::util::fs::ensure_private_dir(&self.dir)?;
         let passphrase = self.passphrase(true)?;
         let identity = age::x25519::Identity::generate();
-        let sealed =
-            age::encrypt(&age::scrypt::Recipient::new(passphrase), identity.to_string().expose_secret().as_bytes())
-                .map_err(|e| anyhow!("cannot encrypt the vault's identity: {e}"))?;
+        let mut recipient = age::scrypt::Recipient::new(passphrase);
+        recipient.set_work_factor(WORK_FACTOR);
+        let sealed = age::encrypt(&recipient, identity.to_string().expose_secret().as_bytes())
+            .map_err(|e| anyhow!("cannot encrypt the vault's identity: {e}"))?;
         crate::util::fs::write_private(&self.dir.join(IDENTITY), &sealed)?;
         crate::util::fs::write_private(&self.dir.join(RECIPIENT), format!("{}\n", identity.to_public()).as_bytes())?;
         self.remember(&identity);
@@ -132,10 +140,16 @@ impl Store {
         let sealed = crate::util::fs::read_private(&self.dir.join(IDENTITY))
             .with_context(|| format!("cannot read the vault's identity in {}", self.dir.display()))?;
         let passphrase = self.passphrase(false)?;
-        let plain = age::decrypt(&age::scrypt::Identity::new(passphrase), &sealed).map_err(|e| match e {
+        let mut unsealer = age::scrypt::Identity::new(passphrase);
+        unsealer.set_max_work_factor(MAX_WORK_FACTOR);
+        let plain = age::decrypt(&unsealer, &sealed).map_err(|e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
                 anyhow!("wrong passphrase for the vault file {}", self.dir.display())
             }
+            age::DecryptError::ExcessiveWork { required, .. } => anyhow!(
+                "the vault file's identity ({}) asks for scrypt work factor 2^{required}, more than rolecall writes (2^{WORK_FACTOR}; up to 2^{MAX_WORK_FACTOR} accepted): not opened (someone raised it, or it is not rolecall's)",
+                self.dir.join(IDENTITY).display()
+            ),
             other => anyhow!("cannot open the vault file {}: {other}", self.dir.display()),
         })?;
         let identity = age::x25519::Identity::from_str(String::from_utf8_lossy(&plain).trim())

@@ -68,11 +68,27 @@ fn every_format_reads_back_in_the_real_clients() {
         format!("{key}|{}|eu-west-1", creds["SessionToken"].as_str().unwrap())
     );
 
-    // dotenv: a shell sources it (`set -a`), and boto3 signs with what it set.
+    // dotenv: docker's --env-file (the real docker CLI, against a stand-in engine that records
+    // what it was sent) and python-dotenv read the same values; a shell sources it (`set -a`),
+    // and boto3 signs with what it set.
     let dotenv = home.run_env(&["export", "admin", "--format", "dotenv"], &env).stdout;
-    assert!(dotenv.lines().all(|l| l.starts_with("AWS_") && l.contains("=\"") && l.ends_with('"')), "{dotenv}");
+    assert!(dotenv.lines().all(|l| l.starts_with("AWS_") && !l.contains('"')), "{dotenv}");
     let file = home.path.join("creds.env");
     std::fs::write(&file, &dotenv).unwrap();
+    let want: Vec<(String, String)> =
+        dotenv.lines().map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap()).collect();
+    assert_eq!(want[2], ("AWS_SESSION_TOKEN".to_owned(), creds["SessionToken"].as_str().unwrap().to_owned()));
+    if let Some(read) = docker_env_file(&home, &file) {
+        assert_eq!(read, want, "docker --env-file");
+    }
+    let script = format!(
+        "import dotenv, json; print(json.dumps(list(dotenv.dotenv_values({:?}).items())))",
+        file.to_str().unwrap()
+    );
+    let out = home.command("python3", &[]).args(["-c", &script]).output().unwrap();
+    let read: Vec<(String, String)> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("python-dotenv: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(read, want, "python-dotenv");
     let script = format!(
         "set -a; . '{}'; set +a; python3 -c \"import boto3; print(boto3.client('sts', endpoint_url='{}', region_name='eu-west-1').get_caller_identity()['Arn'])\"",
         file.display(),
@@ -176,7 +192,7 @@ fn to_profile_writes_one_section_and_nothing_else() {
     }
 
     // Again, with new credentials: the same section, only its values and note change.
-    let run = home.run_env(&["export", "admin", "--to-profile", "tmp", "--refresh"], &env);
+    let run = home.run_env(&["export", "admin", "--to-profile", "tmp", "--refresh", "--mfa-code", "123456"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let again = std::fs::read_to_string(&path).unwrap();
     let changed: Vec<(&str, &str)> = after.lines().zip(again.lines()).filter(|(a, b)| a != b).collect();
@@ -198,6 +214,13 @@ fn to_profile_writes_one_section_and_nothing_else() {
         assert!(run.stderr.contains(why), "{args:?}: {}", run.stderr);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "{args:?} wrote");
     }
+    // A stray aws_session_token for dev in the config file leaves its keys long-term.
+    home.write("config", &format!("{CONFIG}\n[profile dev]\naws_session_token = stray-token-in-the-config\n"));
+    let run = home.run_env(&["export", "admin", "--to-profile", "dev"], &env);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{}", run.stderr);
+    assert!(run.stderr.contains("long-term keys"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "a stray token let dev's keys be replaced");
+    home.write("config", CONFIG);
     let run = home.run_env(&["export", "admin", "--to-profile", "dev", "--force"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -210,4 +233,67 @@ fn to_profile_writes_one_section_and_nothing_else() {
     assert!(text.contains("\n[default]\n# rolecall export admin:"), "{text}");
     let who = home.run_env(&["whoami", "default"], &env);
     assert!(who.stdout.contains("assumed-role/Admin/"), "{}", who.stderr);
+}
+
+/// What the real docker CLI reads from `--env-file FILE`: `docker create` sends it to the engine
+/// as the container's `Env`, which a stand-in engine on a private socket records (and refuses the
+/// container, so nothing else is asked).
+fn docker_env_file(home: &TempHome, file: &std::path::Path) -> Option<Vec<(String, String)>> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    if !require("docker") {
+        return None;
+    }
+    let socket = home.path.join("docker.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut stream = stream;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let mut length = 0;
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    if h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let (status, text) = if line.contains("/_ping") {
+                    ("200 OK", "OK".to_owned())
+                } else if line.contains("/containers/create") {
+                    let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
+                    ("500 Internal Server Error", r#"{"message":"stand-in engine: nothing is created"}"#.to_owned())
+                } else {
+                    ("404 Not Found", r#"{"message":"not here"}"#.to_owned())
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nApi-Version: 1.47\r\nOstype: linux\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+                    text.len()
+                );
+            }
+        }
+    });
+    let host = format!("unix://{}", socket.display());
+    let out = home
+        .command("docker", &[("DOCKER_HOST", host.as_str()), ("DOCKER_CONFIG", home.path.to_str().unwrap())])
+        .args(["create", "--env-file", file.to_str().unwrap(), "busybox"])
+        .output()
+        .unwrap();
+    let body = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("docker sent no container: {}", String::from_utf8_lossy(&out.stderr)));
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let env = value["Env"].as_array().unwrap().iter();
+    Some(env.map(|v| v.as_str().unwrap().split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap()).collect())
 }

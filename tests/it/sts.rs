@@ -437,6 +437,16 @@ fn exec_runs_the_command_with_the_contract() {
     // `assume PROFILE -- CMD` is the same.
     let run = w.rolecall(&["assume", "admin", "--", "sh", "-c", "test -n \"$AWS_SESSION_TOKEN\""]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // The vault file's passphrase, given to rolecall for a script, is not passed on to CMD.
+    let mut env = w.env();
+    env.push(("ROLECALL_VAULT_PASSPHRASE", "correct horse"));
+    for server in [&[][..], &["--server"][..]] {
+        let mut args = vec!["exec"];
+        args.extend_from_slice(server);
+        args.extend(["admin", "--", "sh", "-c", "echo \"[${ROLECALL_VAULT_PASSPHRASE-unset}]\""]);
+        let run = w.home.run_detached(&args, &env);
+        assert_eq!((run.code, run.stdout.as_str()), (0, "[unset]\n"), "{server:?}: {}", run.stderr);
+    }
 }
 
 #[test]

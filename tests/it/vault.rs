@@ -545,6 +545,22 @@ sys.exit(child.exitstatus)
     );
     let typed = home.run_env(&["credential-process", "typed"], &[("ROLECALL_VAULT_PASSPHRASE", "correct horse")]);
     assert!(typed.stdout.contains("typedSECRETtypedSECRETtypedSECRETtyped00"), "{}", typed.stderr);
+
+    // An identity whose scrypt work factor someone raised (2^22: 4 GiB and many seconds per
+    // unlock) is refused at once, before scrypt runs.
+    std::fs::write(settings.join("config"), "vault_backend = file\nvault_unlock_minutes = 0\n").unwrap();
+    let identity = dir.join("identity.age");
+    let mut bytes = std::fs::read(&identity).unwrap();
+    let at = bytes.windows(10).position(|w| w == b"-> scrypt ").expect("an scrypt stanza");
+    let end = at + bytes[at..].iter().position(|b| *b == b'\n').unwrap();
+    assert_eq!(&bytes[end - 3..end], b" 18", "rolecall writes 2^18");
+    bytes[end - 2..end].copy_from_slice(b"22");
+    std::fs::write(&identity, &bytes).unwrap();
+    let before = credentials(&home);
+    let started = std::time::Instant::now();
+    let r = home.run_env(&["credential-process", "plain"], &[("ROLECALL_VAULT_PASSPHRASE", "correct horse")]);
+    refused(&home, &r, &before, "scrypt work factor 2^22, more than rolecall writes");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
 }
 
 /// A small deterministic generator for the kill times (the seed is printed).

@@ -182,7 +182,9 @@ fn rule(
         None => None,
         Some(Ok(d)) => Some(d),
         Some(Err(_)) => {
-            return Some(validation("Value at 'durationSeconds' failed to satisfy constraint: Member must be a number"));
+            return Some(validation(
+                "Value at 'durationSeconds' failed to satisfy constraint: Member must be a number",
+            ));
         }
     };
     if let Some(code) = get("TokenCode")
