@@ -135,21 +135,30 @@ pub fn destination(region: &str, service: Option<&ServicePage>) -> Result<String
 
 /// A `--destination` is used as given only when it is an https page of the console of the
 /// region's partition (a host that is the console's domain or under it).
-pub fn check_destination(url: &str, region: &str) -> Result<()> {
+/// The URL is read as a browser reads it (the WHATWG URL rules: a `\` is a `/`, what comes
+/// before an `@` is a user name), so the host checked is the host the browser goes to; what is
+/// sent on is that reading, written out.
+pub fn check_destination(url: &str, region: &str) -> Result<String> {
     let (p, domain) = partition_of(region)?;
     let shown = crate::util::text::printable(url);
-    let Some(rest) = url.strip_prefix("https://") else {
+    let parsed = url::Url::parse(url).ok().filter(|u| u.scheme() == "https");
+    let Some(parsed) = parsed else {
         bail!("--destination {shown}: not an https address of the console");
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h).to_ascii_lowercase();
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        bail!("--destination {shown}: a console address carries no user name");
+    }
+    let host = match parsed.host() {
+        Some(url::Host::Domain(host)) => host.to_owned(),
+        _ => String::new(),
+    };
     if host != domain && !host.ends_with(&format!(".{domain}")) {
         bail!(
             "--destination {shown}: not a console page of the {} partition (its console is {domain}, for region {region})",
             p.name
         );
     }
-    Ok(())
+    Ok(parsed.into())
 }
 
 #[cfg(test)]
@@ -200,6 +209,11 @@ mod tests {
             "https://console.aws.amazon.com.evil.example/",
             "https://evil.example/?console.aws.amazon.com",
             "https://console.aws.amazon.com@evil.example/",
+            "https://evil.example\\@console.aws.amazon.com/",
+            "https://evil.example\\.console.aws.amazon.com/",
+            "https://evil.example%2f@console.aws.amazon.com/",
+            "https://user@console.aws.amazon.com/",
+            "https://127.0.0.1/",
             "javascript:alert(1)",
         ] {
             assert!(check_destination(bad, "eu-west-1").is_err(), "{bad}");

@@ -58,10 +58,7 @@ pub fn open(cfg: &Config, profile: Option<&str>, opts: &ConsoleOpts, creds_args:
     let shown = printable(&label);
     let region = found.region.clone().unwrap_or_else(|| "us-east-1".to_owned());
     let destination = match &opts.destination {
-        Some(url) => {
-            crate::aws::console::check_destination(url, &region)?;
-            url.clone()
-        }
+        Some(url) => crate::aws::console::check_destination(url, &region)?,
         None => crate::aws::console::destination(&region, service)?,
     };
     let session_duration = match (found.kind, duration) {

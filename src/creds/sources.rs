@@ -79,17 +79,12 @@ pub async fn container(cfg: &Config, http: &Http, profile: &str) -> Result<Crede
             "profile `{profile}`: credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is set"
         ),
     };
-    let host = crate::aws::http::host(&url);
-    let name = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    let parsed = match container_url(&url) {
+        Ok(parsed) => parsed,
+        Err(why) => bail!("profile `{profile}`: {what}: {} {why}: not asked", crate::util::text::printable(&url)),
     };
-    let allowed = url.starts_with("https://")
-        || name.starts_with("127.")
-        || ["localhost", "::1", "169.254.170.2", "169.254.170.23", "fd00:ec2::23"].contains(&name);
-    if !allowed {
-        bail!("profile `{profile}`: {what}: {url} is neither loopback, an ECS/EKS address nor https: not asked");
-    }
+    let host = &parsed[url::Position::BeforeHost..url::Position::AfterPort];
+    let url = parsed.as_str();
     let token = match cfg.var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
         Some(file) => Some(
             std::fs::read_to_string(&file)
@@ -103,7 +98,7 @@ pub async fn container(cfg: &Config, http: &Http, profile: &str) -> Result<Crede
     if let Some(token) = &token {
         headers.push(("authorization", token.as_str()));
     }
-    let reply = http.send(what, "GET", &url, &headers, Vec::new()).await?;
+    let reply = http.send(what, "GET", url, &headers, Vec::new()).await?;
     let v: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
     if reply.status != 200 {
         let message = ["message", "Message", "code", "Code"]
@@ -130,6 +125,36 @@ pub async fn container(cfg: &Config, http: &Http, profile: &str) -> Result<Crede
         account_id: field("AccountId"),
     }
     .checked(what)
+}
+
+/// The addresses of the ECS and EKS credential endpoints, which plain http may reach.
+const CONTAINER_HOSTS_V4: [std::net::Ipv4Addr; 2] =
+    [std::net::Ipv4Addr::new(169, 254, 170, 2), std::net::Ipv4Addr::new(169, 254, 170, 23)];
+const CONTAINER_HOST_V6: std::net::Ipv6Addr = std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23);
+
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI` as the SDKs allow it: parsed as a URL (so the host is the
+/// one a connection would go to, whatever comes before an `@`); https anywhere; http only to a
+/// loopback address, a host name only when every address it resolves to is loopback, or the
+/// ECS/EKS link-local addresses. Nothing is connected to; a name is only resolved. Why not, else.
+pub fn container_url(text: &str) -> std::result::Result<url::Url, &'static str> {
+    let url = url::Url::parse(text).map_err(|_| "is not a URL")?;
+    match url.scheme() {
+        "https" => return Ok(url),
+        "http" => {}
+        _ => return Err("is neither http nor https"),
+    }
+    let allowed = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || CONTAINER_HOSTS_V4.contains(&ip),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip == CONTAINER_HOST_V6,
+        Some(url::Host::Domain(name)) => {
+            use std::net::ToSocketAddrs;
+            let addresses: Vec<_> =
+                (name, url.port_or_known_default().unwrap_or(80)).to_socket_addrs().into_iter().flatten().collect();
+            !addresses.is_empty() && addresses.iter().all(|a| a.ip().is_loopback())
+        }
+        None => false,
+    };
+    if allowed { Ok(url) } else { Err("is plain http to neither a loopback nor an ECS/EKS address") }
 }
 
 /// The EC2 instance metadata service's role credentials (the SDK's IMDSv2 client, over
@@ -170,4 +195,41 @@ pub fn web_identity_token(profile: &str, token_file: &str) -> Result<String> {
     let token = std::fs::read_to_string(token_file)
         .with_context(|| format!("profile `{profile}`: cannot read web_identity_token_file {token_file}"))?;
     Ok(token.trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::container_url;
+
+    #[test]
+    fn container_urls_as_the_sdks_allow_them() {
+        for ok in [
+            "http://127.0.0.1:8080/creds",
+            "http://127.1.2.3/",
+            "http://[::1]:9/x",
+            "http://localhost:1/x",
+            "http://169.254.170.2/v2/credentials/x",
+            "http://169.254.170.23/v1/credentials",
+            "http://[fd00:ec2::23]/v1/credentials",
+            "https://creds.example.com/x",
+        ] {
+            assert!(container_url(ok).is_ok(), "{ok}");
+        }
+        // Hosts that a string prefix took for loopback: the URL's host is another one. No
+        // connection is made to find out (the `.invalid` names do not even resolve).
+        for bad in [
+            "http://127.0.0.1@evil.invalid/",
+            "http://127.0.0.1:80@evil.invalid/",
+            "http://127.evil.invalid/",
+            "http://localhost.evil.invalid/",
+            "http://169.254.170.2.evil.invalid/",
+            "http://[::1]@evil.invalid/",
+            "http://10.0.0.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "ftp://127.0.0.1/",
+            "127.0.0.1:80/x",
+        ] {
+            assert!(container_url(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -11,14 +11,12 @@ use std::time::{Duration, Instant};
 
 /// 16 random hex digits, from the kernel.
 pub fn random_hex() -> String {
-    let mut bytes = [0u8; 8];
-    if File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_err() {
+    crate::util::random::hex::<8>().unwrap_or_else(|_| {
         // No /dev/urandom: the time and the pid still make a collision unlikely, and the file
         // is created exclusively anyway.
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-        bytes = ((nanos as u64) ^ (u64::from(std::process::id()) << 32)).to_le_bytes();
-    }
-    hex::encode(bytes)
+        hex::encode(((nanos as u64) ^ (u64::from(std::process::id()) << 32)).to_le_bytes())
+    })
 }
 
 /// This process's effective user.

@@ -4,5 +4,6 @@
 pub mod arn;
 pub mod fs;
 pub mod json;
+pub mod random;
 pub mod text;
 pub mod time;

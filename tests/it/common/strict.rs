@@ -147,7 +147,8 @@ fn handle(shared: &Shared, req: &Request) -> Response {
         return forward(shared.upstream, req);
     }
     shared.seen.fetch_add(1, Ordering::SeqCst);
-    match *shared.outage.lock().unwrap() {
+    let outage = *shared.outage.lock().unwrap();
+    match outage {
         Outage::None => {}
         Outage::Down => return error(503, "ServiceUnavailable", "Service is unavailable (the test's outage)"),
         Outage::Hang => loop {
