@@ -84,7 +84,7 @@ fn doctor_codes_for_files() {
     let invalid_key = findings.iter().find(|f| f["code"] == "invalid-key").unwrap();
     assert_eq!(
         invalid_key["message"],
-        "key `bad key` in [profile ok] is ignored: keys may only contain letters, digits and _ - / . % @ : +"
+        "key `bad…` in [profile ok] is ignored: keys may only contain letters, digits and _ - / . % @ : +"
     );
     assert_eq!(run.code, 1);
 }

@@ -336,16 +336,31 @@ fn doctor_never_quotes_a_secret_from_a_malformed_line() {
         format!("[de fault]\naws_secret_access_key = {secret}\n"),
         format!("[default]\n{secret}\n"),
         format!("[default]\nbad key {secret} = 1\n"),
+        // The `=` forgotten, and the token ends in `=` as base64 does: the line splits there.
+        format!("[default]\naws_session_token {TOKEN}\n"),
+        format!("[default]\naws_secret_access_key {secret}==\n"),
     ] {
         home.write_files("[profile x]\nregion = eu-west-1\n", &credentials);
         for args in [&["doctor"][..], &["doctor", "--json"]] {
             let run = home.run(args);
             for text in [&run.stdout, &run.stderr] {
-                assert!(!text.contains(secret), "{args:?} on {credentials:?}: {text}");
+                let lower = text.to_ascii_lowercase();
+                for secret in [secret, TOKEN.trim_end_matches('=')] {
+                    let piece = &secret.to_ascii_lowercase()[..20];
+                    assert!(!lower.contains(piece), "{args:?} on {credentials:?}: {text}");
+                }
             }
         }
     }
+    // The finding still says what is wrong, quoting only the key's first word.
+    home.write_files("", &format!("[default]\naws_session_token {TOKEN}\n"));
+    let run = home.run(&["doctor"]);
+    assert!(run.stdout.contains("key `aws_session_token…` in [default] is ignored"), "{}", run.stdout);
 }
+
+/// A session token as STS issues them (base64, ending in `=`).
+const TOKEN: &str =
+    "IQoJb3JpZ2luX2VjEAIaCXVzLWVhc3QtMSJGMEQCIBxExAmPlEtOkEnVaLuEaBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789Q==";
 
 /// Values of any length, in a profile name or a region: no command panics (list used to abort
 /// on a width over 65,535), the picker included.

@@ -111,12 +111,27 @@ pub(super) fn check_ignored(r: &mut Report) {
             IgnoredKind::InvalidKey(key) => (
                 Severity::Warning,
                 "invalid-key",
-                format!("key `{key}` in [{s}] is ignored: keys may only contain letters, digits and _ - / . % @ : +"),
-                "fix the key's spelling".to_owned(),
+                format!(
+                    "key `{}` in [{s}] is ignored: keys may only contain letters, digits and _ - / . % @ : +",
+                    key_prefix(key)
+                ),
+                "fix the key's spelling (a forgotten `=` makes the value part of the key)".to_owned(),
             ),
         };
         r.add(severity, code, ignored.origin, None, message, &hint);
     }
+}
+
+/// The most of an ignored key's text a finding quotes.
+const KEY_PREFIX: usize = 24;
+
+/// What a finding may quote of a key the SDKs ignore: its first word, at most [`KEY_PREFIX`]
+/// characters, and `…` for the rest. An invalid key is often a line whose `=` was forgotten
+/// (`aws_session_token IQoJ…==`): the rest of it is a value, perhaps a secret.
+fn key_prefix(key: &str) -> String {
+    let word = key.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+    let shown: String = word.chars().take(KEY_PREFIX).collect();
+    if shown.len() < key.len() { format!("{shown}…") } else { shown }
 }
 
 /// Sections and keys written twice. The SDKs merge them (later keys win); the aws CLI (v1 and v2)
@@ -174,5 +189,16 @@ pub(super) fn check_duplicates(r: &mut Report) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ignored_keys_are_quoted_up_to_a_short_prefix() {
+        use super::key_prefix;
+        assert_eq!(key_prefix("aws_session_token iqojb3jpz2lux2vjeaiacxvzlwvhc3qtmsjgmeqcibxq"), "aws_session_token…");
+        assert_eq!(key_prefix("region!"), "region!");
+        assert_eq!(key_prefix(&"x".repeat(60)), format!("{}…", "x".repeat(24)));
     }
 }

@@ -40,12 +40,15 @@ pub(super) fn secret_candidates(files: &AwsFiles) -> Vec<String> {
             let split = line.find(['=', ':']).map(|i| (&line[..i], &line[i + 1..]));
             match split {
                 Some((key, value)) => {
-                    let key = key.to_ascii_lowercase();
-                    if ["secret", "token", "password"].iter().any(|w| key.contains(w)) {
+                    let lower = key.to_ascii_lowercase();
+                    if ["secret", "token", "password"].iter().any(|w| lower.contains(w)) {
                         let value = value.trim();
                         if value.len() >= 8 {
                             out.push(value.to_owned());
                         }
+                        // A forgotten `=`: `aws_session_token IQoJ…==` splits at the value's
+                        // own `=`, and the secret is in the "key".
+                        out.extend(key.split_whitespace().skip(1).filter(|w| w.len() >= 8).map(str::to_owned));
                     }
                 }
                 None => {
@@ -57,6 +60,9 @@ pub(super) fn secret_candidates(files: &AwsFiles) -> Vec<String> {
             }
         }
     }
+    // Findings may quote what they read lower-cased (keys are case-insensitive).
+    let lower: Vec<String> = out.iter().map(|s| s.to_ascii_lowercase()).collect();
+    out.extend(lower);
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out.dedup();
     out
