@@ -166,7 +166,8 @@ function __rolecall_dir_apply() {
 # Auto-refresh (ROLECALL_AUTO_REFRESH=1): when the credentials `assume` put in this shell have
 # less than ROLECALL_REFRESH_BEFORE seconds left (default 300), the hook runs `assume` for the
 # same profile once, never asking (--no-prompt: it renews only what needs no new MFA code); if
-# that fails the segment goes on to `expired`. Only while the shell still holds that profile,
+# that fails the segment goes on to `expired`. Only while the shell still holds that profile and
+# the very keys `assume` exported (ROLECALL_KEY_ID: keys set by hand since are never replaced),
 # and a region set by hand is kept. Sets __rolecall_refresh_at: the second of the next try.
 __rolecall_refresh_at=9999999999 __rolecall_refresh_tried=''
 function __rolecall_refresh() {
@@ -174,6 +175,7 @@ function __rolecall_refresh() {
     __rolecall_refresh_at=9999999999
     [[ ${ROLECALL_AUTO_REFRESH-} == 1 && -n ${AWS_ACCESS_KEY_ID-} && -n ${ROLECALL_PROFILE-} ]] || \builtin return 0
     [[ ${AWS_PROFILE-} == "$ROLECALL_PROFILE" && $ROLECALL_PROFILE != -* ]] || \builtin return 0
+    [[ $AWS_ACCESS_KEY_ID == "${ROLECALL_KEY_ID-}" ]] || \builtin return 0
     [[ -n ${ROLECALL_EXPIRES_AT-} && $ROLECALL_EXPIRES_AT != *[!0-9]* ]] || \builtin return 0
     [[ -n $__rolecall_margin && $__rolecall_margin != *[!0-9]* ]] || __rolecall_margin=300
     __rolecall_now=${EPOCHSECONDS:-$((__rolecall_t0 + SECONDS))}

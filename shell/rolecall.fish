@@ -218,13 +218,15 @@ end
 # Auto-refresh (ROLECALL_AUTO_REFRESH=1): when the credentials `assume` put in this shell have
 # less than ROLECALL_REFRESH_BEFORE seconds left (default 300), the prompt runs `assume` for the
 # same profile once, never asking (--no-prompt: it renews only what needs no new MFA code); if
-# that fails the segment goes on to `expired`. Only while the shell still holds that profile,
-# and a region set by hand is kept.
+# that fails the segment goes on to `expired`. Only while the shell still holds that profile and
+# the keys `assume` exported (ROLECALL_KEY_ID), and a region set by hand is kept.
 set -q __rolecall_refresh_tried; or set -g __rolecall_refresh_tried ''
 function __rolecall_refresh
     test "$ROLECALL_AUTO_REFRESH" = 1; or return 0
     test -n "$AWS_ACCESS_KEY_ID"; and test -n "$ROLECALL_PROFILE"; or return 0
     test "$AWS_PROFILE" = "$ROLECALL_PROFILE"; or return 0
+    # Only the keys `assume` exported: keys set by hand since are never replaced.
+    test "$AWS_ACCESS_KEY_ID" = "$ROLECALL_KEY_ID"; or return 0
     string match -q -- '-*' "$ROLECALL_PROFILE"; and return 0
     string match -qr '^[0-9]+$' -- "$ROLECALL_EXPIRES_AT"; or return 0
     set -l margin $ROLECALL_REFRESH_BEFORE

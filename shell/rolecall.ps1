@@ -114,11 +114,14 @@ function global:__rolecall_dir_apply([string]$file) {
 # Auto-refresh ($Env:ROLECALL_AUTO_REFRESH = '1'): when the credentials `assume` put in this
 # shell have less than ROLECALL_REFRESH_BEFORE seconds left (default 300), the prompt runs
 # `assume` for the same profile once, never asking (--no-prompt); if that fails the segment goes
-# on to `expired`. Only while the shell still holds that profile; a region set by hand is kept.
+# on to `expired`. Only while the shell still holds that profile and the keys `assume` exported
+# (ROLECALL_KEY_ID); a region set by hand is kept.
 $global:__rolecall_refresh_tried = ''
 function global:__rolecall_refresh {
     if ($Env:ROLECALL_AUTO_REFRESH -ne '1' -or -not $Env:AWS_ACCESS_KEY_ID -or -not $Env:ROLECALL_PROFILE) { return }
     if ($Env:AWS_PROFILE -cne $Env:ROLECALL_PROFILE -or $Env:ROLECALL_PROFILE.StartsWith('-')) { return }
+    # Only the keys `assume` exported: keys set by hand since are never replaced.
+    if ($Env:AWS_ACCESS_KEY_ID -cne $Env:ROLECALL_KEY_ID) { return }
     if ($Env:ROLECALL_EXPIRES_AT -notmatch '^[0-9]+$') { return }
     $margin = if ($Env:ROLECALL_REFRESH_BEFORE -match '^[0-9]+$') { [long]$Env:ROLECALL_REFRESH_BEFORE } else { 300 }
     if ([long]$Env:ROLECALL_EXPIRES_AT - $margin -gt [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()) { return }

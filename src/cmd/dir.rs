@@ -59,8 +59,10 @@ fn hook(cfg: &Config, file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Some(state)) => {
-            out.push_str(&EnvChange::restore(&state.before).with(DIR_RESTORE, None).render(format)?);
-            before = state.before;
+            let creds = restored_credentials(cfg, &state.before, &now);
+            let restore = EnvChange::restore_dir(&state.before, &now, creds.as_ref());
+            out.push_str(&restore.clone().with(DIR_RESTORE, None).render(format)?);
+            before = now.apply(&restore);
         }
         Some(None) => {
             eprintln!("rolecall: warning: {DIR_RESTORE} is damaged: the directory's profile is left as it is");
@@ -96,6 +98,15 @@ fn hook(cfg: &Config, file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
             return written(&out);
         }
     }
+    // Keys the person set by hand win over a directory's profile (what is typed or exported last
+    // wins): the tree is not applied while they are there.
+    if before.holds_others() {
+        eprintln!(
+            "rolecall: this shell holds keys set by hand, which win over {shown} (profile '{}'): nothing changed",
+            printable(&profile)
+        );
+        return written(&out);
+    }
     let files = super::load_checked(cfg)?;
     if files.profiles.profile(&profile).is_none() {
         eprintln!(
@@ -106,7 +117,10 @@ fn hook(cfg: &Config, file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
         );
         return written(&out);
     }
+    // The profile the shell already holds credentials of: they stay (nothing to restore later).
+    let holds_it = before.holds_ours() && before.get("ROLECALL_PROFILE") == Some(profile.as_str());
     let env = match action(cfg)? {
+        _ if holds_it => EnvChange::keep_credentials(&profile, region.as_deref(), &before),
         Action::Asp => switch::selected(cfg, &files, &profile, region.as_deref(), &before)?,
         Action::Assume => {
             let creds = CredsArgs { region, ..CredsArgs::default() };
@@ -119,6 +133,30 @@ fn hook(cfg: &Config, file: Option<&Path>, shell: Shell) -> Result<ExitCode> {
     written(&out)?;
     eprintln!("rolecall: profile '{}' from {shown}", printable(&profile));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The credentials to put back on leaving a tree, when the shell held rolecall's for a profile
+/// before entering it and holds others now: that profile's, from the cache (or its keys from the
+/// files), never fetched anew. None when they are gone (the restore then clears the variables).
+fn restored_credentials(cfg: &Config, before: &Snapshot, now: &Snapshot) -> Option<crate::creds::Credentials> {
+    let key = before.get("AWS_ACCESS_KEY_ID")?;
+    if now.get("AWS_ACCESS_KEY_ID") == Some(key) || before.get(crate::shell::env::KEY_ID) != Some(key) {
+        return None;
+    }
+    let profile = before.get("ROLECALL_PROFILE")?;
+    let files = crate::files::AwsFiles::load(cfg);
+    let options = crate::creds::fetch::Options { cached_only: true, ..Default::default() };
+    match crate::creds::fetch::credentials(cfg, &files, profile, &options, &|_| {}) {
+        Ok(outcome) => Some(outcome.creds),
+        Err(_) => {
+            eprintln!(
+                "rolecall: `{}`'s credentials are no longer cached: the profile is selected again, 'assume {}' fetches them",
+                printable(profile),
+                printable(profile)
+            );
+            None
+        }
+    }
 }
 
 fn status(cfg: &Config, file: Option<&Path>, json: bool) -> Result<ExitCode> {

@@ -45,11 +45,35 @@ pub const CONTRACT: &[&str] = &[
     "ROLECALL_EXPIRES_AT",
     "ROLECALL_PREVIOUS",
     "ROLECALL_REGION",
+    "ROLECALL_KEY_ID",
 ];
 
+/// The contract's credential variables: what `asp` clears and a credential server's command must
+/// not have.
+pub const CREDENTIAL_VARS: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_SESSION_EXPIRATION",
+];
+
+/// The variables that hold secrets: never copied into a variable of rolecall's own (the
+/// directory's restore state keeps everything else).
+pub const SECRET_VARS: &[&str] = &["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"];
+
+/// The access key id `assume` exported: while `AWS_ACCESS_KEY_ID` is the same, the shell holds
+/// what rolecall put there (and auto-refresh and a directory may replace it); otherwise the
+/// person set keys by hand, which nothing of rolecall's undoes. Not a secret (AWS prints key ids
+/// in CloudTrail; the secret key and the token are the secrets).
+pub const KEY_ID: &str = "ROLECALL_KEY_ID";
+
 /// What puts the shell back when it leaves a directory whose `.awsprofile` was applied: the
-/// file and the contract's variables as they were before (JSON). Exported, so that a child shell
-/// (`bash`, `tmux`, `nix develop`) started inside the tree can leave it too.
+/// file and the contract's variables as they were before (JSON), but the secrets
+/// ([`SECRET_VARS`]): credentials rolecall exported are found again in its cache by profile.
+/// Exported, so that a child shell (`bash`, `tmux`, `nix develop`) started inside the tree can
+/// leave it too; so it holds nothing that is not already in plain sight.
 pub const DIR_RESTORE: &str = "ROLECALL_DIR_RESTORE";
 
 /// The contract's variables as a shell holds them (set or unset): the environment a change is
@@ -96,9 +120,23 @@ impl Snapshot {
         next
     }
 
-    /// As JSON: `{"set": {NAME: value}, "unset": [NAME]}` (the DIR_RESTORE payload's `env`).
+    /// As JSON: `{"set": {NAME: value}, "unset": [NAME]}` (the DIR_RESTORE payload's `env`),
+    /// without the secrets.
     fn push_json(&self, out: &mut Vec<u8>) {
-        EnvChange { vars: self.vars.clone() }.push_json(out);
+        let vars = self.vars.iter().filter(|(n, _)| !SECRET_VARS.contains(n)).cloned().collect();
+        EnvChange { vars }.push_json(out);
+    }
+
+    /// Whether the shell holds credentials that rolecall exported (`AWS_ACCESS_KEY_ID` is the
+    /// key id `assume` set), not keys set by hand.
+    pub fn holds_ours(&self) -> bool {
+        self.get("AWS_ACCESS_KEY_ID").is_some_and(|k| self.get(KEY_ID) == Some(k))
+    }
+
+    /// Whether the shell holds keys that rolecall did not export (set by hand, pasted from the
+    /// SSO portal, another tool's).
+    pub fn holds_others(&self) -> bool {
+        self.get("AWS_ACCESS_KEY_ID").is_some_and(|k| !k.is_empty()) && !self.holds_ours()
     }
 
     /// Read what [`Snapshot::push_json`] wrote; variables outside the contract are ignored.
@@ -155,26 +193,69 @@ impl EnvChange {
     /// `assume PROFILE`: the credentials, the profile, the region, the expiry.
     pub fn assume(profile: &str, creds: &Credentials, region: Option<&str>, before: &Snapshot) -> EnvChange {
         let mut env = EnvChange::default();
-        env.set("AWS_ACCESS_KEY_ID", creds.access_key_id.as_str());
-        env.set("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.as_str());
-        env.set_opt("AWS_SESSION_TOKEN", creds.session_token.clone());
-        env.set_opt("AWS_SECURITY_TOKEN", None);
-        let expiration = creds.expires_at.map(format_rfc3339);
-        env.set_opt("AWS_CREDENTIAL_EXPIRATION", expiration.clone());
-        env.set_opt("AWS_SESSION_EXPIRATION", expiration);
+        env.credentials(creds);
         env.select(profile, region, before);
-        env.set_opt("ROLECALL_EXPIRES_AT", creds.expires_at.map(|t| t.to_string()));
+        env
+    }
+
+    /// The credentials variables for `creds` (and their expiry), nothing else.
+    fn credentials(&mut self, creds: &Credentials) {
+        self.set("AWS_ACCESS_KEY_ID", creds.access_key_id.as_str());
+        self.set("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.as_str());
+        self.set_opt("AWS_SESSION_TOKEN", creds.session_token.clone());
+        self.set_opt("AWS_SECURITY_TOKEN", None);
+        let expiration = creds.expires_at.map(format_rfc3339);
+        self.set_opt("AWS_CREDENTIAL_EXPIRATION", expiration.clone());
+        self.set_opt("AWS_SESSION_EXPIRATION", expiration);
+        self.set_opt("ROLECALL_EXPIRES_AT", creds.expires_at.map(|t| t.to_string()));
+        self.set(KEY_ID, creds.access_key_id.as_str());
+    }
+
+    /// Leaving a directory: back to `before` (its restore state, which holds no secret), from
+    /// what the shell holds `now`. Credentials the shell still holds from before stay; others
+    /// that rolecall had exported come back as `creds` (found again in the cache); when there
+    /// are none, the credential variables are cleared (the profile stays: the SDKs resolve it).
+    pub fn restore_dir(before: &Snapshot, now: &Snapshot, creds: Option<&Credentials>) -> EnvChange {
+        let mut env = EnvChange::default();
+        let key = before.get("AWS_ACCESS_KEY_ID");
+        let still_held = key.is_some() && now.get("AWS_ACCESS_KEY_ID") == key;
+        let credential_vars = |n: &str| CREDENTIAL_VARS.contains(&n) || n == "ROLECALL_EXPIRES_AT" || n == KEY_ID;
+        for (name, value) in &before.vars {
+            if !credential_vars(name) {
+                env.vars.push((name, value.clone()));
+            }
+        }
+        match (key, still_held, creds) {
+            (Some(_), true, _) => {}
+            (Some(_), false, Some(creds)) => env.credentials(creds),
+            _ => {
+                for name in CONTRACT.iter().filter(|n| credential_vars(n)) {
+                    env.set_opt(name, None);
+                }
+            }
+        }
         env
     }
 
     /// `asp PROFILE`: the profile only; the SDKs resolve credentials themselves.
     pub fn select_only(profile: &str, region: Option<&str>, before: &Snapshot) -> EnvChange {
         let mut env = EnvChange::default();
-        for name in &CONTRACT[..6] {
+        for name in CREDENTIAL_VARS {
             env.set_opt(name, None);
         }
         env.select(profile, region, before);
         env.set_opt("ROLECALL_EXPIRES_AT", None);
+        env.set_opt(KEY_ID, None);
+        env
+    }
+
+    /// A directory naming the profile the shell already holds credentials of: they stay, only
+    /// the directory's region (if it has one) is applied.
+    pub fn keep_credentials(profile: &str, region: Option<&str>, before: &Snapshot) -> EnvChange {
+        let mut env = EnvChange::default();
+        if region.is_some() {
+            env.select(profile, region, before);
+        }
         env
     }
 
@@ -210,13 +291,16 @@ impl EnvChange {
         self.set_opt("ROLECALL_REGION", None);
     }
 
-    /// `assume --unset`: every variable of the contract, but a region rolecall did not set.
+    /// `assume --unset`: every variable of the contract, but a region rolecall did not set; the
+    /// profile it held becomes the previous one, so that `assume -` brings it back.
     pub fn unset_all(before: &Snapshot) -> EnvChange {
         let mut env = EnvChange::default();
-        for name in CONTRACT.iter().filter(|n| !n.contains("REGION")) {
+        for name in CONTRACT.iter().filter(|n| !n.contains("REGION") && **n != "ROLECALL_PREVIOUS") {
             env.set_opt(name, None);
         }
         env.forget_region(before);
+        let previous = before.profile().or_else(|| before.get("ROLECALL_PREVIOUS"));
+        env.set_opt("ROLECALL_PREVIOUS", previous.map(str::to_owned));
         env
     }
 
@@ -376,6 +460,39 @@ mod tests {
         let ours = Snapshot::from(|n| n.contains("REGION").then(|| "eu-west-1".to_owned()));
         let text = EnvChange::unset_all(&ours).render(Format::Shell(Shell::Bash)).unwrap();
         assert_eq!(text.lines().count(), CONTRACT.len());
+        // `assume -` after `assume -u` goes back to the profile that was unset.
+        let held = Snapshot::from(|n| (n == "ROLECALL_PROFILE").then(|| "prod".to_owned()));
+        let after = held.apply(&EnvChange::unset_all(&held));
+        assert_eq!((after.get("ROLECALL_PREVIOUS"), after.get("ROLECALL_PROFILE")), (Some("prod"), None));
+    }
+
+    #[test]
+    fn the_restore_state_holds_no_secret() {
+        let creds = Credentials {
+            access_key_id: "ASIAHELD".into(),
+            secret_access_key: "held-secret".into(),
+            session_token: Some("held-token".into()),
+            expires_at: Some(9),
+            account_id: None,
+        };
+        let held = Snapshot::default().apply(&EnvChange::assume("admin", &creds, None, &Snapshot::default()));
+        assert!(held.holds_ours() && !held.holds_others());
+        let json = DirState { file: "/p/.awsprofile".into(), before: held.clone() }.to_json();
+        assert!(!json.contains("held-secret") && !json.contains("held-token"), "{json}");
+        let before = DirState::from_json(&json).unwrap().before;
+        // Still held on leaving: the credentials stay as they are.
+        let change = EnvChange::restore_dir(&before, &held, None);
+        assert!(change.vars.iter().all(|(n, _)| !CREDENTIAL_VARS.contains(n)), "{change:?}");
+        // Replaced in the tree: they come back from the cache…
+        let inside = held.apply(&EnvChange::select_only("ops", None, &held));
+        let back = inside.apply(&EnvChange::restore_dir(&before, &inside, Some(&creds)));
+        assert_eq!(back, held);
+        // …or, not cached any more, are cleared, with the profile left for the SDKs.
+        let gone = inside.apply(&EnvChange::restore_dir(&before, &inside, None));
+        assert_eq!((gone.get("AWS_ACCESS_KEY_ID"), gone.get("AWS_PROFILE")), (None, Some("admin")));
+        // Keys set by hand are not rolecall's.
+        let by_hand = Snapshot::from(|n| (n == "AWS_ACCESS_KEY_ID").then(|| "AKIAHAND".to_owned()));
+        assert!(by_hand.holds_others() && !by_hand.holds_ours());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::config::Config;
 use crate::creds::fetch::Outcome;
 use crate::files::AwsFiles;
-use crate::shell::env::{CONTRACT, DIR_RESTORE, EnvChange, Snapshot};
+use crate::shell::env::{CREDENTIAL_VARS, DIR_RESTORE, EnvChange, KEY_ID, Snapshot};
 use anyhow::{Result, anyhow, bail};
 
 /// The vault file's passphrase, which a script may give rolecall; never passed on to a command.
@@ -44,9 +44,11 @@ pub fn selected(
 /// `AWS_PROFILE` (the SDKs would read the profile instead), the region and `ROLECALL_PROFILE`.
 pub fn served(profile: &str, region: Option<&str>, url: &str, token_file: &str, token: &str) -> EnvChange {
     let mut env = EnvChange::default();
-    // The contract's credentials and AWS_PROFILE (its first seven), and what else would win.
-    for &name in CONTRACT[..7].iter().chain(&[
+    // The contract's credentials and AWS_PROFILE, and what else would win.
+    for &name in CREDENTIAL_VARS.iter().chain(&[
+        "AWS_PROFILE",
         "AWS_DEFAULT_PROFILE",
+        KEY_ID,
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "ROLECALL_EXPIRES_AT",
         DIR_RESTORE,

@@ -45,6 +45,7 @@ fn home() -> TempHome {
     file("evil2", "\x1b[31mred\n");
     file("x$(touch canary5)`touch canary6`'q", "base\n");
     file("assumed", "ops\nregion = us-west-2\n");
+    file("adminproj", "admin\n");
     home
 }
 

@@ -91,9 +91,14 @@ fn unset_removes_what_assume_set() {
         let code = assumed.render(Format::Shell(shell)).unwrap()
             + &EnvChange::unset_all(&after).render(Format::Shell(shell)).unwrap();
         let env = eval_in(name, &code, &home.path);
-        for var in rolecall::shell::env::CONTRACT {
+        for var in rolecall::shell::env::CONTRACT.iter().filter(|v| **v != "ROLECALL_PREVIOUS") {
             assert!(env.get(var).is_none(), "{name}: {var} still set");
         }
+        assert_eq!(
+            env.get("ROLECALL_PREVIOUS").and_then(|v| v.as_str()),
+            Some("p"),
+            "{name}: `assume -` brings it back"
+        );
     }
 }
 

@@ -48,6 +48,7 @@ def quote(text):
 
 session = Session(shell, cwd=home, prompt=PROMPT, env={"NO_COLOR": "1"})
 child, run, contract, check = session.child, session.run, session.contract, session.check
+env = session.env
 
 
 def allow(path):
@@ -59,7 +60,7 @@ def reset():
     run(f"{setenv('AWS_PROFILE', 'base')}; {setenv('AWS_DEFAULT_REGION', 'keep')}")
     for name in ["AWS_REGION", "ROLECALL_PROFILE", "ROLECALL_PREVIOUS", "ROLECALL_REGION", "ROLECALL_EXPIRES_AT",
                  "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-                 "AWS_SESSION_EXPIRATION"]:
+                 "AWS_SESSION_EXPIRATION", "ROLECALL_KEY_ID", "ROLECALL_DIR_RESTORE"]:
         run(unsetenv(name))
 
 
@@ -192,6 +193,59 @@ run(f"cd {quote('new' + chr(10) + 'line')}")
 check(contract()["AWS_PROFILE"] == "ops", f"below a newline directory: {contract()}")
 run("cd ../..")
 check(contract() == before, "leaving through the newline directory")
+
+# No variable of rolecall's ever holds a secret: after any sequence of assume, asp and crossings,
+# a child's environment has the secret key and the token in AWS_SECRET_ACCESS_KEY and
+# AWS_SESSION_TOKEN alone (ROLECALL_DIR_RESTORE used to copy them).
+seen = set()
+
+
+def no_secret_elsewhere(what):
+    e = env()
+    seen.update(v for k, v in e.items() if k in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN") and v)
+    for name, value in e.items():
+        if name in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            continue
+        for secret in seen:
+            check(secret not in value, f"{what}: a secret is in {name}")
+    return e
+
+
+allow("adminproj")
+reset()
+run("assume admin")
+held = no_secret_elsewhere("assume admin")
+# A tree naming the profile the shell holds: its credentials stay, nothing to restore later.
+run("cd adminproj")
+e = no_secret_elsewhere("entering a tree of the profile held")
+check(e["AWS_ACCESS_KEY_ID"] == held["AWS_ACCESS_KEY_ID"] and "ROLECALL_DIR_RESTORE" in e, f"kept: {e}")
+run("cd ..")
+e = no_secret_elsewhere("leaving it")
+check(e["AWS_ACCESS_KEY_ID"] == held["AWS_ACCESS_KEY_ID"] and e["AWS_PROFILE"] == "admin", f"left: {e}")
+# A tree of another profile (asp): leaving it brings admin's credentials back from the cache.
+run("cd proj")
+e = no_secret_elsewhere("entering a tree of another profile")
+check(e["AWS_PROFILE"] == "ops" and "AWS_ACCESS_KEY_ID" not in e, f"asp'd in the tree: {e}")
+run("cd ..")
+e = no_secret_elsewhere("leaving it")
+check(all(e.get(k) == held.get(k) for k in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                             "AWS_PROFILE", "ROLECALL_EXPIRES_AT"]), f"admin's credentials back: {e}")
+run("asp base")
+run("cd proj")
+run("cd ..")
+run("assume admin")
+run("cd proj/sub")
+run("cd ../..")
+no_secret_elsewhere("asp, crossings, assume, crossings")
+# Keys set by hand win over a tree: nothing applied, one line, and leaving changes nothing.
+run(setenv("AWS_ACCESS_KEY_ID", "AKIAHANDSETHANDSET01") + "; " + setenv("AWS_SECRET_ACCESS_KEY", "handSetSecretHandSetSecret01"))
+before_hand = contract()
+out = run("cd proj")
+check("holds keys set by hand" in out and contract() == before_hand, f"keys set by hand: {out!r} {contract()}")
+run("cd ..")
+check(contract() == before_hand, "leaving after keys set by hand")
+reset()
+before = contract()
 
 # ROLECALL_DIR_ACTION=assume: credentials from STS (moto) on entering, all gone on leaving.
 allow("assumed")

@@ -171,7 +171,15 @@ check(contract(env()) == before, "Esc changed the environment")
 
 run("assume -u")
 e = env()
-check(not contract(e), f"assume -u left {contract(e)}")
+check(contract(e) == {"ROLECALL_PREVIOUS": "ops"}, f"assume -u left {contract(e)}")
+# `assume -` after `assume -u` brings the profile back.
+run("assume -")
+e = env()
+check(e.get("AWS_PROFILE") == "ops" and e.get("AWS_ACCESS_KEY_ID"), f"assume - after assume -u: {contract(e)}")
+run("asp -u")
+run("asp -")
+check(env().get("AWS_PROFILE") == "ops", "asp - after asp -u")
+run("assume -u")
 
 # Lines after the init line that undo its hooks: the hooks come back.
 if shell == "bash":

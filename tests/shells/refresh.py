@@ -37,6 +37,17 @@ check(after["AWS_ACCESS_KEY_ID"] != first["AWS_ACCESS_KEY_ID"], "the same creden
 check(after.get("AWS_PROFILE") == "admin" and after.get("ROLECALL_PREVIOUS") == first.get("ROLECALL_PREVIOUS"),
       "the renewal changed the profile or `assume -`'s target")
 
+# Keys exported by hand since (pasted from the SSO portal, another tool's) are never replaced,
+# though the profile is the same and the refresh window comes.
+hand = {"AWS_ACCESS_KEY_ID": "AKIAHANDSETHANDSET01", "AWS_SECRET_ACCESS_KEY": "handSetSecretHandSetSecret01"}
+for name, value in hand.items():
+    run(f"set -gx {name} {value}" if shell == "fish" else f"export {name}={value}")
+run("sleep 11")
+run("true")
+e = env()
+check(all(e.get(k) == v for k, v in hand.items()), f"auto-refresh replaced keys set by hand: {e.get('AWS_ACCESS_KEY_ID')}")
+run("assume admin")
+
 # The MFA session is gone (as when it expires): nothing is asked, one line says what to run,
 # once, and the segment says `expired`.
 for entry in glob.glob(os.path.join(os.environ["HOME"], ".cache/rolecall/*.json")):
