@@ -304,11 +304,6 @@ impl EnvChange {
         env
     }
 
-    /// The change that puts back exactly what `snapshot` holds (set or unset).
-    pub fn restore(snapshot: &Snapshot) -> EnvChange {
-        EnvChange { vars: snapshot.vars.clone() }
-    }
-
     /// Also set (`Some`) or unset a variable outside the contract.
     pub fn with(mut self, name: &'static str, value: Option<String>) -> EnvChange {
         self.vars.push((name, value));
