@@ -233,18 +233,30 @@ fn serve_command(
     let token_text = token.expose().to_owned();
     let region = outcome.region.clone();
     let renewing = crate::creds::renew::Renewing::new(cfg.clone(), profile, &options, outcome.creds);
-    let server = Server::start(Service { token, renewing, profile: profile.to_owned() })?;
+    // The SDKs in CMD read AWS_PROFILE's profile, else `default`, before the server: CMD gets
+    // copies of the files without `default`'s credentials, so that it acts as PROFILE.
+    let mut files_env = Vec::new();
     if let Some(default) = files.profiles.profile("default")
         && profile != "default"
         && crate::files::chain::resolve_credentials(&files.profiles, default).is_ok()
     {
-        eprintln!(
-            "rolecall: warning: profile `default` has credentials of its own, which the SDKs read before the server's"
-        );
+        let (config, credentials) = crate::files::change::without_credentials(files, "default")
+            .context("profile `default` has credentials of its own, which the SDKs would use before the server's: not started (take them out of `default`, or run without --server)")?;
+        for (var, name, text) in
+            [("AWS_CONFIG_FILE", "config", config), ("AWS_SHARED_CREDENTIALS_FILE", "credentials", credentials)]
+        {
+            let path = dir.write_secret(name, &text)?;
+            files_env.push((
+                var.to_owned(),
+                Some(path.to_str().context("the runtime directory's path is not UTF-8")?.to_owned()),
+            ));
+        }
     }
+    let server = Server::start(Service { token, renewing, profile: profile.to_owned() })?;
     let file = token_file.to_str().context("the runtime directory's path is not UTF-8")?;
     let env = crate::shell::switch::served(profile, region.as_deref(), &server.url(), file, &token_text);
-    let env: Vec<(String, Option<String>)> = env.vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let mut env: Vec<(String, Option<String>)> = env.vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    env.extend(files_env);
     let code = child::run(command, &env, None);
     drop(dir);
     code

@@ -103,6 +103,48 @@ fn change_with(
     Ok(written)
 }
 
+/// The keys through which a profile gets credentials (each of them the SDKs read before a
+/// container's credentials).
+pub const CREDENTIAL_KEYS: &[&str] = &[
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "credential_process",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_region",
+    "login_session",
+];
+
+/// Both files as text (config, credentials) with every key through which `profile` gets
+/// credentials taken out, everything else as it is: for a command that must not act as that
+/// profile (a credential server's, whose SDKs would read `[default]`'s keys before the server).
+/// Nothing is written; checked to give `profile` no credentials.
+pub fn without_credentials(files: &AwsFiles, profile: &str) -> Result<(String, String)> {
+    let mut edited = editors(files)?;
+    for key in CREDENTIAL_KEYS {
+        edited.config.unset(profile, key)?;
+        edited.credentials.unset(profile, key)?;
+    }
+    let texts = (edited.config.render(), edited.credentials.render());
+    let after = AwsFiles::from_files(
+        SourceFile::from_text(FileKind::Config, &files.config.display, &texts.0),
+        SourceFile::from_text(FileKind::Credentials, &files.credentials.display, &texts.1),
+    );
+    if let Some(section) = after.profiles.profile(profile)
+        && crate::files::chain::resolve_credentials(&after.profiles, section).is_ok()
+    {
+        bail!("profile `{profile}` still has credentials once its credential keys are taken out");
+    }
+    Ok(texts)
+}
+
 /// The check every edit that sets values makes: `profile` reads back with exactly `pairs`.
 pub fn verify_pairs(after: &ProfileSet, profile: &str, pairs: &[(&str, &str)]) -> Result<()> {
     let section = after.profile(profile).with_context(|| format!("{profile} is missing after the edit"))?;

@@ -48,6 +48,9 @@ pub fn served(profile: &str, region: Option<&str>, url: &str, token_file: &str, 
     for &name in CREDENTIAL_VARS.iter().chain(&[
         "AWS_PROFILE",
         "AWS_DEFAULT_PROFILE",
+        // A web identity in the environment also comes before the server's credentials.
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
         KEY_ID,
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "ROLECALL_EXPIRES_AT",

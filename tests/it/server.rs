@@ -430,6 +430,50 @@ except Exception as e:
     assert_eq!(moto.count("GetSessionToken"), 1, "no new MFA session was made behind the person's back");
 }
 
+/// `[default]` with keys of its own (and a role in the config), which the SDKs would read before
+/// the server: the served command still acts as the profile, in boto3 and the aws CLI v1 and v2.
+#[test]
+fn the_served_command_acts_as_the_profile_though_default_has_keys() {
+    if !require("python3") {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let home = TempHome::new();
+    home.write_files(
+        &format!("{}\n[default]\nregion = us-west-2\ns3 =\n  max_concurrent_requests = 3\n", common::BASE_ADMIN),
+        &format!(
+            "{}\n[default]\naws_access_key_id = AKIADEFAULTDEFAULT01\naws_secret_access_key = defaultSecretDefaultSecretDefault0001\n",
+            common::BASE_KEYS
+        ),
+    );
+    let mut script = format!(
+        "python3 -c \"import boto3; print('boto3', boto3.client('sts', endpoint_url='{url}').get_caller_identity()['Arn'])\"; ",
+        url = moto.url
+    );
+    for cli in ["aws", "/usr/bin/aws"] {
+        if require(cli) {
+            script.push_str(&format!(
+                "echo {cli} $({cli} sts get-caller-identity --endpoint-url {url} --query Arn --output text); ",
+                url = moto.url
+            ));
+        }
+    }
+    script.push_str("echo region $AWS_REGION; cat \"$AWS_CONFIG_FILE\"");
+    let child = serve(&home, &moto, 60, &["sh", "-c", &script], &[]);
+    let (code, stdout, stderr) = finish(child);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let arns: Vec<&str> =
+        stdout.lines().filter(|l| ["boto3 ", "aws ", "/usr/bin/aws "].iter().any(|p| l.starts_with(p))).collect();
+    assert!(arns.len() >= 2, "{stdout}");
+    for line in arns {
+        assert!(line.contains(":assumed-role/Admin/"), "acted as another identity: {line}\n{stderr}");
+    }
+    // The copy CMD read keeps every other setting of `default`.
+    assert!(stdout.contains("max_concurrent_requests = 3") && stdout.contains("region = us-west-2"), "{stdout}");
+    assert!(!stdout.contains("AKIADEFAULT"), "{stdout}");
+    home.assert_no_secret_in(&stderr, "");
+}
+
 /// `exec --server` with the served command `cmd`, rolecall under `ulimit -n 1024` (soft and
 /// hard: it cannot raise it).
 fn serve_limited(home: &TempHome, moto: &Moto, every: u32, cmd: &[&str]) -> Child {
