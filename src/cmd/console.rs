@@ -99,9 +99,9 @@ pub fn open(cfg: &Config, profile: Option<&str>, opts: &ConsoleOpts, creds_args:
         return Ok(ExitCode::SUCCESS);
     }
     if opts.copy {
-        crate::ui::browser::copy_to_terminal(cfg, url.expose())?;
+        crate::ui::browser::copy_to_terminal(url.expose())?;
         eprintln!(
-            "rolecall: the console's sign-in URL for `{shown}` is on the clipboard (it signs in once, within 15 minutes)"
+            "rolecall: sent the console's sign-in URL for `{shown}` to the terminal's clipboard (OSC 52: it lands there if the terminal allows it; it signs in once, within 15 minutes)"
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -110,14 +110,13 @@ pub fn open(cfg: &Config, profile: Option<&str>, opts: &ConsoleOpts, creds_args:
     let choice = crate::ui::browser::Choice::parse(setting.as_deref());
     let opened = crate::ui::browser::open_console(cfg, &choice, &label, url.expose())
         .with_context(|| format!("the console for `{shown}`"))?;
-    if opened.read {
-        eprintln!("rolecall: opened the AWS console for `{shown}` in {}", opened.how);
-    } else {
-        eprintln!(
-            "rolecall: started {} for `{shown}`, but it did not read the sign-in page within {} s; the page is removed (it holds a sign-in token): --url prints the URL instead",
+    if !opened.read {
+        bail!(
+            "started {} for `{shown}`, but no browser fetched the sign-in page within {} s; it is not served any more (it holds a sign-in token): --url prints the URL instead",
             opened.how,
-            crate::ui::browser::PAGE_WAIT.as_secs()
+            opened.waited.as_secs()
         );
     }
+    eprintln!("rolecall: opened the AWS console for `{shown}` with {}", opened.how);
     Ok(ExitCode::SUCCESS)
 }

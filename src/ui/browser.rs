@@ -2,15 +2,17 @@
 //!
 //! A plain page goes to `$BROWSER` (freedesktop: `:`-separated commands, `%s` for the URL), then
 //! `open` (macOS), `wslview` (WSL) or `xdg-open` (a display). The console's sign-in URL carries a
-//! token that is a console session for 15 minutes: it is written to a 0600 page (in a 0700
-//! directory of its own, removed once the browser has read it) that redirects to it, and the
-//! browser is given that file, never the URL: no other user can read it from the process list.
-//! `console_browser` chooses a browser per profile: the Chrome family with one user-data
-//! directory per AWS profile, Firefox through a container add-on's URL scheme, or a template.
+//! token that is a console session for 15 minutes, so it is never given to a browser on its
+//! command line (which every user can read in `/proc`): the browser is given a one-shot address
+//! on 127.0.0.1 with a random path instead, which answers the first GET from one of this user's
+//! processes with a page that goes on to the sign-in URL, and nothing after that. Openers that
+//! look at what they open first (xdg-open runs `xdg-mime` and `file` on a file) never read it,
+//! and rolecall knows whether a browser did. `console_browser` chooses a browser per profile:
+//! the Chrome family with one user-data directory per AWS profile, Firefox through a container
+//! add-on's URL scheme, or a template.
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -197,37 +199,101 @@ pub fn profile_dir(cfg: &Config, profile: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The page that sends the browser on to the sign-in URL: a 0600 file in a 0700 directory of
-/// its own, removed (with the directory) when dropped.
-struct Page {
-    dir: PathBuf,
-    file: PathBuf,
+/// The sign-in page, served once: a listener on 127.0.0.1 (a free port) whose one path is 32
+/// random hex digits.
+struct OneShot {
+    listener: std::net::TcpListener,
+    path: String,
+    page: String,
 }
 
-impl Page {
-    fn write(cfg: &Config, url: &str) -> Result<Page> {
-        let base =
-            cfg.cache_dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
-        crate::util::fs::ensure_private_dir(&base)?;
-        let dir = base.join(format!("console-{}", crate::util::fs::random_hex()));
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let page = Page { file: dir.join("signin.html"), dir };
-        crate::util::fs::write_private(&page.file, redirect_page(url).as_bytes())?;
-        Ok(page)
+impl OneShot {
+    fn start(url: &str) -> Result<OneShot> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").context("cannot listen on 127.0.0.1")?;
+        let path = format!("/rolecall/{}", crate::util::random::hex::<16>()?);
+        Ok(OneShot { listener, path, page: redirect_page(url) })
     }
 
-    fn url(&self) -> String {
-        format!("file://{}", crate::util::text::percent_path(&self.file.to_string_lossy()))
+    fn url(&self) -> Result<String> {
+        Ok(format!("http://127.0.0.1:{}{}", self.listener.local_addr()?.port(), self.path))
+    }
+
+    /// Answer the first GET of the path from a process of this user, within `timeout`; whether
+    /// one came. Anything else (another path, another user's process) gets a 404 and is closed.
+    fn serve_once(self, timeout: Duration) -> bool {
+        use std::io::{Read, Write};
+        use std::os::fd::AsRawFd;
+        let deadline = std::time::Instant::now() + timeout;
+        let _ = self.listener.set_nonblocking(true);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            let mut pfd = libc::pollfd { fd: self.listener.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+            // SAFETY: one pollfd of a listener this function owns.
+            if unsafe { libc::poll(&mut pfd, 1, left.as_millis().min(i32::MAX as u128) as i32) } <= 0 {
+                continue;
+            }
+            let Ok((mut stream, peer)) = self.listener.accept() else { continue };
+            let _ = stream.set_nonblocking(false);
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut head = Vec::new();
+            let mut chunk = [0u8; 2048];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let line = String::from_utf8_lossy(head.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
+            let mut words = line.split_whitespace();
+            let wanted = words.next() == Some("GET") && words.next() == Some(self.path.as_str());
+            let local = self.listener.local_addr().ok();
+            if wanted && local.is_some_and(|local| same_user(peer, local)) {
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{}",
+                    self.page.len(),
+                    self.page
+                );
+                let _ = stream.write_all(answer.as_bytes());
+                return true;
+            }
+            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
     }
 }
 
-impl Drop for Page {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// Whether the process at `peer` (a connection to `local`, on loopback) is this user's: its
+/// socket's owner in `/proc/net/tcp`. Where that cannot be read (not Linux) the answer is yes:
+/// the path is random and good once.
+fn same_user(peer: std::net::SocketAddr, local: std::net::SocketAddr) -> bool {
+    let Some(uid) = socket_uid(peer, local) else { return !cfg!(target_os = "linux") };
+    uid == crate::util::fs::euid()
+}
+
+/// The owner of the TCP socket bound at `addr` and connected to `remote` (`/proc/net/tcp{,6}`).
+fn socket_uid(addr: std::net::SocketAddr, remote: std::net::SocketAddr) -> Option<u32> {
+    let hex = |a: std::net::SocketAddr| match a.ip() {
+        std::net::IpAddr::V4(ip) => format!("{:08X}:{:04X}", u32::from_ne_bytes(ip.octets()), a.port()),
+        std::net::IpAddr::V6(ip) => {
+            let words: Vec<String> = ip
+                .octets()
+                .chunks(4)
+                .map(|c| format!("{:08X}", u32::from_ne_bytes([c[0], c[1], c[2], c[3]])))
+                .collect();
+            format!("{}:{:04X}", words.concat(), a.port())
+        }
+    };
+    let (want_local, want_remote) = (hex(addr), hex(remote));
+    let table = if addr.is_ipv4() { "/proc/net/tcp" } else { "/proc/net/tcp6" };
+    let text = std::fs::read_to_string(table).ok()?;
+    text.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&want_local.as_str()) && fields.get(2) == Some(&want_remote.as_str()))
+            .then(|| fields.get(7)?.parse().ok())
+            .flatten()
+    })
 }
 
 /// An HTML page that goes to `url` at once (meta refresh, and script where it runs), sends no
@@ -242,77 +308,37 @@ fn redirect_page(url: &str) -> String {
     )
 }
 
-/// Wait until something opened `path` for reading and closed it (the browser read the page), at
-/// most `timeout`; whether it did. `start` launches the browser once the watch is in place.
-#[cfg(target_os = "linux")]
-fn read_once(path: &Path, timeout: Duration, start: impl FnOnce() -> bool) -> Option<bool> {
-    use std::os::unix::ffi::OsStrExt;
-    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
-    // SAFETY: plain syscalls on a descriptor this function owns and closes.
-    let fd = unsafe { libc::inotify_init1(libc::IN_CLOEXEC | libc::IN_NONBLOCK) };
-    if fd < 0 {
-        return Some(
-            start() && {
-                std::thread::sleep(Duration::from_secs(5));
-                true
-            },
-        );
+/// How long the sign-in page is served ([`PAGE_WAIT`]; tests shorten it with the test-hooks
+/// feature).
+fn page_wait(cfg: &Config) -> Duration {
+    #[cfg(feature = "test-hooks")]
+    if let Some(secs) = cfg.var("ROLECALL_TEST_PAGE_WAIT").and_then(|v| v.parse().ok()) {
+        return Duration::from_secs(secs);
     }
-    let watched = unsafe { libc::inotify_add_watch(fd, c_path.as_ptr(), libc::IN_CLOSE_NOWRITE) } >= 0;
-    if !start() {
-        unsafe { libc::close(fd) };
-        return None;
-    }
-    if !watched {
-        unsafe { libc::close(fd) };
-        std::thread::sleep(Duration::from_secs(5));
-        return Some(true);
-    }
-    let deadline = std::time::Instant::now() + timeout;
-    let mut read = false;
-    while !read {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
-        let n = unsafe { libc::poll(&mut pfd, 1, left.as_millis().min(i32::MAX as u128) as i32) };
-        if n > 0 {
-            let mut buf = [0u8; 4096];
-            read = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) } > 0;
-        } else if n < 0 && std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            break;
-        }
-    }
-    unsafe { libc::close(fd) };
-    Some(read)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn read_once(_path: &Path, _timeout: Duration, start: impl FnOnce() -> bool) -> Option<bool> {
-    // No inotify: the browser gets a few seconds to read the page before it goes.
-    if !start() {
-        return None;
-    }
-    std::thread::sleep(Duration::from_secs(5));
-    Some(true)
+    let _ = cfg;
+    PAGE_WAIT
 }
 
 /// What opening the console did.
 #[derive(Debug)]
 pub struct Opened {
-    /// How it was opened, for the message (`chromium with the profile's own data directory`).
+    /// How it was opened, for the message: the command started (`xdg-open`, `$BROWSER`'s
+    /// `firefox`, `chromium with the data directory of …`).
     pub how: String,
-    /// Whether the browser read the page within [`PAGE_WAIT`].
+    /// Whether a browser fetched the sign-in page within `waited`.
     pub read: bool,
+    pub waited: Duration,
 }
 
 /// The commands `choice` starts for the console of `profile`, on `page` (tried in order).
 fn console_commands(cfg: &Config, choice: &Choice, profile: &str, page: &str) -> Result<(Vec<Vec<String>>, String)> {
     Ok(match choice {
         Choice::System => {
-            let commands = system_commands(cfg).iter().map(|c| fill(c, page, profile, None)).collect();
-            (commands, "the default browser".to_owned())
+            let commands: Vec<Vec<String>> =
+                system_commands(cfg).iter().map(|c| fill(c, page, profile, None)).collect();
+            let how =
+                commands.first().map(|c| format!("`{}`", crate::util::text::printable(&c[0]))).unwrap_or_default();
+            (commands, how)
         }
         Choice::Family(family, extra) => {
             let dir = profile_dir(cfg, profile)?;
@@ -358,10 +384,16 @@ fn console_commands(cfg: &Config, choice: &Choice, profile: &str, page: &str) ->
 
 /// Open the console at `url` (the sign-in URL, a secret) for `profile` as `choice` says.
 pub fn open_console(cfg: &Config, choice: &Choice, profile: &str, url: &str) -> Result<Opened> {
-    // The container schemes carry the URL itself: the add-on cannot open a file page.
+    let page = OneShot::start(url)?;
+    let address = page.url()?;
+    // The container schemes carry an address for the add-on to open in the profile's container:
+    // the one-shot address, not the sign-in URL.
     if let Choice::Firefox { scheme, extra } = choice {
-        let target =
-            format!("{scheme}:name={}&url={}", crate::util::text::percent(profile), crate::util::text::percent(url));
+        let target = format!(
+            "{scheme}:name={}&url={}",
+            crate::util::text::percent(profile),
+            crate::util::text::percent(&address)
+        );
         let firefox = on_path(cfg, &["firefox"]).map(|p| p.to_string_lossy().into_owned());
         let mut command = match firefox {
             Some(bin) => vec![bin],
@@ -373,37 +405,38 @@ pub fn open_console(cfg: &Config, choice: &Choice, profile: &str, url: &str) -> 
         if !spawn(&command) {
             bail!("cannot start firefox");
         }
-        return Ok(Opened {
-            how: format!("firefox, in the container `{}`", crate::util::text::printable(profile)),
-            read: true,
-        });
+        let how = format!("firefox, in the container `{}`", crate::util::text::printable(profile));
+        let waited = page_wait(cfg);
+        return Ok(Opened { how, read: page.serve_once(waited), waited });
     }
-    let page = Page::write(cfg, url)?;
-    let file_url = page.url();
-    let (commands, how) = console_commands(cfg, choice, profile, &file_url)?;
+    let (commands, how) = console_commands(cfg, choice, profile, &address)?;
     if commands.is_empty() {
         bail!(
             "no browser to open the console in here (no BROWSER, no display): --url prints the sign-in URL, --copy puts it on this terminal's clipboard"
         );
     }
-    let started = read_once(&page.file, PAGE_WAIT, || commands.iter().any(|c| spawn(c)));
-    match started {
-        None => bail!(
+    let Some(started) = commands.iter().find(|c| spawn(c)) else {
+        bail!(
             "cannot start {how} ({}): --url prints the sign-in URL instead",
             commands.iter().map(|c| c[0].as_str()).collect::<Vec<_>>().join(", ")
-        ),
-        Some(read) => Ok(Opened { how, read }),
-    }
+        );
+    };
+    let how = match choice {
+        Choice::System => format!("`{}`", crate::util::text::printable(&started[0])),
+        _ => how,
+    };
+    let waited = page_wait(cfg);
+    Ok(Opened { how, read: page.serve_once(waited), waited })
 }
 
-/// Put `text` on the clipboard of the terminal rolecall runs in (OSC 52; through tmux too),
-/// which works from a remote SSH session.
-pub fn copy_to_terminal(cfg: &Config, text: &str) -> Result<()> {
+/// Send `text` to the clipboard of the terminal rolecall runs in (OSC 52), which works from a
+/// remote SSH session. Inside tmux too the plain sequence: tmux takes it and passes it on with
+/// its default `set-clipboard` (a passthrough wrapper, which tmux 3.3 and later drop unless
+/// `allow-passthrough` is on, would not arrive). Whether the terminal accepts it cannot be known.
+pub fn copy_to_terminal(text: &str) -> Result<()> {
     let tty = crate::ui::tty::Tty::require("--copy writes to the terminal; --url prints the URL instead")?;
     let encoded = aws_smithy_types::base64::encode(text.as_bytes());
-    let osc = format!("\x1b]52;c;{encoded}\x07");
-    let sequence = if cfg.var("TMUX").is_some() { format!("\x1bPtmux;\x1b{osc}\x1b\\") } else { osc };
-    tty.write(&sequence)
+    tty.write(&format!("\x1b]52;c;{encoded}\x07"))
 }
 
 #[cfg(test)]

@@ -26,13 +26,6 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
-/// A path as a `file://` URL's path: everything but unreserved characters and `/` encoded.
-pub fn percent_path(path: &str) -> String {
-    const RESERVED: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
-    percent_encoding::utf8_percent_encode(path, RESERVED).to_string()
-}
-
 /// Everything but RFC 3986's unreserved characters, percent-encoded (a query value).
 pub fn percent(s: &str) -> String {
     const RESERVED: &percent_encoding::AsciiSet =

@@ -259,17 +259,10 @@ fn every_credential_kind_signs_in_or_says_why() {
     assert!(run.code == 1 && run.stderr.contains("did you mean `lambda`"), "{}", run.stderr);
     assert_eq!(seen.lock().unwrap().sessions.len(), signins + 1, "only the valid destination signed in");
 
-    // No browser here (no BROWSER, no display): one line with what to do, exit 1, and the page
-    // that held the token is gone.
+    // No browser here (no BROWSER, no display): one line with what to do, exit 1.
     let run = home.run_env(&["console", "admin"], &env);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("no browser") && run.stderr.contains("--url"), "{}", run.stderr);
-    let pages: Vec<_> = std::fs::read_dir(home.path.join(".cache/rolecall"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("console-"))
-        .collect();
-    assert!(pages.is_empty(), "the sign-in page was left behind");
 
     // Flags of the console without -c are refused, not ignored.
     let run = home.run_env(&["assume", "admin", "--shell", "bash", "--url"], &env);
@@ -320,7 +313,23 @@ sys.stdout.write(repr(out) + "\n" + str(os.waitstatus_to_exitcode(status)) + "\n
     let decoded = aws_smithy_types::base64::decode(&text[start..end]).unwrap();
     let url = String::from_utf8(decoded).unwrap();
     assert_eq!(param(&url, "SigninToken").unwrap(), token);
-    assert!(text.contains("is on the clipboard"), "{text}");
+    assert!(text.contains("to the terminal's clipboard (OSC 52"), "{text}");
+    // Inside tmux the plain sequence (tmux forwards it with its default set-clipboard), not a
+    // passthrough wrapper that tmux 3.3 and later drop.
+    let out = home
+        .command(
+            "python3",
+            &[
+                ("AWS_ENDPOINT_URL_STS", &moto.url),
+                ("AWS_ENDPOINT_URL_SIGNIN", &server.url),
+                ("TMUX", "/tmp/tmux-0/default,1,0"),
+            ],
+        )
+        .args(["-c", script, env!("CARGO_BIN_EXE_rolecall")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\\x1b]52;c;") && !text.contains("\\x1bPtmux;"), "{text}");
 }
 
 /// Every process's argument list, as text.
@@ -431,11 +440,73 @@ fn headless_chromium_signs_in_with_a_data_directory_per_profile() {
     assert!(leaked.lock().unwrap().is_empty(), "a sign-in token in an argument list: {:?}", leaked.lock().unwrap());
     assert_eq!(destinations["admin"], "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1");
     assert_eq!(destinations["dev"], "https://us-east-2.console.aws.amazon.com/s3/home?region=us-east-2");
-    // The pages that held the tokens are gone.
-    let left: Vec<_> = std::fs::read_dir(home.path.join(".cache/rolecall"))
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("console-"))
-        .collect();
-    assert!(left.is_empty());
+}
+
+/// A plain Linux desktop: no `$BROWSER`, a display, and a default browser chosen by a desktop file
+/// (`x-scheme-handler/http` in mimeapps.list), opened through Debian's real `xdg-open`, which
+/// looks at what it opens first. The browser (headless Chromium) signs in; a browser that never
+/// fetches the page is an error that names the command started.
+#[test]
+fn xdg_open_and_a_desktop_file_default_browser_sign_in() {
+    if !require("xdg-open") || !require("chromium") {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (server, seen) = endpoint();
+    let home = home_with_files();
+    let apps = home.path.join(".local/share/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::create_dir_all(home.path.join(".config")).unwrap();
+    let data = home.path.join("chromium-data");
+    let launcher = home.path.join("browser.sh");
+    let write_launcher = |body: &str| {
+        std::fs::write(&launcher, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&launcher, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    };
+    write_launcher(&format!(
+        "exec chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --user-data-dir={} \"$1\"",
+        data.display()
+    ));
+    std::fs::write(
+        apps.join("rolecall-test-browser.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Test browser\nExec={} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;text/html;\n",
+            launcher.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.path.join(".config/mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/http=rolecall-test-browser.desktop\nx-scheme-handler/https=rolecall-test-browser.desktop\ntext/html=rolecall-test-browser.desktop\n",
+    )
+    .unwrap();
+    let env = [
+        ("AWS_ENDPOINT_URL_STS", moto.url.as_str()),
+        ("AWS_ENDPOINT_URL_SIGNIN", server.url.as_str()),
+        ("DISPLAY", ":99"),
+        ("ROLECALL_TEST_PAGE_WAIT", "20"),
+    ];
+    let run = home.run_env(&["console", "admin", "--mfa-code", "123456"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("opened the AWS console for `admin` with `xdg-open`"), "{}", run.stderr);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.lock().unwrap().logins.is_empty() {
+        assert!(Instant::now() < deadline, "the browser never reached Action=login");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (token, _) = seen.lock().unwrap().logins[0].clone();
+    assert_eq!(&token, seen.lock().unwrap().tokens.last().unwrap());
+    kill_browsers(&data);
+
+    // A default browser that never fetches the page: exit 1, naming the command started.
+    write_launcher("exit 0");
+    let env = [env[0], env[1], env[2], ("ROLECALL_TEST_PAGE_WAIT", "2")];
+    let run = home.run_env(&["console", "admin"], &env);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{}", run.stderr);
+    assert!(run.stderr.contains("started `xdg-open` for `admin`, but no browser fetched"), "{}", run.stderr);
+    // With $BROWSER, the message names that command, not "the default browser".
+    let env = [env[0], env[1], ("ROLECALL_TEST_PAGE_WAIT", "2"), ("BROWSER", launcher.to_str().unwrap())];
+    let run = home.run_env(&["console", "admin"], &env);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("started `$HOME/browser.sh` for `admin`"), "{}", run.stderr);
 }
