@@ -1,25 +1,14 @@
-//! Wall-clock time as unix seconds, and RFC 3339 in and out, without a date crate.
+//! Wall-clock time as unix seconds, and RFC 3339 in and out.
 //!
 //! Expiry times are the only dates rolecall handles: STS and credential_process give them as
-//! RFC 3339 (`2026-11-22T23:44:35Z`, with or without fractions or an offset); the environment
-//! contract exports them as RFC 3339 in UTC and as unix seconds.
+//! RFC 3339 (`2026-11-22T23:44:35Z`, with or without fractions or an offset), read with the SDK's
+//! own parser; the environment contract exports them as RFC 3339 in UTC and as unix seconds.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The system's clock (commands ask [`crate::config::Config::now`], which tests can pin).
 pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -41,48 +30,27 @@ pub fn format_rfc3339(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// Parse `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` (also a space or lower-case `t`/`z`) to unix
-/// seconds; fractions are dropped.
+/// Parse `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` to unix seconds (fractions dropped), with the
+/// SDK's own RFC 3339 parser (aws-smithy-types: every field checked, February 31 refused).
+/// Three leniencies of what credential_process scripts write (`date +%FT%T%z`) are taken first:
+/// a space for the `T`, an offset without its colon (`-0500`), and no offset at all (UTC).
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
-    let b = text.trim().as_bytes();
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(range)?;
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, c| n * 10 + i64::from(c - b'0')))
-    };
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
-        return None;
+    use aws_smithy_types::date_time::{DateTime, Format};
+    let mut owned = text.trim().to_owned();
+    if owned.len() > 10 && owned.as_bytes()[10] == b' ' {
+        owned.replace_range(10..11, "T");
     }
-    if b[16] != b':' {
-        return None;
-    }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let mut rest = &b[19..];
-    if let Some(frac) = rest.strip_prefix(b".") {
-        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
+    let time = owned.get(11..).unwrap_or("");
+    let offset_at = time.rfind(['+', '-']).map(|i| i + 11);
+    match offset_at {
+        // `±HHMM`: the colon RFC 3339 wants.
+        Some(at) if owned.len() == at + 5 && owned[at + 1..].bytes().all(|b| b.is_ascii_digit()) => {
+            owned.insert(at + 3, ':');
         }
-        rest = &frac[digits..];
+        None if !time.ends_with(['Z', 'z']) && owned.len() >= 19 => owned.push('Z'),
+        _ => {}
     }
-    let offset = match rest {
-        b"Z" | b"z" | b"" => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
-            let digits = [*h1, *h2, *m1, *m2];
-            if !digits.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            let v = |i: usize| i64::from(digits[i] - b'0');
-            let minutes = (v(0) * 10 + v(1)) * 60 + v(2) * 10 + v(3);
-            if *sign == b'+' { minutes * 60 } else { -minutes * 60 }
-        }
-        _ => return None,
-    };
-    let days = days_from_civil(year, month as u32, day as u32);
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+    DateTime::from_str(&owned, Format::DateTimeWithOffset).ok().map(|t| t.secs())
 }
 
 /// `1h`, `90m`, `3600`, `3600s`, `1h30m` -> seconds.
@@ -142,6 +110,14 @@ mod tests {
             assert_eq!(parse_rfc3339(&format_rfc3339(secs)), Some(secs), "{secs}");
         }
         assert_eq!(format_rfc3339(1_651_516_560), "2022-05-02T18:36:00Z");
+    }
+
+    #[test]
+    fn dates_that_do_not_exist_are_refused() {
+        for bad in ["2026-02-31T00:00:00Z", "2026-04-31T00:00:00Z", "2025-02-29T00:00:00Z", "2026-01-01T24:00:00Z"] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z"), Some(1_709_164_800), "a leap day");
     }
 
     #[test]
