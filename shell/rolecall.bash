@@ -277,24 +277,35 @@ function __rolecall_install() {
 }
 __rolecall_install
 
-# Profile names after `assume`/`asp`, and after the rolecall commands that take a profile.
+# Completion: profile names after `assume`/`asp` and after the rolecall commands that take a
+# profile, subcommands after `rolecall`, and a subcommand's flags after `-` (from `rolecall
+# __flags SUBCOMMAND`). Names are one per line (IFS), commands and flags one word each.
+function __rolecall_complete_names() {
+    \builtin local IFS=$'\n'
+    # shellcheck disable=SC2207 # one name per line, no globbing in names
+    COMPREPLY=($(\builtin compgen -W "$(\command "$__rolecall_bin" "$@" 2>/dev/null)" -- "${COMP_WORDS[COMP_CWORD]}"))
+}
 function __rolecall_complete_profiles() {
-    \builtin local __rolecall_cur="${COMP_WORDS[COMP_CWORD]}" IFS=$'\n'
     COMPREPLY=()
-    if [[ $COMP_CWORD -eq 1 ]]; then
-        # shellcheck disable=SC2207 # one profile name per line, no globbing in names
-        COMPREPLY=($(\builtin compgen -W "$(\command "$__rolecall_bin" list --names 2>/dev/null)" -- "$__rolecall_cur"))
+    if [[ ${COMP_WORDS[COMP_CWORD]} == -* ]]; then
+        if [[ ${COMP_WORDS[0]} == __ROLECALL_ASP__ ]]; then
+            __rolecall_complete_names __flags asp
+        else
+            __rolecall_complete_names __flags assume
+        fi
+    elif [[ $COMP_CWORD -eq 1 ]]; then
+        __rolecall_complete_names list --names
     fi
 }
 function __rolecall_complete() {
-    \builtin local __rolecall_cur="${COMP_WORDS[COMP_CWORD]}" IFS=$'\n'
     COMPREPLY=()
     if [[ $COMP_CWORD -eq 1 ]]; then
-        # shellcheck disable=SC2207
-        COMPREPLY=($(\builtin compgen -W "__ROLECALL_COMMANDS__" -- "$__rolecall_cur"))
+        # shellcheck disable=SC2207 # the subcommands, one word each
+        COMPREPLY=($(\builtin compgen -W "__ROLECALL_COMMANDS__" -- "${COMP_WORDS[COMP_CWORD]}"))
+    elif [[ ${COMP_WORDS[COMP_CWORD]} == -* ]]; then
+        __rolecall_complete_names __flags "${COMP_WORDS[1]}"
     elif [[ $COMP_CWORD -eq 2 && " __ROLECALL_PROFILE_COMMANDS__ " == *" ${COMP_WORDS[1]} "* ]]; then
-        # shellcheck disable=SC2207
-        COMPREPLY=($(\builtin compgen -W "$(\command "$__rolecall_bin" list --names 2>/dev/null)" -- "$__rolecall_cur"))
+        __rolecall_complete_names list --names
     fi
 }
 \builtin complete -o default -F __rolecall_complete_profiles __ROLECALL_ASSUME__ __ROLECALL_ASP__

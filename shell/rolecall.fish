@@ -273,9 +273,14 @@ if status is-interactive
     end
 end
 
-# Profile names after `assume`/`asp`, and after the rolecall commands that take a profile.
+# Completion: profile names after `assume`/`asp` and after the rolecall commands that take a
+# profile, subcommands after `rolecall`, and a subcommand's flags after `-` (from `rolecall
+# __flags SUBCOMMAND`).
 for cmd in __ROLECALL_ASSUME__ __ROLECALL_ASP__
-    complete -c $cmd -f -n '__fish_is_first_arg' -a '(command $__rolecall_bin list --names 2>/dev/null)'
+    complete -c $cmd -f -n '__fish_is_first_arg; and not string match -q -- "-*" (commandline -ct)' -a '(command $__rolecall_bin list --names 2>/dev/null)'
 end
+complete -c __ROLECALL_ASSUME__ -f -n 'string match -q -- "-*" (commandline -ct)' -a '(command $__rolecall_bin __flags assume 2>/dev/null)'
+complete -c __ROLECALL_ASP__ -f -n 'string match -q -- "-*" (commandline -ct)' -a '(command $__rolecall_bin __flags asp 2>/dev/null)'
 complete -c rolecall -f -n '__fish_use_subcommand' -a '__ROLECALL_COMMANDS__'
-complete -c rolecall -f -n '__fish_seen_subcommand_from __ROLECALL_PROFILE_COMMANDS__; and test (count (commandline -opc)) -eq 2' -a '(command $__rolecall_bin list --names 2>/dev/null)'
+complete -c rolecall -f -n 'not __fish_use_subcommand; and string match -q -- "-*" (commandline -ct)' -a '(command $__rolecall_bin __flags (commandline -opc)[2] 2>/dev/null)'
+complete -c rolecall -f -n '__fish_seen_subcommand_from __ROLECALL_PROFILE_COMMANDS__; and test (count (commandline -opc)) -eq 2; and not string match -q -- "-*" (commandline -ct)' -a '(command $__rolecall_bin list --names 2>/dev/null)'

@@ -152,8 +152,10 @@ if (($global:__rolecall_want_dir -or $global:__rolecall_want_prompt) -and -not (
 # Profile names after `assume`/`asp`, and after the rolecall commands that take a profile.
 Register-ArgumentCompleter -Native -CommandName '__ROLECALL_ASSUME__', '__ROLECALL_ASP__' -ScriptBlock {
     param($wordToComplete, $commandAst, $cursorPosition)
-    & $global:__rolecall_bin list --names 2>$null |
-        Where-Object { $_ -like "$wordToComplete*" } |
+    $sub = if ($commandAst.CommandElements[0].ToString() -ceq '__ROLECALL_ASP__') { 'asp' } else { 'assume' }
+    $names = if ($wordToComplete -like '-*') { & $global:__rolecall_bin __flags $sub 2>$null }
+        else { & $global:__rolecall_bin list --names 2>$null }
+    $names | Where-Object { $_ -like "$wordToComplete*" } |
         ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_) }
 }
 Register-ArgumentCompleter -Native -CommandName 'rolecall' -ScriptBlock {
@@ -161,6 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'rolecall' -ScriptBlock {
     $words = @($commandAst.CommandElements | ForEach-Object { $_.ToString() })
     $done = if ($wordToComplete) { $words.Count - 1 } else { $words.Count }
     $names = if ($done -eq 1) { '__ROLECALL_COMMANDS__' -split ' ' }
+        elseif ($wordToComplete -like '-*') { & $global:__rolecall_bin __flags $words[1] 2>$null }
         elseif ($done -eq 2 -and (' __ROLECALL_PROFILE_COMMANDS__ ' -like "* $($words[1]) *")) { & $global:__rolecall_bin list --names 2>$null }
         else { @() }
     $names | Where-Object { $_ -like "$wordToComplete*" } |

@@ -263,22 +263,33 @@ function __rolecall_install() {
 }
 __rolecall_install
 
-# Profile names after `assume`/`asp`, and after the rolecall commands that take a profile (when
-# the completion system is loaded).
+# Completion (when the completion system is loaded): profile names after `assume`/`asp` and
+# after the rolecall commands that take a profile, subcommands after `rolecall`, and a
+# subcommand's flags after `-` (from `rolecall __flags SUBCOMMAND`). compadd takes the names as
+# an array, so that one starting with `-` stays a name.
+function __rolecall_complete_names() {
+    \builtin local -a __rolecall_names
+    __rolecall_names=("${(@f)$(\command "$__rolecall_bin" "$@" 2>/dev/null)}")
+    compadd -a __rolecall_names
+}
 function __rolecall_complete_profiles() {
-    if (( CURRENT == 2 )); then
-        \builtin local -a __rolecall_names
-        __rolecall_names=("${(@f)$(\command "$__rolecall_bin" list --names 2>/dev/null)}")
-        compadd -a __rolecall_names
+    if [[ $PREFIX == -* ]]; then
+        if [[ ${words[1]} == __ROLECALL_ASP__ ]]; then
+            __rolecall_complete_names __flags asp
+        else
+            __rolecall_complete_names __flags assume
+        fi
+    elif (( CURRENT == 2 )); then
+        __rolecall_complete_names list --names
     fi
 }
 function __rolecall_complete() {
     if (( CURRENT == 2 )); then
         compadd __ROLECALL_COMMANDS__
+    elif [[ $PREFIX == -* ]]; then
+        __rolecall_complete_names __flags "${words[2]}"
     elif (( CURRENT == 3 )) && [[ " __ROLECALL_PROFILE_COMMANDS__ " == *" ${words[2]} "* ]]; then
-        \builtin local -a __rolecall_names
-        __rolecall_names=("${(@f)$(\command "$__rolecall_bin" list --names 2>/dev/null)}")
-        compadd -a __rolecall_names
+        __rolecall_complete_names list --names
     fi
 }
 if (( $+functions[compdef] )); then

@@ -86,6 +86,15 @@ pub enum Command {
     Vault(VaultAction),
     /// Print a completion script for rolecall's own commands
     Completions(CompletionsArgs),
+    /// The long flags of a subcommand, one per line (what the init scripts complete after `-`)
+    #[command(hide = true, name = "__flags")]
+    Flags(FlagsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FlagsArgs {
+    /// The subcommand (`assume`, `exec`, …)
+    pub subcommand: String,
 }
 
 #[derive(Debug, Args)]

@@ -53,6 +53,7 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
         Command::Deny(args) => allow::deny(cfg, args),
         Command::Dir(args) => dir::run(cfg, args),
         Command::Completions(args) => completions::run(args),
+        Command::Flags(args) => completions::flags(args),
         Command::Configure(args) => configure::run(cfg, args),
         Command::Login(args) => login::run(cfg, args),
         Command::Sso(crate::cli::SsoAction::Populate { sso_session, prefix, dry_run }) => {

@@ -153,7 +153,17 @@ fn completions_for_every_shell() {
         let run = home.run(&["completions", shell]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(run.stdout.contains("credential-process"), "{shell}");
+        // The init scripts complete a subcommand's flags from `rolecall __flags` (bash, zsh and
+        // fish are driven through a pty in drive.py; PowerShell cannot run here: its text).
+        let init = home.run(&["init", shell]);
+        assert!(init.stdout.contains("__flags"), "{shell}: no flag completion");
     }
+    let home = TempHome::new();
+    let flags = home.run(&["__flags", "assume"]);
+    assert!(flags.stdout.lines().any(|l| l == "--mfa-code") && flags.stdout.lines().all(|l| l.starts_with("--")));
+    let ps = home.run(&["init", "powershell"]).stdout;
+    assert!(ps.contains("__flags $sub") && ps.contains("__flags $words[1]") && ps.contains("-like '-*'"), "{ps}");
+    assert_eq!(home.run(&["__flags", "nosuch"]).stdout, "");
 }
 
 /// bash and zsh share most of their functions: one real file per shell, and this test keeps the

@@ -53,6 +53,18 @@ child.expect_exact("yle")
 child.send("\x15")  # Ctrl-U: drop the line
 run("true")
 
+# Subcommands after `rolecall`, flags after `-` (for rolecall's subcommands and for `assume`),
+# profiles after the commands that take one: each completes to one word.
+bindir = os.path.dirname(rolecall)
+run(f"set -gx PATH {bindir} $PATH" if shell == "fish" else f"export PATH={bindir}:$PATH")
+for typed, rest in [("rolecall cred", "ential-process "), ("rolecall assume --no-pr", "ompt "),
+                    ("assume --no-ca", "che "), ("assume --mfa-c", "ode "), ("rolecall exec cli-st", "yle "),
+                    ("rolecall rot", "ate ")]:
+    child.send(typed + "\t")
+    child.expect_exact(rest)
+    child.send("\x15")
+    run("true")
+
 run(f"assume admin --mfa-code 123456")
 e = env()
 for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
