@@ -137,12 +137,21 @@ function __rolecall_dir_hook
             set -l line ''
             test -f "$__rolecall_dir_allowed"; and read -l line <$__rolecall_dir_allowed
             test "+$line" = "$__rolecall_dir_pending"; or __rolecall_dir_apply $__rolecall_dir_file
+        else
+            __rolecall_dir_new_here
         end
         return 0
     end
     set -g __rolecall_dir_pwd $PWD
     set -l found (__rolecall_dir_find | string collect)
     test "$found" = "$__rolecall_dir_file"; or __rolecall_dir_apply "$found"
+    return 0
+end
+# A file made in this directory since the last look (`echo prod > .awsprofile`): as direnv does,
+# the next prompt looks at it (one `test -f` per prompt while none is applied from here).
+function __rolecall_dir_new_here
+    set -l here (string replace -r '/$' '' -- $PWD | string collect)/.awsprofile
+    test "$__rolecall_dir_file" != "$here"; and test -f "$here"; and __rolecall_dir_apply "$here"
     return 0
 end
 # Leave the tree that was applied (if any), then apply FILE (if any).
@@ -261,6 +270,9 @@ if status is-interactive
         set -g __rolecall_dir_on 1
         function __rolecall_dir_on_cd --on-variable PWD
             __rolecall_dir_hook
+        end
+        function __rolecall_dir_on_prompt_new --on-event fish_prompt
+            test -z "$__rolecall_dir_pending"; and __rolecall_dir_new_here
         end
     end
     test __ROLECALL_PROMPT__ = 1; and __rolecall_wrap_right_prompt

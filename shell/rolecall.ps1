@@ -95,6 +95,10 @@ function global:__rolecall_dir_hook {
                 $line = Get-Content -LiteralPath $global:__rolecall_dir_allowed -TotalCount 1
             }
             if ("+$line" -cne $global:__rolecall_dir_pending) { __rolecall_dir_apply $global:__rolecall_dir_file }
+        } else {
+            # A file made here since the last look: the next prompt looks at it, as direnv does.
+            $new = Join-Path $here '.awsprofile'
+            if ($global:__rolecall_dir_file -cne $new -and (Test-Path -LiteralPath $new -PathType Leaf)) { __rolecall_dir_apply $new }
         }
         return
     }

@@ -148,6 +148,10 @@ function __rolecall_dir_hook() {
         if [[ -n $__rolecall_dir_pending ]]; then
             { \builtin read -r __rolecall_line <"$__rolecall_dir_allowed"; } 2>/dev/null
             [[ "+$__rolecall_line" == "$__rolecall_dir_pending" ]] || __rolecall_dir_apply "$__rolecall_dir_file"
+        elif [[ $__rolecall_dir_file != "${PWD%/}/.awsprofile" && -f ${PWD%/}/.awsprofile ]]; then
+            # A file made here since the last look (`echo prod > .awsprofile`): as direnv does,
+            # it is looked at by the next prompt, not only after leaving and coming back.
+            __rolecall_dir_apply "${PWD%/}/.awsprofile"
         fi
         \builtin return 0
     fi
@@ -195,13 +199,13 @@ function __rolecall_refresh() {
 }
 
 # The hook, run before every prompt. Its usual path is one `[[ ]]` and one arithmetic test: the
-# directory is the one seen last (and no file waits for `rolecall allow`), and what the segment
-# is made of and its minute are the same. Anything else goes to the functions above; the
+# directory is the one seen last (no file waits for `rolecall allow`, and none appeared here:
+# one stat), and what the segment is made of and its minute are the same. Anything else goes to the functions above; the
 # segment is then made from the environment as it is after the directory's profile was applied.
 # The last command's status is kept for the hooks after this one.
 function __rolecall_hook() {
     \builtin local __rolecall_status="$?"
-    if [[ $PWD == "$__rolecall_dir_pwd" && -z $__rolecall_dir_pending && "${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}|${ROLECALL_AUTO_REFRESH-}|${ROLECALL_REFRESH_BEFORE-}" == "$__rolecall_ps1_key" ]] &&
+    if [[ $PWD == "$__rolecall_dir_pwd" && -z $__rolecall_dir_pending && ($__rolecall_want_dir != 1 || $__rolecall_dir_file == "${PWD%/}/.awsprofile" || ! -f ${PWD%/}/.awsprofile) && "${ROLECALL_PROFILE-}|${AWS_PROFILE-}|${AWS_REGION-}|${AWS_DEFAULT_REGION-}|${ROLECALL_EXPIRES_AT-}|${ROLECALL_PROMPT_WARN-}|${NO_COLOR-}|${ROLECALL_AUTO_REFRESH-}|${ROLECALL_REFRESH_BEFORE-}" == "$__rolecall_ps1_key" ]] &&
         ((${EPOCHSECONDS:-$((__rolecall_t0 + SECONDS))} < __rolecall_ps1_until)); then
         \builtin return $__rolecall_status
     fi

@@ -194,6 +194,21 @@ check(contract()["AWS_PROFILE"] == "ops", f"below a newline directory: {contract
 run("cd ../..")
 check(contract() == before, "leaving through the newline directory")
 
+# A file made in the directory the shell is in: the next prompt looks at it, and `rolecall allow`
+# there applies at the prompt after (as direnv does), not only after leaving and coming back.
+os.makedirs(os.path.join(home, "fresh"), exist_ok=True)
+reset()
+outside = contract()
+run("cd fresh")
+out = run("echo admin > .awsprofile")
+check("./.awsprofile wants profile 'admin'" in out, f"a file made here was not noticed: {out!r}")
+check(contract() == outside, "an unknown file was applied")
+run(f"{rolecall} allow")
+e = contract()
+check(e.get("AWS_PROFILE") == "admin" and e.get("ROLECALL_PROFILE") == "admin", f"allowed here, not applied: {e}")
+run("cd ..")
+check(contract() == outside, f"leaving the fresh tree: {contract()}")
+
 # No variable of rolecall's ever holds a secret: after any sequence of assume, asp and crossings,
 # a child's environment has the secret key and the token in AWS_SECRET_ACCESS_KEY and
 # AWS_SESSION_TOKEN alone (ROLECALL_DIR_RESTORE used to copy them).
