@@ -90,8 +90,12 @@ pub fn service(name: &str) -> Result<&'static ServicePage> {
         return Ok(s);
     }
     let names = SERVICES.iter().flat_map(|s| s.names.iter().copied());
-    Err(anyhow::anyhow!(crate::ui::suggest::not_found_text("console service", name, names))
-        .context("(pass --destination URL for a page not in the list)"))
+    let hint =
+        crate::util::text::did_you_mean(&lower, names).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+    bail!(
+        "console service `{}` is not one rolecall knows{hint} (--destination URL opens any console page)",
+        crate::util::text::printable(name)
+    )
 }
 
 fn partition_of(region: &str) -> Result<(&'static Partition, &'static str)> {

@@ -133,10 +133,33 @@ impl Service {
 }
 
 /// Where a request goes and the region it is signed for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Endpoint {
     pub url: String,
     pub signing_region: String,
+    /// Which setting named the URL (`AWS_ENDPOINT_URL`, `[services dev] sso =` …); none for
+    /// the service's own host.
+    pub from: Option<String>,
+}
+
+impl Endpoint {
+    /// An endpoint at `url` (a test's, or one from elsewhere).
+    pub fn at(url: impl Into<String>) -> Endpoint {
+        Endpoint { url: url.into(), ..Endpoint::default() }
+    }
+
+    /// For an error about the endpoint: where its URL came from, when a setting named it
+    /// (` (the endpoint is from AWS_ENDPOINT_URL)`), else nothing.
+    pub fn said(&self) -> String {
+        self.from.as_ref().map(|f| format!(" (the endpoint is from {f})")).unwrap_or_default()
+    }
+}
+
+/// A URL the settings name for a service, and which setting.
+#[derive(Clone, Debug, Default)]
+pub struct Configured {
+    pub url: String,
+    pub from: String,
 }
 
 /// What decides an endpoint: the region, FIPS and dual-stack, and a URL the settings name.
@@ -146,18 +169,18 @@ pub struct Params<'a> {
     pub fips: bool,
     pub dual_stack: bool,
     /// `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, `[services]` or `endpoint_url`.
-    pub configured: Option<String>,
+    pub configured: Option<Configured>,
 }
 
 /// The endpoint of `service` for `params`, after the service's endpoint rules.
 pub fn resolve(service: Service, params: &Params) -> Result<Endpoint> {
-    if let Some(url) = &params.configured {
-        let url = url.trim_end_matches('/').to_owned();
+    if let Some(configured) = &params.configured {
+        let url = configured.url.trim_end_matches('/').to_owned();
         let signing_region = match service {
             Service::Iam => Partition::for_region(params.region).global_region.to_owned(),
             _ => params.region.to_owned(),
         };
-        return Ok(Endpoint { url, signing_region });
+        return Ok(Endpoint { url, signing_region, from: Some(configured.from.clone()) });
     }
     let region = params.region;
     if region.is_empty() {
@@ -180,7 +203,11 @@ pub fn resolve(service: Service, params: &Params) -> Result<Endpoint> {
                 (_, fips, _) => format!("iam{}.{}.{suffix}", if fips { "-fips" } else { "" }, p.global_region),
             };
             let signing_region = if p.name == "aws-cn" { "cn-north-1" } else { p.global_region };
-            return Ok(Endpoint { url: format!("https://{host}"), signing_region: signing_region.to_owned() });
+            return Ok(Endpoint {
+                url: format!("https://{host}"),
+                signing_region: signing_region.to_owned(),
+                from: None,
+            });
         }
         // GovCloud's hosts are FIPS already.
         Service::SsoPortal if params.fips && !gov => format!("https://portal.sso-fips.{region}.{suffix}"),
@@ -189,7 +216,7 @@ pub fn resolve(service: Service, params: &Params) -> Result<Endpoint> {
         Service::SsoOidc => format!("https://oidc.{region}.{suffix}"),
         Service::Signin => signin_url(region)?,
     };
-    Ok(Endpoint { url, signing_region: region.to_owned() })
+    Ok(Endpoint { url, signing_region: region.to_owned(), from: None })
 }
 
 /// The console's federation endpoint for a region: regional hosts in `aws`, one host in each
@@ -333,8 +360,11 @@ mod tests {
             "no public console"
         );
         assert!(resolve(Service::Signin, &Params { region: "xx-1", ..Params::default() }).is_err());
-        let configured =
-            Params { region: "eu-west-1", configured: Some("http://127.0.0.1:9/".into()), ..Params::default() };
+        let configured = Params {
+            region: "eu-west-1",
+            configured: Some(Configured { url: "http://127.0.0.1:9/".into(), from: "AWS_ENDPOINT_URL".into() }),
+            ..Params::default()
+        };
         assert_eq!(resolve(Service::Iam, &configured).unwrap().url, "http://127.0.0.1:9");
     }
 }

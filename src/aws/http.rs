@@ -151,7 +151,11 @@ impl Http {
             request.headers_mut().insert(name.to_string(), value.to_string());
         }
         let sent = async {
-            let response = self.connector(url).call(request).await.map_err(|e| anyhow!("{e}"))?;
+            let response = self
+                .connector(url)
+                .call(request)
+                .await
+                .map_err(|e| anyhow!("cannot reach {}: {}", host(url), source_chain(&e)))?;
             let status = response.status().as_u16();
             let length = response.headers().get("content-length").and_then(|v| v.parse::<u64>().ok());
             let bytes = read_capped(response.into_body(), length)
@@ -163,8 +167,30 @@ impl Http {
         tokio::time::timeout(self.timeout, sent)
             .await
             .map_err(|_| anyhow!("{what} ({host}): no answer within {:?}", self.timeout))?
-            .map_err(|e| anyhow!("{what} ({host}): {e:#}"))
+            .map_err(|e| {
+                let text = format!("{e:#}");
+                if text.starts_with("cannot reach ") {
+                    anyhow!("{what}: {text}")
+                } else {
+                    anyhow!("{what} ({host}): {text}")
+                }
+            })
     }
+}
+
+/// The innermost causes of an error, joined (`dns error: failed to lookup address information`):
+/// the clients' outer layers say only "io error" or "dispatch failure".
+pub fn source_chain(err: &dyn std::error::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.into_iter().rev().take(2).collect::<Vec<_>>().join(": ")
 }
 
 /// The host of a URL (for the `host` header and messages).

@@ -45,12 +45,13 @@ fn federation(endpoint: &str) -> String {
 /// the endpoint accepts it: the caller knows the credentials' kind.
 pub async fn sign_in(
     http: &Http,
-    endpoint: &str,
+    endpoint: &crate::aws::endpoint::Endpoint,
     creds: &Credentials,
     session_duration: Option<u64>,
     destination: &str,
 ) -> Result<SigninUrl> {
-    let base = federation(endpoint);
+    let base = federation(&endpoint.url);
+    let from = endpoint.said();
     let mut query = String::from("Action=getSigninToken");
     if let Some(secs) = session_duration {
         query.push_str(&format!("&SessionDuration={secs}"));
@@ -64,14 +65,14 @@ pub async fn sign_in(
     match reply.status {
         200 => {}
         400 | 401 | 403 => bail!(
-            "{what} ({host}) refused these credentials (HTTP {}): it takes a role's, an SSO role's or an IAM user's federation credentials",
+            "{what} ({host}) refused these credentials (HTTP {}{from}): it takes a role's, an SSO role's or an IAM user's federation credentials",
             reply.status
         ),
-        status => bail!("{what} ({host}): HTTP {status}"),
+        status => bail!("{what} ({host}): HTTP {status}{from}"),
     }
     let value: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null);
     let Some(token) = value.get("SigninToken").and_then(|t| t.as_str()).filter(|t| !t.is_empty()) else {
-        bail!("{what} ({host}) answered without a SigninToken");
+        bail!("{what} ({host}) answered without a SigninToken{from}");
     };
     Ok(SigninUrl(format!(
         "{base}?Action=login&Issuer=rolecall&Destination={}&SigninToken={}",

@@ -21,8 +21,8 @@ pub struct Login<'a> {
     pub scopes: Option<&'a str>,
     /// Where the portal (GetRoleCredentials, ListAccounts) and OIDC (the login and refresh) are,
     /// resolved for the region (`crate::aws::endpoint`).
-    pub portal: String,
-    pub oidc: String,
+    pub portal: crate::aws::endpoint::Endpoint,
+    pub oidc: crate::aws::endpoint::Endpoint,
     /// The token cache the AWS CLI shares (`~/.aws/sso/cache`); none without a home.
     pub token_dir: Option<PathBuf>,
 }
@@ -50,8 +50,8 @@ impl<'a> Login<'a> {
             start_url,
             region: "",
             scopes: None,
-            portal: String::new(),
-            oidc: String::new(),
+            portal: Default::default(),
+            oidc: Default::default(),
             token_dir: None,
         }
     }
@@ -134,14 +134,15 @@ pub fn store(login: &Login, token: &Token) -> Result<PathBuf> {
 }
 
 /// An error body's message (`{"message": …}` or OAuth's `error_description`).
-fn message(reply: &Reply) -> String {
+fn message(reply: &Reply, endpoint: &crate::aws::endpoint::Endpoint) -> String {
     let v: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    text("message")
+    let said = text("message")
         .or_else(|| text("Message"))
         .or_else(|| text("error_description"))
         .or_else(|| text("error"))
-        .unwrap_or_else(|| format!("HTTP {}", reply.status))
+        .unwrap_or_else(|| format!("HTTP {}", reply.status));
+    format!("{said}{}", endpoint.said())
 }
 
 /// GetRoleCredentials: the role's temporary credentials for a valid token.
@@ -154,7 +155,7 @@ pub async fn role_credentials(
 ) -> Result<Credentials> {
     let url = format!(
         "{}/federation/credentials?role_name={}&account_id={}",
-        login.portal,
+        login.portal.url,
         crate::util::text::percent(role_name),
         crate::util::text::percent(account_id)
     );
@@ -164,8 +165,8 @@ pub async fn role_credentials(
     match reply.status {
         200 => {}
         401 => return Err(login.needs_login("the SSO token was refused (expired or signed out)")),
-        403 => bail!("SSO: no access to role {role_name} in account {account_id}: {}", message(&reply)),
-        _ => bail!("SSO GetRoleCredentials ({role_name} in {account_id}): {}", message(&reply)),
+        403 => bail!("SSO: no access to role {role_name} in account {account_id}: {}", message(&reply, &login.portal)),
+        _ => bail!("SSO GetRoleCredentials ({role_name} in {account_id}): {}", message(&reply, &login.portal)),
     }
     let v: Value = serde_json::from_str(&reply.body).context("SSO GetRoleCredentials: the answer is not JSON")?;
     let c = &v["roleCredentials"];
@@ -196,7 +197,7 @@ async fn portal_pages(http: &Http, login: &Login<'_>, token: &str, what: &str, p
     let mut pages = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let mut url = format!("{}{path}", login.portal);
+        let mut url = format!("{}{path}", login.portal.url);
         if let Some(t) = &next {
             url.push_str(&format!("&next_token={}", crate::util::text::percent(t)));
         }
@@ -206,7 +207,7 @@ async fn portal_pages(http: &Http, login: &Login<'_>, token: &str, what: &str, p
         match reply.status {
             200 => {}
             401 => return Err(login.needs_login("the SSO token was refused (expired or signed out)")),
-            _ => bail!("{what}: {}", message(&reply)),
+            _ => bail!("{what}: {}", message(&reply, &login.portal)),
         }
         let page: Value =
             serde_json::from_str(&reply.body).with_context(|| format!("{what}: the answer is not JSON"))?;
@@ -246,7 +247,7 @@ pub async fn assignments(http: &Http, login: &Login<'_>, token: &str) -> Result<
 
 /// POST a JSON body to an OIDC path.
 async fn oidc(http: &Http, login: &Login<'_>, what: &str, path: &str, body: Value) -> Result<Reply> {
-    let url = format!("{}{path}", login.oidc);
+    let url = format!("{}{path}", login.oidc.url);
     let host = crate::aws::http::host(&url).to_owned();
     let headers = [("content-type", "application/json"), ("host", host.as_str())];
     http.send(what, "POST", &url, &headers, body.to_string().into_bytes()).await
@@ -322,7 +323,7 @@ pub async fn login(
     }
     let reply = oidc(http, login, "SSO OIDC RegisterClient", "/client/register", register).await?;
     if reply.status != 200 {
-        bail!("SSO OIDC RegisterClient: {}", message(&reply));
+        bail!("SSO OIDC RegisterClient: {}", message(&reply, &login.oidc));
     }
     let client: Value = serde_json::from_str(&reply.body).context("SSO OIDC RegisterClient: not JSON")?;
     let (client_id, client_secret) = (
@@ -333,7 +334,7 @@ pub async fn login(
     let start = json!({"clientId": client_id, "clientSecret": client_secret, "startUrl": login.start_url});
     let reply = oidc(http, login, "SSO OIDC StartDeviceAuthorization", "/device_authorization", start).await?;
     if reply.status != 200 {
-        bail!("SSO OIDC StartDeviceAuthorization ({}): {}", login.start_url, message(&reply));
+        bail!("SSO OIDC StartDeviceAuthorization ({}): {}", login.start_url, message(&reply, &login.oidc));
     }
     let device: Value = serde_json::from_str(&reply.body).context("SSO OIDC StartDeviceAuthorization: not JSON")?;
     let device_code = device["deviceCode"].as_str().context("no deviceCode")?.to_owned();
@@ -373,7 +374,7 @@ pub async fn login(
             "slow_down" => interval += 5,
             "expired_token" => bail!("the sign-in code expired before it was approved: run 'rolecall login' again"),
             "access_denied" => bail!("the sign-in was denied in the browser"),
-            _ => bail!("SSO OIDC CreateToken: {}", message(&reply)),
+            _ => bail!("SSO OIDC CreateToken: {}", message(&reply, &login.oidc)),
         }
         if crate::util::time::now() > deadline {
             bail!("the sign-in code expired before it was approved: run 'rolecall login' again");

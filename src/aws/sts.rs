@@ -230,7 +230,7 @@ impl Sts {
             .set_duration_seconds(duration_seconds)
             .send()
             .await
-            .map_err(|e| self.error("GetFederationToken", &creds.access_key_id, e))?;
+            .map_err(|e| self.error("GetFederationToken", &crate::util::arn::mask(&creds.access_key_id), e))?;
         let c = out.credentials().ok_or_else(|| self.empty("GetFederationToken"))?;
         convert(c, creds.account_id.clone())
     }
@@ -241,7 +241,7 @@ impl Sts {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| self.error("GetCallerIdentity", &creds.access_key_id, e))?;
+            .map_err(|e| self.error("GetCallerIdentity", &crate::util::arn::mask(&creds.access_key_id), e))?;
         Ok(Identity {
             account: out.account().unwrap_or_default().to_owned(),
             arn: out.arn().unwrap_or_default().to_owned(),
@@ -309,20 +309,7 @@ fn convert(c: &aws_sdk_sts::types::Credentials, account_id: Option<String>) -> R
     .map_err(|e| StsError { kind: ErrorKind::Other, message: e.to_string() })
 }
 
-/// The innermost causes, joined: `io error: Connection refused (os error 111)`.
-fn source_chain(err: &dyn std::error::Error) -> String {
-    let mut parts = Vec::new();
-    let mut cur: Option<&dyn std::error::Error> = Some(err);
-    while let Some(e) = cur {
-        let text = e.to_string();
-        if !parts.iter().any(|p: &String| p.contains(&text)) {
-            parts.push(text);
-        }
-        cur = e.source();
-    }
-    // The SDK's outer layers say "dispatch failure"/"service error"; the cause is what helps.
-    parts.into_iter().rev().take(2).collect::<Vec<_>>().join(": ")
-}
+use crate::aws::http::source_chain;
 
 /// The error `Code` and `Message` of an STS XML error body (AWS's `<ErrorResponse><Error>` and
 /// moto's variants alike), with the kind rolecall acts on.

@@ -4,6 +4,28 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// A one-line hint for a usage error clap's own message would leave a person guessing at: a
+/// command given to `exec` or `assume` without the `--` in front of it.
+pub fn usage_hint(err: &clap::Error, args: &[String]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let sub = args.get(1).map(String::as_str)?;
+    if !matches!(sub, "exec" | "assume") || err.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(unexpected)) = err.get(ContextKind::InvalidArg) else { return None };
+    if unexpected.starts_with('-') {
+        return None;
+    }
+    let at = args.iter().skip(2).position(|a| a == unexpected)? + 2;
+    let quote = |words: &[String]| words.iter().map(|w| crate::util::text::printable(w)).collect::<Vec<_>>().join(" ");
+    Some(format!(
+        "`{}` is not an argument of `rolecall {sub}`: put `--` before the command, as in `rolecall {} -- {}`",
+        crate::util::text::printable(unexpected),
+        quote(&args[1..at]),
+        quote(&args[at..])
+    ))
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "rolecall", version, about = "Switch AWS profiles in the current shell", propagate_version = true)]
 pub struct Cli {

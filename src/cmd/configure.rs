@@ -10,6 +10,7 @@ use crate::files::change::{Files, file_for, verify_pairs};
 use crate::files::validate::{Pairs, check_name, check_pair};
 use crate::files::{FileKind, ProfileSet};
 use crate::ui::tty::Tty;
+use crate::util::text::printable;
 use anyhow::{Context, Result, bail};
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -140,6 +141,22 @@ fn set(cfg: &Config, profile: &str, key: &str, value: &str) -> Result<ExitCode> 
         && let Some(w) = crate::aws::endpoint::region_warning(&value)
     {
         eprintln!("rolecall: warning: {w}");
+    }
+    if key == "sso_session" {
+        let files = crate::files::AwsFiles::load(cfg);
+        if files.profiles.sso_session(&value).is_none() {
+            let known = files.profiles.sso_sessions().map(|s| s.name().to_owned()).collect::<Vec<_>>();
+            let hint = crate::util::text::did_you_mean(&value, known.iter().map(String::as_str))
+                .map(|n| format!(": did you mean `{n}`?"))
+                .unwrap_or_else(|| {
+                    format!(" (add one: [sso-session {}] with sso_start_url and sso_region)", printable(&value))
+                });
+            eprintln!(
+                "rolecall: warning: there is no [sso-session {}] in {}{hint}",
+                printable(&value),
+                files.config.display
+            );
+        }
     }
     let kind = file_for(&key);
     super::change_files(

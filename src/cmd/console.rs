@@ -20,6 +20,7 @@ pub fn open(cfg: &Config, profile: Option<&str>, opts: &ConsoleOpts, creds_args:
         bail!("`-` names the profile before the last switch for assume and asp; name the profile for the console");
     }
     let duration = super::engine_options(creds_args)?.duration;
+    super::warn_region(creds_args);
     if let Some(d) = duration
         && !(900..=43_200).contains(&d)
     {
@@ -86,7 +87,7 @@ pub fn open(cfg: &Config, profile: Option<&str>, opts: &ConsoleOpts, creds_args:
     let runtime = crate::runtime()?;
     let url = runtime.block_on(crate::aws::signin::sign_in(
         &http,
-        &endpoint.url,
+        &endpoint,
         &found.creds,
         session_duration,
         &destination,

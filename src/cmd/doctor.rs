@@ -16,11 +16,13 @@ pub fn run(cfg: &Config, args: DoctorArgs) -> Result<ExitCode> {
     doctor::sort(&mut findings);
     if online {
         let progress = std::io::stderr().is_terminal();
-        findings.extend(crate::creds::online::check(cfg, &files, |count| {
+        let checked = crate::creds::online::check(cfg, &files, |count| {
             if progress && count > 0 {
                 eprintln!("rolecall: {}", crate::creds::online::describe(count));
             }
-        })?);
+        })?;
+        eprintln!("rolecall: {}", checked.summary());
+        findings.extend(checked.findings);
         doctor::sort(&mut findings);
     }
     super::print_findings(cfg, &files, &findings, json)

@@ -185,6 +185,14 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::O
     })
 }
 
+/// A `--region` that matches no AWS region's pattern is said (the same warning as `configure set
+/// … region`), not silently exported.
+fn warn_region(args: &crate::cli::CredsArgs) {
+    if let Some(w) = args.region.as_deref().and_then(crate::aws::endpoint::region_warning) {
+        eprintln!("rolecall: warning: {w}");
+    }
+}
+
 /// The files, for a command that gets credentials: readable, and at least one of them there.
 fn load_for_credentials(cfg: &Config) -> Result<AwsFiles> {
     let files = load_checked(cfg)?;
@@ -206,6 +214,7 @@ fn fetch(
     args: &crate::cli::CredsArgs,
 ) -> Result<crate::creds::fetch::Outcome> {
     let options = engine_options(args)?;
+    warn_region(args);
     let outcome = crate::creds::fetch::credentials(cfg, files, profile, &options, &crate::ui::notice)?;
     if outcome.long_term {
         eprintln!(

@@ -369,7 +369,14 @@ fn rm(cfg: &Config, profile: &str, yes: bool) -> Result<()> {
     if files.profiles.profile(profile).is_some_and(chain::points_at_vault) {
         super::change_files(
             cfg,
-            |edited, _| unpoint(edited, profile),
+            |edited, _| {
+                unpoint(edited, profile)?;
+                // What `vault add` made (`[NAME]` with the marker alone) goes with it.
+                for kind in [FileKind::Config, FileKind::Credentials] {
+                    edited.file(kind).remove_if_empty(profile)?;
+                }
+                Ok(())
+            },
             |after| match after.profile(profile) {
                 Some(section) if chain::points_at_vault(section) => bail!("`{profile}` still points at the vault"),
                 _ => Ok(()),

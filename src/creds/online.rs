@@ -26,8 +26,33 @@ struct Subject {
     account_id: Option<String>,
 }
 
-/// The findings of the online checks; `progress` is told how many profiles are being checked.
-pub fn check(cfg: &Config, files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Vec<Finding>> {
+/// What the online checks found, and how many profiles they asked AWS about.
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub profiles: usize,
+}
+
+impl Checked {
+    /// One line for a person: what was checked and what came of it.
+    pub fn summary(&self) -> String {
+        let n = self.profiles;
+        if n == 0 {
+            return "no profile has long-term keys: nothing to check with AWS".to_owned();
+        }
+        let mut flagged: Vec<&str> = self.findings.iter().filter_map(|f| f.profile.as_deref()).collect();
+        flagged.sort_unstable();
+        flagged.dedup();
+        format!(
+            "checked {n} profile{} with long-term keys with AWS: {} without findings, {} with",
+            if n == 1 { "" } else { "s" },
+            n - flagged.len().min(n),
+            flagged.len()
+        )
+    }
+}
+
+/// The online checks; `progress` is told how many profiles are being checked.
+pub fn check(cfg: &Config, files: &AwsFiles, progress: impl FnOnce(usize)) -> Result<Checked> {
     let set = &files.profiles;
     let mut subjects = Vec::new();
     for p in set.profiles() {
@@ -55,9 +80,10 @@ pub fn check(cfg: &Config, files: &AwsFiles, progress: impl FnOnce(usize)) -> Re
             account_id: p.get(Key::AccountId).map(str::to_owned),
         });
     }
-    progress(subjects.len());
+    let profiles = subjects.len();
+    progress(profiles);
     if subjects.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Checked { findings: Vec::new(), profiles });
     }
     let runtime = crate::runtime()?;
     let now = cfg.now();
@@ -72,7 +98,7 @@ pub fn check(cfg: &Config, files: &AwsFiles, progress: impl FnOnce(usize)) -> Re
         }
         all
     });
-    Ok(findings)
+    Ok(Checked { findings, profiles })
 }
 
 async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
@@ -104,7 +130,11 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
             return vec![finding(
                 Severity::Warning,
                 "online-check-failed",
-                format!("could not check `{}` with STS: {e}", s.profile),
+                format!(
+                    "could not check `{}` ({}) with STS: {e}",
+                    s.profile,
+                    crate::util::arn::mask(&s.creds.access_key_id)
+                ),
                 "check the network and the region, then run 'rolecall doctor --online' again",
             )];
         }

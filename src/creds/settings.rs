@@ -3,7 +3,7 @@
 //! "service-specific endpoints" for STS, IAM, the SSO portal and OIDC), the region, FIPS and
 //! dual-stack, the timeout, the MFA session's settings, the role session name.
 
-use crate::aws::endpoint::{self, Endpoint, Service};
+use crate::aws::endpoint::{self, Configured, Endpoint, Service};
 use crate::aws::{sso, sts};
 use crate::config::Config;
 use crate::files::merge::Section;
@@ -19,7 +19,7 @@ pub fn configured_url(
     profile: Option<Section>,
     env_id: &str,
     key: &str,
-) -> Option<String> {
+) -> Option<Configured> {
     let ignore = cfg
         .var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .or_else(|| profile?.get("ignore_configured_endpoint_urls").map(str::to_owned))
@@ -27,18 +27,27 @@ pub fn configured_url(
     if ignore {
         return None;
     }
-    cfg.var(&format!("AWS_ENDPOINT_URL_{env_id}"))
-        .or_else(|| cfg.var("AWS_ENDPOINT_URL"))
+    let named = |url: String, from: String| Configured { url, from };
+    let own = format!("AWS_ENDPOINT_URL_{env_id}");
+    let shown = |p: Section| crate::util::text::printable(p.name());
+    cfg.var(&own)
+        .map(|url| named(url, own.clone()))
+        .or_else(|| cfg.var("AWS_ENDPOINT_URL").map(|url| named(url, "AWS_ENDPOINT_URL".into())))
         .or_else(|| {
-            let services = profile?.get("services")?;
-            Some(set.other_property("services", services, key, "endpoint_url")?.value.clone())
+            let p = profile?;
+            let services = p.get("services")?;
+            let url = set.other_property("services", services, key, "endpoint_url")?.value.clone();
+            Some(named(url, format!("`{key} = endpoint_url` in [services {services}] of profile `{}`", shown(p))))
         })
-        .or_else(|| profile?.get("endpoint_url").map(str::to_owned))
+        .or_else(|| {
+            let p = profile?;
+            Some(named(p.get("endpoint_url")?.to_owned(), format!("the endpoint_url of profile `{}`", shown(p))))
+        })
 }
 
 /// The STS endpoint the settings name (the SDK resolves the rest).
 pub fn endpoint_url(cfg: &Config, set: &ProfileSet, profile: Option<Section>) -> Option<String> {
-    configured_url(cfg, set, profile, "STS", "sts")
+    configured_url(cfg, set, profile, "STS", "sts").map(|c| c.url)
 }
 
 /// `use_fips_endpoint` / `use_dualstack_endpoint` from the environment or the profile.
@@ -78,8 +87,8 @@ pub fn sso_login<'a>(
         start_url,
         region,
         scopes,
-        portal: service_endpoint(cfg, set, profile, Service::SsoPortal, region)?.url,
-        oidc: service_endpoint(cfg, set, profile, Service::SsoOidc, region)?.url,
+        portal: service_endpoint(cfg, set, profile, Service::SsoPortal, region)?,
+        oidc: service_endpoint(cfg, set, profile, Service::SsoOidc, region)?,
         token_dir: cfg.aws_dir("sso/cache"),
     })
 }

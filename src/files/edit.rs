@@ -398,6 +398,17 @@ impl Editor {
 
     /// Remove every section of `profile`: the header and its lines up to the last property
     /// (comments after it stay, they usually introduce what follows), and the blank lines after.
+    /// Remove `profile`'s sections when none of them has a property left (what an edit that took
+    /// its last keys out leaves: `[NAME]` and nothing under it); whether it did.
+    pub fn remove_if_empty(&mut self, profile: &str) -> Result<bool> {
+        let (sections, _) = self.layout()?;
+        let mut of = sections.iter().filter(|s| s.profile.as_deref() == Some(profile)).peekable();
+        if of.peek().is_none() || of.any(|s| !s.props.is_empty()) {
+            return Ok(false);
+        }
+        self.remove_profile(profile)
+    }
+
     pub fn remove_profile(&mut self, profile: &str) -> Result<bool> {
         let (sections, lines) = self.layout()?;
         let len = self.text().len();

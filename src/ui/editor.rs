@@ -32,10 +32,14 @@ impl Drop for Ignoring {
 /// The editor people set, run through `sh` so that `code -w` or `vim -u NONE` work.
 pub fn run(cfg: &Config, path: &Path) -> Result<()> {
     use std::os::unix::process::CommandExt;
-    let editor = ["VISUAL", "EDITOR"]
-        .iter()
-        .find_map(|k| cfg.var(k).filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| "vi".to_owned());
+    let chosen = ["VISUAL", "EDITOR"].iter().find_map(|k| cfg.var(k).filter(|v| !v.trim().is_empty()));
+    // vi with no terminal would wait for a person who cannot answer (or wreck a pipe).
+    if chosen.is_none() && crate::ui::tty::Tty::open().is_none() {
+        anyhow::bail!(
+            "edit opens an editor on the terminal, and there is none; set VISUAL or EDITOR to a command that edits the file, or use 'rolecall configure set'"
+        );
+    }
+    let editor = chosen.unwrap_or_else(|| "vi".to_owned());
     let _ignoring = Ignoring::start();
     let mut command = std::process::Command::new("sh");
     // A plain command replaces the shell (`exec`), so that no shell sits between rolecall and the

@@ -23,6 +23,9 @@ pub struct Store {
 }
 
 const IDENTITY: &str = "identity.age";
+
+/// How many passphrases a person may type before rolecall gives up (as for MFA codes).
+const ATTEMPTS: u32 = 3;
 const RECIPIENT: &str = "recipient";
 
 /// The scrypt work factor (log2 N) rolecall seals the identity with: about a second and 256 MiB
@@ -69,12 +72,18 @@ impl Store {
         })
     }
 
+    /// Whether a vault file has been made in `dir` (its sealed identity is there).
+    pub fn exists_in(dir: &Path) -> bool {
+        dir.join(IDENTITY).exists()
+    }
+
     fn entry(&self, profile: &str) -> PathBuf {
         self.dir.join(format!("{}.age", hex::encode(profile)))
     }
 
-    /// The passphrase, from the variable or the terminal (twice for a new one).
-    fn passphrase(&self, new: bool) -> Result<SecretString> {
+    /// The passphrase, from the variable or the terminal (twice for a new one, up to
+    /// [`ATTEMPTS`] times until the two agree). `again` says the last one was not accepted.
+    fn passphrase(&self, new: bool, again: bool) -> Result<SecretString> {
         if let Some(p) = &self.passphrase {
             return Ok(SecretString::from(p.clone()));
         }
@@ -82,19 +91,26 @@ impl Store {
             .context("the vault file needs its passphrase")?;
         let shown = self.dir.display();
         if new {
-            let first =
-                tty.read_line(&format!("New passphrase for rolecall's vault file ({shown}): "), Echo::Hidden)?;
-            if first.is_empty() {
-                bail!("an empty passphrase would not protect the vault file: nothing was written");
+            for attempt in 1..=ATTEMPTS {
+                let first =
+                    tty.read_line(&format!("New passphrase for rolecall's vault file ({shown}): "), Echo::Hidden)?;
+                if first.is_empty() {
+                    tty.write("rolecall: an empty passphrase would not protect the vault file\r\n")?;
+                    continue;
+                }
+                let same = tty.read_line("The same passphrase again: ", Echo::Hidden)?;
+                if first == same {
+                    return Ok(SecretString::from(first));
+                }
+                if attempt < ATTEMPTS {
+                    tty.write("rolecall: the two passphrases differ; again\r\n")?;
+                }
             }
-            let again = tty.read_line("The same passphrase again: ", Echo::Hidden)?;
-            if first != again {
-                bail!("the two passphrases differ: nothing was written");
-            }
-            return Ok(SecretString::from(first));
+            bail!("no passphrase for the vault file after {ATTEMPTS} tries: nothing was written");
         }
+        let again = if again { "rolecall: that passphrase was not accepted. " } else { "" };
         Ok(SecretString::from(
-            tty.read_line(&format!("Passphrase for rolecall's vault file ({shown}): "), Echo::Hidden)?,
+            tty.read_line(&format!("{again}Passphrase for rolecall's vault file ({shown}): "), Echo::Hidden)?,
         ))
     }
 
@@ -107,7 +123,7 @@ impl Store {
     /// A new identity, its public half and the passphrase's copy of it (the first key stored).
     fn create(&self) -> Result<()> {
         crate::util::fs::ensure_private_dir(&self.dir)?;
-        let passphrase = self.passphrase(true)?;
+        let passphrase = self.passphrase(true, false)?;
         let identity = age::x25519::Identity::generate();
         let mut recipient = age::scrypt::Recipient::new(passphrase);
         recipient.set_work_factor(WORK_FACTOR);
@@ -139,10 +155,20 @@ impl Store {
         }
         let sealed = crate::util::fs::read_private(&self.dir.join(IDENTITY))
             .with_context(|| format!("cannot read the vault's identity in {}", self.dir.display()))?;
-        let passphrase = self.passphrase(false)?;
-        let mut unsealer = age::scrypt::Identity::new(passphrase);
-        unsealer.set_max_work_factor(MAX_WORK_FACTOR);
-        let plain = age::decrypt(&unsealer, &sealed).map_err(|e| match e {
+        // A typed passphrase may be asked again (three tries, as MFA codes); the variable's once.
+        let tries = if self.passphrase.is_some() { 1 } else { ATTEMPTS };
+        let mut attempt = 1;
+        let plain = loop {
+            let mut unsealer = age::scrypt::Identity::new(self.passphrase(false, attempt > 1)?);
+            unsealer.set_max_work_factor(MAX_WORK_FACTOR);
+            match age::decrypt(&unsealer, &sealed) {
+                Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) if attempt < tries => {
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        };
+        let plain = plain.map_err(|e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
                 anyhow!("wrong passphrase for the vault file {}", self.dir.display())
             }

@@ -142,11 +142,15 @@ pub async fn chosen(cfg: &Config, notice: &dyn Fn(String)) -> Result<Backend> {
                         settings_file(cfg)
                     );
                 }
-                notice(format!(
-                    "no OS keyring ({why:#}): the keys go to the encrypted file {} (set vault_backend = file in {} to choose it)",
-                    file::Store::dir(cfg)?.display(),
-                    settings_file(cfg)
-                ));
+                // Said once: when the encrypted file is made, not at every command after.
+                let dir = file::Store::dir(cfg)?;
+                if !file::Store::exists_in(&dir) {
+                    notice(format!(
+                        "no OS keyring ({why:#}): the keys go to the encrypted file {} (set vault_backend = file in {} to choose it)",
+                        dir.display(),
+                        settings_file(cfg)
+                    ));
+                }
             }
         },
         Some(other) => return Ok(other),
@@ -268,7 +272,10 @@ pub async fn read(cfg: &Config, profile: &str) -> Result<Credentials> {
         );
     };
     let backend = entry.backend;
-    let vault = Vault::open(cfg, backend).await?;
+    let shown = crate::util::text::printable(profile);
+    let vault = Vault::open(cfg, backend).await.with_context(|| {
+        format!("profile `{shown}`: its keys are in the vault's {}, which cannot be reached here", backend.name())
+    })?;
     let mut creds = vault.get(profile).await?.ok_or_else(|| {
         anyhow!(
             "profile `{profile}`: its keys are not in the vault ({}): add them with 'rolecall vault add {profile}'",

@@ -85,7 +85,7 @@ fn login_refresh_and_role_credentials() {
     let cfg = Config::from_vars([("HOME", home_str.as_str())]);
     let endpoint = |service| {
         let params = rolecall::aws::endpoint::Params { region: "us-east-1", ..Default::default() };
-        rolecall::aws::endpoint::resolve(service, &params).unwrap().url
+        rolecall::aws::endpoint::resolve(service, &params).unwrap()
     };
     let corp = Login {
         session: Some("corp"),

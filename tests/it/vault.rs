@@ -440,6 +440,16 @@ fn refusals_are_one_line_and_change_nothing() {
     refused(&home, &r, &after, "the keyring is locked");
     let r = run(&home, &keyring, &["credential-process", "base"], &[]);
     refused(&home, &r, &after, "the keyring is locked");
+
+    // Reached without D-Bus (over SSH): the profile and the backend are named.
+    let r = home.run_env(&["credential-process", "base"], &[]);
+    refused(
+        &home,
+        &r,
+        &after,
+        "profile `base`: its keys are in the vault's secret-service, which cannot be reached here",
+    );
+    assert!(r.stderr.contains("no D-Bus session bus"), "{}", r.stderr);
 }
 
 /// Run `vault import PROFILE` under a pseudo-terminal, typing `passphrases` at its prompts.
@@ -545,6 +555,29 @@ sys.exit(child.exitstatus)
     );
     let typed = home.run_env(&["credential-process", "typed"], &[("ROLECALL_VAULT_PASSPHRASE", "correct horse")]);
     assert!(typed.stdout.contains("typedSECRETtypedSECRETtypedSECRETtyped00"), "{}", typed.stderr);
+
+    // `vault rm` takes out what `vault add` made: no empty `[extra]` is left behind.
+    let rm = home.run_env(&["vault", "rm", "extra", "--yes"], &[]);
+    assert_eq!(rm.code, 0, "{}", rm.stderr);
+    assert!(!credentials(&home).contains("[extra]"), "{}", credentials(&home));
+
+    // A typed passphrase may be wrong twice (three tries, as MFA codes).
+    let script = r#"
+import pexpect, sys
+child = pexpect.spawn(sys.argv[1], ["credential-process", "plain"], encoding="utf-8", timeout=60)
+for prompt, answer in [("Passphrase for", "wrong"), ("not accepted. Passphrase for", "still wrong"),
+                       ("not accepted. Passphrase for", "correct horse")]:
+    child.expect_exact(prompt)
+    child.sendline(answer)
+child.expect(pexpect.EOF); child.close()
+print(child.before.replace("\r", ""))
+sys.exit(child.exitstatus)
+"#;
+    std::fs::write(settings.join("config"), "vault_backend = file\nvault_unlock_minutes = 0\n").unwrap();
+    let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{screen}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(screen.contains(PLAIN_SECRET), "{screen}");
 
     // An identity whose scrypt work factor someone raised (2^22: 4 GiB and many seconds per
     // unlock) is refused at once, before scrypt runs.
@@ -656,4 +689,36 @@ fn rotate_writes_the_new_key_into_the_vault() {
     assert!(files_with(&home.path, new_secret).is_empty());
     let list = run(&home, &keyring, &["vault", "list", "--json"], &[]);
     assert!(list.stdout.contains(&format!("****{}", &now[0][now[0].len() - 4..])), "{}", list.stdout);
+}
+
+/// Without a keyring (no D-Bus, as over SSH) the vault falls back to the encrypted file and says
+/// so once, when it makes the file, not at every command after.
+#[test]
+fn the_fallback_to_the_file_is_said_once() {
+    let home = TempHome::new();
+    home.write_files(&config(), CREDENTIALS);
+    let add = |name: &str, key: &str| {
+        let mut child = home
+            .command(env!("CARGO_BIN_EXE_rolecall"), &[("ROLECALL_VAULT_PASSPHRASE", "correct horse")])
+            .args(["vault", "add", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{key}\nsecretSECRETsecretSECRETsecretSECRET00\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let first = add("one", "AKIAIONEONEONEEXAMPL");
+    assert!(first.contains("no OS keyring") && first.contains("encrypted file"), "{first}");
+    let second = add("two", "AKIAITWOTWOTWOEXAMPL");
+    assert!(!second.contains("no OS keyring"), "said again: {second}");
 }
