@@ -96,7 +96,9 @@ function __rolecall_segment() {
     fi
     __rolecall_seg_until=$((now + (left < 60 ? left : left % 60 + 1)))
     left=$((left / 60))
-    if ((left < 60)); then
+    if ((left < 1)); then
+        __rolecall_seg+=" <1m"
+    elif ((left < 60)); then
         __rolecall_seg+=" ${left}m"
     else
         __rolecall_seg+=" $((left / 60))h$((left % 60 / 10))$((left % 10))m"
@@ -190,9 +192,9 @@ function __rolecall_refresh() {
     [[ $__rolecall_refresh_tried != "$ROLECALL_EXPIRES_AT" ]] || \builtin return 0
     __rolecall_refresh_tried=$ROLECALL_EXPIRES_AT
     if [[ -n ${AWS_REGION-} && $AWS_REGION != "${ROLECALL_REGION-}" ]]; then
-        __rolecall_code="$(\command "$__rolecall_bin" assume "$ROLECALL_PROFILE" --shell "$__rolecall_shell" --no-prompt --region "$AWS_REGION")"
+        __rolecall_code="$(\command "$__rolecall_bin" assume "$ROLECALL_PROFILE" --shell "$__rolecall_shell" --no-prompt --quiet --region "$AWS_REGION")"
     else
-        __rolecall_code="$(\command "$__rolecall_bin" assume "$ROLECALL_PROFILE" --shell "$__rolecall_shell" --no-prompt)"
+        __rolecall_code="$(\command "$__rolecall_bin" assume "$ROLECALL_PROFILE" --shell "$__rolecall_shell" --no-prompt --quiet)"
     fi
     [[ $? == 0 && -n $__rolecall_code ]] && \builtin eval "$__rolecall_code"
     \builtin return 0

@@ -86,7 +86,9 @@ function rolecall_prompt --description 'rolecall: AWS profile and time left, for
                 set -g __rolecall_seg_in (math "$left % 60 + 1")
             end
             set -l minutes (math --scale=0 "floor($left / 60)")
-            if test $minutes -lt 60
+            if test $minutes -lt 1
+                set seg "$seg <1m"
+            else if test $minutes -lt 60
                 set seg "$seg "$minutes"m"
             else
                 set seg "$seg "(math --scale=0 "floor($minutes / 60)")"h"(string pad -w 2 -c 0 (math "$minutes % 60"))"m"
@@ -244,7 +246,7 @@ function __rolecall_refresh
     # One try for each expiry: a renewal that needs an MFA code is not tried at every prompt.
     test "$__rolecall_refresh_tried" != "$ROLECALL_EXPIRES_AT"; or return 0
     set -g __rolecall_refresh_tried $ROLECALL_EXPIRES_AT
-    set -l args assume $ROLECALL_PROFILE --shell fish --no-prompt
+    set -l args assume $ROLECALL_PROFILE --shell fish --no-prompt --quiet
     if test -n "$AWS_REGION"; and test "$AWS_REGION" != "$ROLECALL_REGION"
         set -a args --region $AWS_REGION
     end

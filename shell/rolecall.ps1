@@ -56,7 +56,8 @@ function global:rolecall_prompt {
         if ($left -le 0) { $seg += ' expired'; $color = 31 }
         else {
             $minutes = [math]::Floor($left / 60)
-            if ($minutes -lt 60) { $seg += " ${minutes}m" }
+            if ($minutes -lt 1) { $seg += ' <1m' }
+            elseif ($minutes -lt 60) { $seg += " ${minutes}m" }
             else { $seg += ' {0}h{1:00}m' -f [math]::Floor($minutes / 60), ($minutes % 60) }
             if ($minutes -lt $warn) { $color = 33 }
         }
@@ -131,7 +132,7 @@ function global:__rolecall_refresh {
     if ([long]$Env:ROLECALL_EXPIRES_AT - $margin -gt [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()) { return }
     if ($global:__rolecall_refresh_tried -ceq $Env:ROLECALL_EXPIRES_AT) { return }
     $global:__rolecall_refresh_tried = $Env:ROLECALL_EXPIRES_AT
-    $rest = @('assume', $Env:ROLECALL_PROFILE, '--shell', 'powershell', '--no-prompt')
+    $rest = @('assume', $Env:ROLECALL_PROFILE, '--shell', 'powershell', '--no-prompt', '--quiet')
     if ($Env:AWS_REGION -and $Env:AWS_REGION -cne $Env:ROLECALL_REGION) { $rest += @('--region', $Env:AWS_REGION) }
     $code = & $global:__rolecall_bin @rest | Out-String
     if ($LASTEXITCODE -eq 0 -and $code) { Invoke-Expression $code }

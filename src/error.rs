@@ -33,11 +33,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     // A profile that is not there: the closest one the files have, as a hint.
     if let Some(unknown) = err.downcast_ref::<crate::creds::fetch::UnknownProfile>() {
         let known = unknown.known.iter().map(String::as_str);
-        text = text.replacen(
-            &unknown.to_string(),
-            &crate::ui::suggest::not_found_text("profile", &unknown.name, known),
-            1,
-        );
+        text = text.replacen(&unknown.to_string(), &crate::util::text::not_found("profile", &unknown.name, known), 1);
     }
     eprintln!("rolecall: {}", crate::util::text::printable(&text));
     ExitCode::from(FAILED)

@@ -365,6 +365,9 @@ pub struct AssumeArgs {
     /// With `-- CMD`: serve the credentials to CMD from a local server, renewed (like `exec --server`)
     #[arg(long)]
     pub server: bool,
+    /// Say nothing on success (also ROLECALL_QUIET=1, or `quiet = true` in rolecall's config)
+    #[arg(short, long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub creds: CredsArgs,
     /// Run this command with the credentials instead of printing them (like `rolecall exec`)

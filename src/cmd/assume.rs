@@ -36,7 +36,21 @@ pub fn run(cfg: &Config, args: AssumeArgs) -> Result<ExitCode> {
     }
     let files = super::load_for_credentials(cfg)?;
     let outcome = super::fetch_signing_in(cfg, &files, profile, &args.creds)?;
-    print(&args, &crate::shell::switch::assumed(cfg, profile, &outcome, &before))
+    print(&args, &crate::shell::switch::assumed(cfg, profile, &outcome, &before))?;
+    // One line on success, as granted and awsume say it: profile · account · region · until.
+    let quiet = args.quiet
+        || cfg.var("ROLECALL_QUIET").is_some_and(|v| v != "0")
+        || cfg.setting("quiet").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let for_a_shell =
+        matches!(args.shell, Some(kind) if matches!(super::format(kind), crate::shell::env::Format::Shell(_)));
+    if let (false, true, Some(expires)) = (quiet, for_a_shell, outcome.creds.expires_at) {
+        let mut parts = vec![crate::util::text::printable(profile)];
+        parts.extend(outcome.creds.account_id.as_deref().map(crate::util::text::printable));
+        parts.extend(outcome.region.as_deref().map(crate::util::text::printable));
+        parts.push(format!("until {}", crate::util::time::local_hm(expires)));
+        eprintln!("{}", parts.join(" · "));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print(args: &AssumeArgs, env: &EnvChange) -> Result<ExitCode> {

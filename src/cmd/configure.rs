@@ -64,7 +64,7 @@ fn basics(cfg: &Config, args: &ConfigureArgs) -> Result<ExitCode> {
         eprintln!("rolecall: nothing to change");
         return Ok(ExitCode::SUCCESS);
     }
-    super::said(crate::files::change::set_pairs(cfg, profile, &pairs)?);
+    super::said(&crate::files::change::set_pairs(cfg, profile, &pairs)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -93,11 +93,14 @@ fn role(cfg: &Config, args: &RoleArgs) -> Result<ExitCode> {
     }
     let files = crate::files::AwsFiles::load(cfg);
     if files.profiles.profile(&args.source_profile).is_none() {
-        return Err(crate::ui::suggest::not_found(
-            "source profile",
-            &args.source_profile,
-            files.profiles.profiles().map(|p| p.name()),
-        ));
+        bail!(
+            "{}",
+            crate::util::text::not_found(
+                "source profile",
+                &args.source_profile,
+                files.profiles.profiles().map(|p| p.name())
+            )
+        );
     }
     let name = args.name.as_str();
     let expected: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();

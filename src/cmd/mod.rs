@@ -115,15 +115,15 @@ fn change_files(
     edit: impl FnOnce(&mut crate::files::change::Files, &crate::files::ProfileSet) -> Result<()>,
     verify: impl FnOnce(&crate::files::ProfileSet) -> Result<()>,
 ) -> Result<bool> {
-    Ok(said(crate::files::change::change(cfg, edit, verify)?))
+    Ok(said(&crate::files::change::change(cfg, edit, verify)?))
 }
 
 /// Say which files an edit wrote (or that there was nothing to change); whether it wrote any.
-fn said(written: Vec<crate::files::change::Written>) -> bool {
+fn said(written: &[crate::files::change::Written]) -> bool {
     if written.is_empty() {
         eprintln!("rolecall: nothing to change");
     }
-    for file in &written {
+    for file in written {
         let backup =
             if file.backup { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
         eprintln!("rolecall: wrote {}{backup}", file.display);

@@ -15,7 +15,7 @@ fn dependents(set: &ProfileSet, name: &str) -> Vec<String> {
 
 fn exists(set: &ProfileSet, name: &str) -> Result<()> {
     if set.profile(name).is_none() {
-        return Err(crate::ui::suggest::not_found("profile", name, set.profiles().map(|p| p.name())));
+        anyhow::bail!("{}", crate::util::text::not_found("profile", name, set.profiles().map(|p| p.name())));
     }
     Ok(())
 }

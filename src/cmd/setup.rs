@@ -32,6 +32,7 @@ pub fn run(cfg: &Config) -> Result<ExitCode> {
         |question: &str, default: &str, check: &dyn Fn(&str) -> Result<()>| until_valid(&tty, question, default, check);
     let profile = ask("Profile name", "default", &check_name)?;
     let pairs = crate::ui::ask::basics(&tty, &files.profiles, &profile)?;
+    let device = check_key(cfg, &tty, &pairs)?;
     let role = if ask("Add a role assumed from it, with MFA? (y/n)", "n", &|_| Ok(()))?.starts_with(['y', 'Y']) {
         let name = ask("Role profile name", "admin", &|n| {
             check_name(n)?;
@@ -41,9 +42,14 @@ pub fn run(cfg: &Config) -> Result<ExitCode> {
             Ok(())
         })?;
         let arn = ask("Role ARN (arn:aws:iam::ACCOUNT:role/NAME)", "", &|a| check_pair("role_arn", a))?;
-        let serial = ask("MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME; empty: none)", "", &|s| {
-            if s.is_empty() { Ok(()) } else { check_pair("mfa_serial", s) }
-        })?;
+        let serial = ask(
+            "MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME; - for none)",
+            device.as_deref().unwrap_or("-"),
+            &|s| {
+                if s == "-" { Ok(()) } else { check_pair("mfa_serial", s) }
+            },
+        )?;
+        let serial = if serial == "-" { String::new() } else { serial };
         let mut role: Pairs = vec![("source_profile", profile.clone()), ("role_arn", arn)];
         if !serial.is_empty() {
             role.push(("mfa_serial", serial));
@@ -53,10 +59,10 @@ pub fn run(cfg: &Config) -> Result<ExitCode> {
         None
     };
     if !pairs.is_empty() {
-        super::said(set_pairs(cfg, &profile, &pairs)?);
+        super::said(&set_pairs(cfg, &profile, &pairs)?);
     }
     if let Some((name, role)) = &role {
-        super::said(set_pairs(cfg, name, role)?);
+        super::said(&set_pairs(cfg, name, role)?);
     }
     // Both files exist afterwards (empty when nothing went into one), private.
     let _lock = save::lock(cfg)?;
@@ -66,9 +72,56 @@ pub fn run(cfg: &Config) -> Result<ExitCode> {
         }
     }
     drop(_lock);
+    // Keys in plain text: offer the vault rather than end on the doctor's warning about them.
+    if pairs.iter().any(|(k, _)| *k == "aws_secret_access_key")
+        && ask("Move these keys out of plain text, into the OS keyring (rolecall vault import)? (y/n)", "y", &|_| {
+            Ok(())
+        })?
+        .starts_with(['y', 'Y'])
+    {
+        let say = |line: String| eprintln!("rolecall: {line}");
+        match crate::vault::moves::import(cfg, std::slice::from_ref(&profile), &say) {
+            Ok(moved) => {
+                for m in moved {
+                    eprintln!(
+                        "rolecall: moved the keys of `{}` ({}) into {}",
+                        m.profile,
+                        m.key_id,
+                        crate::vault::moves::backend_name(m.backend)
+                    );
+                }
+            }
+            Err(e) => eprintln!("rolecall: the keys stay in the file: {e:#} (later: rolecall vault import {profile})"),
+        }
+    }
     tty.write("\r\n")?;
     // What `rolecall doctor` says about the new files.
     let files = AwsFiles::load(cfg);
     let findings = crate::files::doctor::check(&files);
     super::print_findings(cfg, &files, &findings, false)
+}
+
+/// Ask AWS whose key was just typed (GetCallerIdentity, a few seconds at most): say who, or why
+/// not, and give the MFA device the user most likely has, as the default of the next question.
+fn check_key(cfg: &Config, tty: &Tty, pairs: &Pairs) -> Result<Option<String>> {
+    let get = |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+    let (Some(id), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) else { return Ok(None) };
+    let keys = crate::creds::Credentials {
+        access_key_id: id,
+        secret_access_key: secret,
+        session_token: None,
+        expires_at: None,
+        account_id: None,
+    };
+    let region = get("region");
+    match crate::creds::online::identity(cfg, &keys, region.as_deref(), std::time::Duration::from_secs(5)) {
+        Ok(who) => {
+            tty.write(&format!("rolecall: the key works: {}\r\n", crate::util::text::printable(&who.arn)))?;
+            Ok(crate::creds::online::likely_mfa_device(&who.arn))
+        }
+        Err(e) => {
+            tty.write(&format!("rolecall: the key could not be checked ({e:#}); it is written anyway\r\n"))?;
+            Ok(None)
+        }
+    }
 }

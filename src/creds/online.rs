@@ -26,6 +26,31 @@ struct Subject {
     account_id: Option<String>,
 }
 
+/// Who `keys` belong to (GetCallerIdentity), asked in `region` through the STS endpoint the
+/// environment names (or STS's own), within `timeout`: a key just typed, before it is written.
+pub fn identity(
+    cfg: &Config,
+    keys: &Credentials,
+    region: Option<&str>,
+    timeout: std::time::Duration,
+) -> Result<crate::aws::sts::Identity> {
+    let set = crate::files::ProfileSet::default();
+    let mut sts = settings::sts_settings(cfg, None, settings::endpoint_url(cfg, &set, None), region);
+    sts.timeout = sts.timeout.min(timeout);
+    let runtime = crate::runtime()?;
+    Ok(runtime.block_on(Sts::new(sts).caller_identity(keys))?)
+}
+
+/// The MFA device an IAM user most likely has: the ARN AWS gives a virtual device named after
+/// the user (`arn:aws:iam::ACCOUNT:mfa/NAME`), from the user's ARN.
+pub fn likely_mfa_device(user_arn: &str) -> Option<String> {
+    let mut parts = user_arn.splitn(6, ':');
+    let (_, partition, _, _, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let name = resource.strip_prefix("user/")?.rsplit('/').next()?;
+    (!name.is_empty() && account.len() == 12).then(|| format!("arn:{partition}:iam::{account}:mfa/{name}"))
+}
+
 /// What the online checks found, and how many profiles they asked AWS about.
 pub struct Checked {
     pub findings: Vec<Finding>,
@@ -192,4 +217,17 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
 /// What `doctor --online` says while it waits.
 pub fn describe(count: usize) -> String {
     format!("checking {count} profile{} with long-term keys with AWS…", if count == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn mfa_devices_from_user_arns() {
+        use super::likely_mfa_device as d;
+        assert_eq!(d("arn:aws:iam::123456789012:user/alice").as_deref(), Some("arn:aws:iam::123456789012:mfa/alice"));
+        assert_eq!(d("arn:aws:iam::123456789012:user/eng/bob").as_deref(), Some("arn:aws:iam::123456789012:mfa/bob"));
+        assert_eq!(d("arn:aws-cn:iam::123456789012:user/c").as_deref(), Some("arn:aws-cn:iam::123456789012:mfa/c"));
+        assert_eq!(d("arn:aws:iam::123456789012:root"), None);
+        assert_eq!(d("arn:aws:sts::123456789012:assumed-role/R/s"), None);
+    }
 }

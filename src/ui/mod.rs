@@ -7,7 +7,6 @@ pub mod editor;
 pub mod picker;
 pub mod report;
 pub mod style;
-pub mod suggest;
 pub mod tty;
 
 /// How a fetch's notice reaches a person: one line on stderr each.

@@ -13,11 +13,12 @@ use crossterm::terminal::{self, ClearType};
 use crossterm::{cursor, queue};
 use std::io::Write;
 
-/// One row: the profile name and what is shown beside it.
-#[derive(Clone, Debug)]
+/// One row: the profile name and what is shown beside it; why it cannot be chosen, if so.
+#[derive(Clone, Debug, Default)]
 pub struct Item {
     pub name: String,
     pub detail: String,
+    pub unusable: Option<String>,
 }
 
 /// The picker's rows for every profile: most recently used first, then file order; kind, region,
@@ -34,14 +35,16 @@ pub fn profile_items(cfg: &crate::config::Config, files: &crate::files::AwsFiles
             _ => String::new(),
         };
         let region = p.get(crate::files::Key::Region).unwrap_or("");
-        // The rule `list` and `doctor` use: a profile that gives no credentials says so here too.
-        let left = match crate::files::chain::resolve_credentials(set, p) {
-            Ok(_) => left,
-            Err(_) => "unusable: see rolecall doctor".to_owned(),
+        // The rule `list` and `doctor` use: a profile that gives no credentials says so here too,
+        // and Enter on it says why instead of choosing it.
+        let (left, unusable) = match crate::files::chain::resolve_credentials(set, p) {
+            Ok(_) => (left, None),
+            Err(e) => ("unusable: see rolecall doctor".to_owned(), Some(e.to_string())),
         };
         Item {
             name: p.name().to_owned(),
             detail: format!("{:<11} {:<15} {:<12} {left}", Kind::of(p).as_str(), region, account),
+            unusable,
         }
     };
     let recent = crate::creds::recent::recent(cfg);
@@ -107,6 +110,8 @@ pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
     let mut query = String::new();
     let mut matches = filter(items, &query);
     let (mut selected, mut top) = (0usize, 0usize);
+    // What Enter could not do, shown on the status line until the next key.
+    let mut notice: Option<String> = None;
     loop {
         let (width, height) = terminal::size().unwrap_or((80, 24));
         let rows = usize::from(height.saturating_sub(2)).max(1);
@@ -115,7 +120,9 @@ pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
         } else if selected >= top + rows {
             top = selected + 1 - rows;
         }
-        draw(&mut err, items, &matches, &query, prompt, selected, top, rows, usize::from(width))?;
+        let frame =
+            Frame { query: &query, prompt, selected, top, rows, width: usize::from(width), notice: notice.as_deref() };
+        draw(&mut err, items, &matches, &frame)?;
         // For scripts/bench-shell (the time to the first frame, without a person to press Esc)
         // and the test of a panic on the alternate screen; not in release builds.
         #[cfg(feature = "test-hooks")]
@@ -134,10 +141,17 @@ pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
             continue;
         }
         let ctrl = modifiers.contains(KeyModifiers::CONTROL);
+        notice = None;
         match code {
             KeyCode::Esc => return Ok(None),
             KeyCode::Char('c' | 'g' | 'd') if ctrl => return Ok(None),
-            KeyCode::Enter => return Ok(matches.get(selected).map(|&i| items[i].name.clone())),
+            KeyCode::Enter => match matches.get(selected).map(|&i| &items[i]) {
+                None => notice = Some(format!("no {prompt} matches `{query}`")),
+                Some(Item { name, unusable: Some(why), .. }) => {
+                    notice = Some(format!("`{name}` cannot be used: {why}"))
+                }
+                Some(item) => return Ok(Some(item.name.clone())),
+            },
             KeyCode::Up => selected = selected.saturating_sub(1),
             KeyCode::Char('p' | 'k') if ctrl => selected = selected.saturating_sub(1),
             KeyCode::Down | KeyCode::Tab => selected = (selected + 1).min(matches.len().saturating_sub(1)),
@@ -161,18 +175,19 @@ pub fn pick(items: &[Item], prompt: &str) -> Result<Option<String>> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw(
-    out: &mut impl Write,
-    items: &[Item],
-    matches: &[usize],
-    query: &str,
-    prompt: &str,
+/// What one frame shows besides the rows.
+struct Frame<'a> {
+    query: &'a str,
+    prompt: &'a str,
     selected: usize,
     top: usize,
     rows: usize,
     width: usize,
-) -> Result<()> {
+    notice: Option<&'a str>,
+}
+
+fn draw(out: &mut impl Write, items: &[Item], matches: &[usize], frame: &Frame) -> Result<()> {
+    let Frame { query, prompt, selected, top, rows, width, notice } = *frame;
     queue!(out, cursor::MoveTo(0, 0), terminal::Clear(ClearType::All))?;
     // At most the screen's width (a name may be longer than any formatting width).
     let name_width =
@@ -190,7 +205,13 @@ fn draw(
             queue!(out, Print(format!("  {line}")))?;
         }
     }
-    let status = format!("  {}/{}", matches.len(), items.len());
+    let status = match notice {
+        Some(text) => {
+            let text: String = crate::util::text::printable(text).chars().take(width.saturating_sub(2)).collect();
+            format!("  {text}")
+        }
+        None => format!("  {}/{}", matches.len(), items.len()),
+    };
     queue!(out, cursor::MoveTo(0, rows as u16), Print(status))?;
     queue!(out, cursor::MoveTo(0, rows as u16 + 1), Print(format!("{prompt}> {query}")))?;
     out.flush()?;
@@ -205,7 +226,7 @@ mod tests {
     fn fuzzy_order() {
         let items: Vec<Item> = ["prod-admin", "admin", "dev-readonly", "a-d-m-i-n-x", "ops"]
             .iter()
-            .map(|n| Item { name: n.to_string(), detail: String::new() })
+            .map(|n| Item { name: n.to_string(), ..Item::default() })
             .collect();
         let names = |q: &str| filter(&items, q).into_iter().map(|i| items[i].name.as_str()).collect::<Vec<_>>();
         assert_eq!(names("admin"), ["admin", "prod-admin", "a-d-m-i-n-x"]);

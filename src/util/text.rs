@@ -26,6 +26,14 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c)
 }
 
+/// `{what} `{name}` not found`, with the closest candidate as a hint when there is one (names are
+/// shown escaped: they come from files and the command line).
+pub fn not_found<'a>(what: &str, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let hint =
+        did_you_mean(name, candidates).map(|s| format!("; did you mean `{}`?", printable(s))).unwrap_or_default();
+    format!("{what} `{}` not found{hint}", printable(name))
+}
+
 /// Everything but RFC 3986's unreserved characters, percent-encoded (a query value).
 pub fn percent(s: &str) -> String {
     const RESERVED: &percent_encoding::AsciiSet =

@@ -53,6 +53,19 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     DateTime::from_str(&owned, Format::DateTimeWithOffset).ok().map(|t| t.secs())
 }
 
+/// The local wall-clock time of `secs` as `HH:MM` (the system's time zone: `TZ`, else
+/// /etc/localtime, through the C library).
+pub fn local_hm(secs: i64) -> String {
+    let t = secs as libc::time_t;
+    // SAFETY: localtime_r writes only into the struct given; a zeroed tm is a valid start.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
+        let s = secs.rem_euclid(86_400);
+        return format!("{:02}:{:02} UTC", s / 3600, s / 60 % 60);
+    }
+    format!("{:02}:{:02}", tm.tm_hour, tm.tm_min)
+}
+
 /// `1h`, `90m`, `3600`, `3600s`, `1h30m` -> seconds.
 pub fn parse_duration(text: &str) -> Option<u64> {
     let text = text.trim();
@@ -91,13 +104,17 @@ pub fn human_duration(secs: u64) -> String {
     }
 }
 
-/// Minutes left, rounded down, for humans: `42m`, `3h05m`, `expired`.
+/// Minutes left, rounded down, for humans: `42m`, `3h05m`, `<1m` in the last minute, `expired`.
 pub fn human_left(secs: i64) -> String {
     if secs <= 0 {
         return "expired".into();
     }
     let minutes = secs / 60;
-    if minutes < 60 { format!("{minutes}m") } else { format!("{}h{:02}m", minutes / 60, minutes % 60) }
+    match minutes {
+        0 => "<1m".into(),
+        1..60 => format!("{minutes}m"),
+        _ => format!("{}h{:02}m", minutes / 60, minutes % 60),
+    }
 }
 
 #[cfg(test)]
@@ -144,5 +161,6 @@ mod tests {
         assert_eq!(human_left(42 * 60 + 5), "42m");
         assert_eq!(human_left(3 * 3600 + 5 * 60), "3h05m");
         assert_eq!(human_left(-1), "expired");
+        assert_eq!(human_left(59), "<1m", "the last minute is not 0m");
     }
 }

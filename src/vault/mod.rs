@@ -11,6 +11,7 @@
 pub mod file;
 #[cfg(target_os = "macos")]
 pub mod keychain;
+pub mod moves;
 #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
 pub mod secret_service;
 

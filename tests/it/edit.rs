@@ -597,32 +597,61 @@ fn setup_from_nothing() {
     if !require("python3") {
         return;
     }
+    let Some(moto) = crate::common::moto::Moto::start() else { return };
+    let sts = [("AWS_ENDPOINT_URL_STS", moto.url.as_str())];
     let home = TempHome::new();
     std::fs::remove_dir(home.path.join(".aws")).unwrap();
     let run = home.run(&["list"]);
     assert!(run.stderr.contains("run 'rolecall setup'"), "{}", run.stderr);
+    // The key is checked with STS as soon as it is typed, and the user's ARN gives the likely MFA
+    // device as the default; the keys may stay in the file (the doctor then says so).
     let script = r#"
 import pexpect, sys
-c = pexpect.spawn(sys.argv[1], ["setup"], encoding="utf-8", timeout=20)
+c = pexpect.spawn(sys.argv[1], ["setup"], encoding="utf-8", timeout=30)
 c.expect_exact("Profile name [default]: "); c.sendline("alice")
 c.expect_exact("AWS Access Key ID [None]: "); c.sendline("AKIAIOSFODNN7EXAMPLE")
 c.expect_exact("AWS Secret Access Key [None]: "); c.send("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\r")
 c.expect_exact("Default region name [None]: "); c.sendline("eu-west-1")
 c.expect_exact("Default output format [None]: "); c.sendline("")
+c.expect_exact("the key works: arn:aws:")
 c.expect_exact("with MFA? (y/n) [n]: "); c.sendline("y")
 c.expect_exact("Role profile name [admin]: "); c.sendline("")
 c.expect_exact("Role ARN"); c.sendline("not-an-arn")
 c.expect_exact("expected arn:aws:iam::123456789012:role/NAME")
 c.expect_exact("Role ARN"); c.sendline("arn:aws:iam::123456789012:role/Admin")
-c.expect_exact("MFA device ARN"); c.sendline("arn:aws:iam::123456789012:mfa/alice")
-c.expect_exact("rolecall vault import alice")
-c.expect_exact("2 profiles checked: 0 errors, 1 warning")
+c.expect_exact("MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME; - for none) [arn:aws:iam::123456789012:mfa/")
+c.sendline("arn:aws:iam::123456789012:mfa/alice")
+c.expect_exact("(rolecall vault import)? (y/n) [y]: "); c.sendline(sys.argv[2])
+c.expect_exact(sys.argv[3])
 c.expect(pexpect.EOF); c.close()
 assert "wJalrXUtn" not in c.before
 sys.exit(c.exitstatus)
 "#;
-    let out = home.command("python3", &[]).args(["-c", script, env!("CARGO_BIN_EXE_rolecall")]).output().unwrap();
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let setup = |home: &TempHome, answer: &str, expect: &str, env: &[(&str, &str)]| {
+        let out = home
+            .command("python3", env)
+            .args(["-c", script, env!("CARGO_BIN_EXE_rolecall"), answer, expect])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    setup(&home, "n", "2 profiles checked: 0 errors, 1 warning", &sts);
+    let vaulted = TempHome::new();
+    std::fs::remove_dir(vaulted.path.join(".aws")).unwrap();
+    std::fs::create_dir_all(vaulted.path.join(".config/rolecall")).unwrap();
+    std::fs::write(vaulted.path.join(".config/rolecall/config"), "vault_backend = file\n").unwrap();
+    let with_vault = [sts[0], ("ROLECALL_VAULT_PASSPHRASE", "correct horse")];
+    setup(&vaulted, "y", "ok: 2 profiles checked, no problems found", &with_vault);
+    let creds = std::fs::read_to_string(vaulted.path.join(".aws/credentials")).unwrap();
+    assert!(
+        creds.contains("credential_process = rolecall credential-process alice") && !creds.contains("wJalrXUtn"),
+        "{creds}"
+    );
     let mode = |p: &str| std::fs::metadata(home.path.join(p)).unwrap().permissions().mode() & 0o777;
     assert_eq!((mode(".aws"), mode(".aws/config"), mode(".aws/credentials")), (0o700, 0o600, 0o600));
     assert_eq!(

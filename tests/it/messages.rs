@@ -127,3 +127,12 @@ fn unknown_sso_sessions_regions_and_services_are_said() {
     let run = home.run(&["console", "admin", "-s", "lamda"]);
     one_line(&run, "is not one rolecall knows; did you mean `lambda`?");
 }
+
+#[test]
+fn rm_and_rename_of_a_profile_that_is_not_there_suggest_one() {
+    let home = home();
+    for args in [&["rm", "admni", "--yes"][..], &["rename", "admni", "x"]] {
+        let run = home.run(args);
+        one_line(&run, "profile `admni` not found; did you mean `admin`?");
+    }
+}

@@ -67,6 +67,8 @@ fn segment_text_and_colours() {
         );
         assert_eq!(plain(&[("ROLECALL_EXPIRES_AT", at(5))]), "aws:prod 5m", "{shell}");
         assert_eq!(plain(&[("ROLECALL_EXPIRES_AT", at(185))]), "aws:prod 3h05m", "{shell}");
+        let half_a_minute = (now() + 30).to_string();
+        assert_eq!(plain(&[("ROLECALL_EXPIRES_AT", half_a_minute)]), "aws:prod <1m", "{shell}: the last minute");
         assert_eq!(plain(&[("ROLECALL_EXPIRES_AT", (now() - 10).to_string())]), "aws:prod expired", "{shell}");
         assert_eq!(plain(&[]), "aws:prod", "{shell}: no expiry (asp)");
         assert_eq!(prompt(shell, &file, &[]), "", "{shell}: no profile, nothing");
@@ -173,7 +175,7 @@ fn the_hook_refreshes_when_the_environment_or_the_minute_changes() {
         assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
-            "[aws:prod 1m ]\n[aws:prod 1m ]\n[aws:prod eu-west-1 1m ]\n[aws:prod eu-west-1 0m ]\n[]\nstatus 1\n",
+            "[aws:prod 1m ]\n[aws:prod 1m ]\n[aws:prod eu-west-1 1m ]\n[aws:prod eu-west-1 <1m ]\n[]\nstatus 1\n",
             "{shell}"
         );
     }
@@ -208,7 +210,7 @@ fn fish_refreshes_its_right_prompt_when_due() {
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         // (An empty command substitution makes fish's `"["(…)"]"` an empty list: a bare newline.)
-        "[aws:prod 1m ]\n[aws:prod 1m ]\n[aws:prod eu-west-1 1m ]\n[aws:prod eu-west-1 0m ]\n\n"
+        "[aws:prod 1m ]\n[aws:prod 1m ]\n[aws:prod eu-west-1 1m ]\n[aws:prod eu-west-1 <1m ]\n\n"
     );
 }
 

@@ -24,6 +24,10 @@ role_arn = arn:aws:iam::123456789012:role/Ops
 mfa_serial = arn:aws:iam::123456789012:mfa/alice
 region = us-east-2
 
+[profile broken]
+source_profile = nosuch
+role_arn = arn:aws:iam::123456789012:role/Broken
+
 [profile cli-style]
 source_profile = base
 role_arn = arn:aws:iam::123456789012:role/CliStyle

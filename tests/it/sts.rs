@@ -664,3 +664,34 @@ print("first", first.exitstatus)
     assert!(stderr.contains("gave up"), "{stderr}");
     assert_eq!(line("first"), "first 0", "{out}");
 }
+
+/// `assume` says one line on stderr when it worked (profile · account · region · until, local
+/// time), as granted and awsume do; `--quiet`, ROLECALL_QUIET=1 or `quiet = true` turn it off, and
+/// scripts reading JSON never get it.
+#[test]
+fn assume_says_one_line_on_success_unless_asked_not_to() {
+    let Some(w) = World::new() else { return };
+    let mut env = w.env();
+    env.push(("TZ", "UTC"));
+    let run = w.home.run_detached(&["assume", "admin", "--shell", "bash", "--mfa-code", "123456"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expires: i64 = value(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse().unwrap();
+    let hm = format!("{:02}:{:02}", expires.rem_euclid(86_400) / 3600, expires.rem_euclid(86_400) / 60 % 60);
+    assert_eq!(run.stderr, format!("admin · 123456789012 · eu-west-1 · until {hm}\n"));
+    let quiet = |extra: &[&str], more: &[(&str, &str)]| {
+        let mut args = vec!["assume", "admin"];
+        args.extend_from_slice(extra);
+        let mut env = env.clone();
+        env.extend_from_slice(more);
+        let run = w.home.run_detached(&args, &env);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{extra:?} {more:?}");
+    };
+    quiet(&["--shell", "bash", "--quiet"], &[]);
+    quiet(&["--shell", "zsh", "-q"], &[]);
+    quiet(&["--shell", "bash"], &[("ROLECALL_QUIET", "1")]);
+    quiet(&["--shell", "json"], &[]);
+    let settings = w.home.path.join(".config/rolecall");
+    std::fs::create_dir_all(&settings).unwrap();
+    std::fs::write(settings.join("config"), "quiet = true\n").unwrap();
+    quiet(&["--shell", "fish"], &[]);
+}

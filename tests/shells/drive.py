@@ -165,7 +165,7 @@ n = session.n
 child.sendline(f"assume; echo __END{n}__{status_var}")
 child.expect_exact("profile> ")
 child.send("ops")
-child.expect_exact("1/6")
+child.expect_exact("1/7")
 child.send("\r")
 child.expect(rf"__END{n}__(\d+)")
 check(child.match.group(1) == "0", f"picker exit {child.match.group(1)}")
@@ -180,6 +180,25 @@ child.send("\x1b")
 child.expect(rf"__END{n}__(\d+)")
 check(child.match.group(1) == "130", f"Esc exit {child.match.group(1)}")
 check(contract(env()) == before, "Esc changed the environment")
+
+# Enter on a profile the picker marks unusable says why, and stays; so does Enter with no match.
+session.n += 1
+n = session.n
+child.sendline(f"assume; echo __END{n}__{status_var}")
+child.expect_exact("profile> ")
+child.send("broken")
+child.expect_exact("1/7")
+child.send("\r")
+child.expect_exact("`broken` cannot be used: ")
+child.send("\x15")  # Ctrl-U: the query is empty again
+child.send("zzzz")
+child.expect_exact("0/7")
+child.send("\r")
+child.expect_exact("no profile matches `zzzz`")
+child.send("\x1b")
+child.expect(rf"__END{n}__(\d+)")
+check(child.match.group(1) == "130", f"Esc after the notices: exit {child.match.group(1)}")
+check(contract(env()) == before, "an unusable profile or no match changed the environment")
 
 run("assume -u")
 e = env()
