@@ -57,6 +57,22 @@ pub const PROFILE_COMMANDS: &[&str] = &[
     "rotate",
 ];
 
+/// The script as the shell evaluates it at start-up: without its comment lines and blank lines
+/// (a third of the text, which every new shell would parse for nothing). The files under `shell/`
+/// keep them; shellcheck's directives stay.
+fn compact(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    for line in template.lines() {
+        let code = line.trim_start();
+        if code.is_empty() || (code.starts_with('#') && !code.starts_with("# shellcheck")) {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 /// The optional parts of a script.
 #[derive(Clone, Copy, Debug)]
 pub struct Parts {
@@ -85,7 +101,7 @@ pub fn script(shell: Shell, bin: &str, assume: &str, asp: &str, parts: Parts) ->
     };
     let mut quoted = String::new();
     quote(&mut quoted, bin);
-    Ok(template
+    Ok(compact(template)
         .replace("__ROLECALL_BIN__", &quoted)
         .replace("__ROLECALL_ASSUME__", assume)
         .replace("__ROLECALL_ASP__", asp)
