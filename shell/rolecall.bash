@@ -24,6 +24,28 @@ fi
 # --- the part shared with rolecall.zsh: kept identical (tests check), so that a fix in one
 # cannot be forgotten in the other.
 
+# Pieces used later load later: a new shell parses only what its start and its prompts need.
+# The first call of a function below asks `rolecall init` for the part that defines it (one
+# process, once per shell; the function is defined again by the part) and calls it. A part that
+# cannot be had leaves the function undefined: an error, never a loop.
+function __rolecall_load() {
+    \builtin local __rolecall_code
+    __rolecall_code="$(\command "$__rolecall_bin" init "$__rolecall_shell" --part "$1" --assume-cmd __ROLECALL_ASSUME__ --asp-cmd __ROLECALL_ASP__)" &&
+        \builtin eval "$__rolecall_code"
+}
+# `__rolecall_lazy PART FUNCTION ARGS`: load PART, then call FUNCTION (its stub gone).
+function __rolecall_lazy() {
+    \builtin unset -f "$2"
+    __rolecall_load "$1" && "${@:2}"
+}
+function __rolecall_run() { __rolecall_lazy run __rolecall_run "$@"; }
+# With --prompt the segment is carried, and these two are defined again right below.
+# shellcheck disable=SC2317
+function __rolecall_segment() { __rolecall_lazy segment __rolecall_segment; }
+# shellcheck disable=SC2317
+function rolecall_prompt() { __rolecall_lazy segment rolecall_prompt; }
+
+# --- part run
 # Run `rolecall SUB ARGS` and evaluate what it prints, only when it exits 0: stdout carries
 # nothing but shell code; prompts and pickers use the terminal, messages go to stderr.
 # Arguments that make rolecall print text for a person (--help, --version), open the console
@@ -46,12 +68,6 @@ function __rolecall_run() {
     __rolecall_chosen
 }
 
-\builtin unalias __ROLECALL_ASSUME__ &>/dev/null || \builtin true
-function __ROLECALL_ASSUME__() { __rolecall_run assume "$@"; }
-
-\builtin unalias __ROLECALL_ASP__ &>/dev/null || \builtin true
-function __ROLECALL_ASP__() { __rolecall_run asp "$@"; }
-
 # The person chose a profile: the directory's restore state is dropped, and the hook takes the
 # directory it is in as seen (no crossing at the next prompt). Hooks that a later line of
 # the rc file removed are put back, with one notice.
@@ -65,7 +81,15 @@ function __rolecall_chosen() {
     fi
     __rolecall_install
 }
+# --- end part
 
+\builtin unalias __ROLECALL_ASSUME__ &>/dev/null || \builtin true
+function __ROLECALL_ASSUME__() { __rolecall_run assume "$@"; }
+
+\builtin unalias __ROLECALL_ASP__ &>/dev/null || \builtin true
+function __ROLECALL_ASP__() { __rolecall_run asp "$@"; }
+
+# --- part segment
 # The prompt segment `aws:PROFILE REGION 42m`, from the environment with built-ins only: no
 # process is started. Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the
 # expiry it says `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg, __rolecall_color,
@@ -116,6 +140,8 @@ function rolecall_prompt() {
         \builtin printf '\033[%sm%s\033[0m' "$__rolecall_color" "$__rolecall_seg"
     fi
 }
+
+# --- end part
 
 # `.awsprofile`: when $PWD changed (zsh: on `cd`; bash: at the next prompt), find the nearest file upward with built-ins; only when that
 # file is not the one found last time does rolecall run (it reads the file, checks that
@@ -176,6 +202,12 @@ function __rolecall_dir_apply() {
 # the very keys `assume` exported (ROLECALL_KEY_ID: keys set by hand since are never replaced),
 # and a region set by hand is kept. Sets __rolecall_refresh_at: the second of the next try.
 __rolecall_refresh_at=9999999999 __rolecall_refresh_tried=''
+# Loaded the first time auto-refresh is on at a prompt (inlined when it was on at `init`).
+function __rolecall_refresh() {
+    __rolecall_refresh_at=9999999999
+    [[ ${ROLECALL_AUTO_REFRESH-} != 1 ]] || __rolecall_lazy refresh __rolecall_refresh
+}
+# --- part refresh
 function __rolecall_refresh() {
     \builtin local __rolecall_margin="${ROLECALL_REFRESH_BEFORE:-300}" __rolecall_now __rolecall_code
     __rolecall_refresh_at=9999999999
@@ -199,6 +231,7 @@ function __rolecall_refresh() {
     [[ $? == 0 && -n $__rolecall_code ]] && \builtin eval "$__rolecall_code"
     \builtin return 0
 }
+# --- end part
 
 # The hook, run before every prompt. Its usual path is one `[[ ]]` and one arithmetic test: the
 # directory is the one seen last (no file waits for `rolecall allow`, and none appeared here:
@@ -236,6 +269,7 @@ __rolecall_ps1=''
 # readline's "invisible" markers around the colour codes, built once.
 __rolecall_csi=$'\001\033[' __rolecall_end=$'\002'
 __rolecall_ps1_key='' __rolecall_ps1_until=0
+# --- part prompt
 # Refresh __rolecall_ps1 from the environment as it is now, and remember what it was made of
 # and until when it holds.
 function __rolecall_prompt_hook() {
@@ -253,6 +287,7 @@ function __rolecall_prompt_hook() {
     # shellcheck disable=SC2016
     [[ ${PS1-} == *'${__rolecall_ps1}'* ]] || PS1='${__rolecall_ps1}'"${PS1-}"
 }
+# --- end part
 
 # Put the hook where bash runs it before each prompt, once: bash-preexec's precmd_functions when
 # it is loaded; else an element of the PROMPT_COMMAND array (bash 5.1), which a later
@@ -285,7 +320,11 @@ __rolecall_install
 
 # Completion: profile names after `assume`/`asp` and after the rolecall commands that take a
 # profile, subcommands after `rolecall`, and a subcommand's flags after `-` (from `rolecall
-# __flags SUBCOMMAND`). Names are one per line (IFS), commands and flags one word each.
+# __flags SUBCOMMAND`). Names are one per line (IFS), commands and flags one word each. Loaded
+# at the first Tab.
+function __rolecall_complete_profiles() { __rolecall_lazy complete __rolecall_complete_profiles "$@"; }
+function __rolecall_complete() { __rolecall_lazy complete __rolecall_complete "$@"; }
+# --- part complete
 function __rolecall_complete_names() {
     \builtin local IFS=$'\n'
     # shellcheck disable=SC2207 # one name per line, no globbing in names
@@ -314,5 +353,6 @@ function __rolecall_complete() {
         __rolecall_complete_names list --names
     fi
 }
+# --- end part
 \builtin complete -o default -F __rolecall_complete_profiles __ROLECALL_ASSUME__ __ROLECALL_ASP__
 \builtin complete -o default -F __rolecall_complete rolecall

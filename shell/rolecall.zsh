@@ -14,16 +14,37 @@ __rolecall_bin=__ROLECALL_BIN__ __rolecall_shell=zsh
 __rolecall_want_dir=__ROLECALL_DIR__
 __rolecall_want_prompt=__ROLECALL_PROMPT__
 
-# The clock: EPOCHSECONDS from zsh/datetime; without the module, the time at load plus SECONDS.
-\builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
-__rolecall_t0=0
-if [[ -z ${EPOCHSECONDS-} ]]; then
-    __rolecall_t0=$(( $(\command date +%s) - SECONDS ))
-fi
+# The clock, with no process and no module: the time at load (the prompt escape `%D{%s}`, read
+# with the `%` flag) plus SECONDS; EPOCHSECONDS where the person loaded zsh/datetime. Loading that
+# module here cost every new shell half a millisecond (it is a shared library).
+__rolecall_t0=${(%):-"%D{%s}"}
+__rolecall_t0=$(( __rolecall_t0 - SECONDS ))
 
 # --- the part shared with rolecall.bash: kept identical (tests check), so that a fix in one
 # cannot be forgotten in the other.
 
+# Pieces used later load later: a new shell parses only what its start and its prompts need.
+# The first call of a function below asks `rolecall init` for the part that defines it (one
+# process, once per shell; the function is defined again by the part) and calls it. A part that
+# cannot be had leaves the function undefined: an error, never a loop.
+function __rolecall_load() {
+    \builtin local __rolecall_code
+    __rolecall_code="$(\command "$__rolecall_bin" init "$__rolecall_shell" --part "$1" --assume-cmd __ROLECALL_ASSUME__ --asp-cmd __ROLECALL_ASP__)" &&
+        \builtin eval "$__rolecall_code"
+}
+# `__rolecall_lazy PART FUNCTION ARGS`: load PART, then call FUNCTION (its stub gone).
+function __rolecall_lazy() {
+    \builtin unset -f "$2"
+    __rolecall_load "$1" && "${@:2}"
+}
+function __rolecall_run() { __rolecall_lazy run __rolecall_run "$@"; }
+# With --prompt the segment is carried, and these two are defined again right below.
+# shellcheck disable=SC2317
+function __rolecall_segment() { __rolecall_lazy segment __rolecall_segment; }
+# shellcheck disable=SC2317
+function rolecall_prompt() { __rolecall_lazy segment rolecall_prompt; }
+
+# --- part run
 # Run `rolecall SUB ARGS` and evaluate what it prints, only when it exits 0: stdout carries
 # nothing but shell code; prompts and pickers use the terminal, messages go to stderr.
 # Arguments that make rolecall print text for a person (--help, --version), open the console
@@ -46,12 +67,6 @@ function __rolecall_run() {
     __rolecall_chosen
 }
 
-\builtin unalias __ROLECALL_ASSUME__ &>/dev/null || \builtin true
-function __ROLECALL_ASSUME__() { __rolecall_run assume "$@"; }
-
-\builtin unalias __ROLECALL_ASP__ &>/dev/null || \builtin true
-function __ROLECALL_ASP__() { __rolecall_run asp "$@"; }
-
 # The person chose a profile: the directory's restore state is dropped, and the hook takes the
 # directory it is in as seen (no crossing at the next prompt). Hooks that a later line of
 # the rc file removed are put back, with one notice.
@@ -65,7 +80,15 @@ function __rolecall_chosen() {
     fi
     __rolecall_install
 }
+# --- end part
 
+\builtin unalias __ROLECALL_ASSUME__ &>/dev/null || \builtin true
+function __ROLECALL_ASSUME__() { __rolecall_run assume "$@"; }
+
+\builtin unalias __ROLECALL_ASP__ &>/dev/null || \builtin true
+function __ROLECALL_ASP__() { __rolecall_run asp "$@"; }
+
+# --- part segment
 # The prompt segment `aws:PROFILE REGION 42m`, from the environment with built-ins only: no
 # process is started. Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the
 # expiry it says `expired` in red. NO_COLOR: no colours. Sets __rolecall_seg, __rolecall_color,
@@ -116,6 +139,8 @@ function rolecall_prompt() {
         \builtin printf '\033[%sm%s\033[0m' "$__rolecall_color" "$__rolecall_seg"
     fi
 }
+
+# --- end part
 
 # `.awsprofile`: when $PWD changed (zsh: on `cd`; bash: at the next prompt), find the nearest file upward with built-ins; only when that
 # file is not the one found last time does rolecall run (it reads the file, checks that
@@ -176,6 +201,12 @@ function __rolecall_dir_apply() {
 # the very keys `assume` exported (ROLECALL_KEY_ID: keys set by hand since are never replaced),
 # and a region set by hand is kept. Sets __rolecall_refresh_at: the second of the next try.
 __rolecall_refresh_at=9999999999 __rolecall_refresh_tried=''
+# Loaded the first time auto-refresh is on at a prompt (inlined when it was on at `init`).
+function __rolecall_refresh() {
+    __rolecall_refresh_at=9999999999
+    [[ ${ROLECALL_AUTO_REFRESH-} != 1 ]] || __rolecall_lazy refresh __rolecall_refresh
+}
+# --- part refresh
 function __rolecall_refresh() {
     \builtin local __rolecall_margin="${ROLECALL_REFRESH_BEFORE:-300}" __rolecall_now __rolecall_code
     __rolecall_refresh_at=9999999999
@@ -199,6 +230,7 @@ function __rolecall_refresh() {
     [[ $? == 0 && -n $__rolecall_code ]] && \builtin eval "$__rolecall_code"
     \builtin return 0
 }
+# --- end part
 
 # The hook, run before every prompt. Its usual path is one `[[ ]]` and one arithmetic test: the
 # directory is the one seen last (no file waits for `rolecall allow`, and none appeared here:
@@ -234,6 +266,7 @@ function __rolecall_hook() {
 # RPROMPT set after the init line gets the segment back at the next refresh.
 __rolecall_rps1=''
 typeset -g __rolecall_ps1_key='' __rolecall_ps1_until=0
+# --- part prompt
 # Refresh __rolecall_rps1 from the environment as it is now, and remember what it was made of
 # and until when it holds.
 function __rolecall_prompt_hook() {
@@ -250,6 +283,7 @@ function __rolecall_prompt_hook() {
     fi
     [[ ${RPROMPT-} == *'${__rolecall_rps1}'* ]] || RPROMPT='${__rolecall_rps1}'"${RPROMPT-}"
 }
+# --- end part
 
 # The hooks: chpwd for `.awsprofile` (so `cd app && aws ...` already has the profile), precmd for
 # the first prompt, a file waiting for `rolecall allow`, and the segment. Called again by
@@ -261,9 +295,13 @@ function __rolecall_install() {
     if [[ -n $__rolecall_installed && ${precmd_functions[(Ie)__rolecall_hook]} -eq 0 ]]; then
         \builtin printf '%s\n' "rolecall: precmd_functions was replaced after rolecall's init line, so the .awsprofile hook and the prompt segment stopped; they are back now. Put eval \"\$(rolecall init zsh)\" at the end of ~/.zshrc" >&2
     fi
-    \builtin autoload -Uz add-zsh-hook
-    [[ $__rolecall_want_dir != 1 ]] || add-zsh-hook chpwd __rolecall_dir_hook
-    add-zsh-hook precmd __rolecall_hook
+    # The hook arrays themselves, as zoxide does: autoloading add-zsh-hook would read and parse
+    # its file at every start-up.
+    \builtin typeset -ga precmd_functions chpwd_functions
+    if [[ $__rolecall_want_dir == 1 ]] && (( ! ${chpwd_functions[(Ie)__rolecall_dir_hook]} )); then
+        chpwd_functions+=(__rolecall_dir_hook)
+    fi
+    (( ${precmd_functions[(Ie)__rolecall_hook]} )) || precmd_functions+=(__rolecall_hook)
     [[ $__rolecall_want_prompt != 1 ]] || \builtin setopt prompt_subst
     __rolecall_installed=1
 }
@@ -272,7 +310,10 @@ __rolecall_install
 # Completion (when the completion system is loaded): profile names after `assume`/`asp` and
 # after the rolecall commands that take a profile, subcommands after `rolecall`, and a
 # subcommand's flags after `-` (from `rolecall __flags SUBCOMMAND`). compadd takes the names as
-# an array, so that one starting with `-` stays a name.
+# an array, so that one starting with `-` stays a name. Loaded at the first Tab.
+function __rolecall_complete_profiles() { __rolecall_lazy complete __rolecall_complete_profiles "$@"; }
+function __rolecall_complete() { __rolecall_lazy complete __rolecall_complete "$@"; }
+# --- part complete
 function __rolecall_complete_names() {
     \builtin local -a __rolecall_names
     __rolecall_names=("${(@f)$(\command "$__rolecall_bin" "$@" 2>/dev/null)}")
@@ -298,6 +339,7 @@ function __rolecall_complete() {
         __rolecall_complete_names list --names
     fi
 }
+# --- end part
 if (( $+functions[compdef] )); then
     compdef __rolecall_complete_profiles __ROLECALL_ASSUME__ __ROLECALL_ASP__
     compdef __rolecall_complete rolecall

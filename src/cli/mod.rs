@@ -254,6 +254,9 @@ pub struct InitArgs {
     /// Leave out the .awsprofile hook (per-directory profiles)
     #[arg(long)]
     pub no_dir: bool,
+    /// Print one piece of the script that loads later (the scripts ask for it themselves)
+    #[arg(long, hide = true, value_name = "NAME")]
+    pub part: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -57,29 +57,21 @@ pub const PROFILE_COMMANDS: &[&str] = &[
     "rotate",
 ];
 
-/// The script as the shell evaluates it at start-up: without its comment lines and blank lines
-/// (a third of the text, which every new shell would parse for nothing). The files under `shell/`
-/// keep them; shellcheck's directives stay.
-fn compact(template: &str) -> String {
-    let mut out = String::with_capacity(template.len());
-    for line in template.lines() {
-        let code = line.trim_start();
-        if code.is_empty() || (code.starts_with('#') && !code.starts_with("# shellcheck")) {
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
-}
-
 /// The optional parts of a script.
-#[derive(Clone, Copy, Debug)]
-pub struct Parts {
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parts<'a> {
     /// The segment in the prompt (`--prompt`).
     pub prompt: bool,
     /// The `.awsprofile` hook (on unless `--no-dir`).
     pub dir: bool,
+    /// Auto-refresh is on (`ROLECALL_AUTO_REFRESH=1` when `init` runs): its check is carried
+    /// rather than loaded at the first prompt.
+    pub refresh: bool,
+    /// One piece that loads later (`--part NAME`: `# --- part NAME` … `# --- end part` in the
+    /// bash and zsh scripts) instead of the script: what the first call of one of its functions
+    /// asks for. The script itself carries the pieces its prompts need (the segment with
+    /// `--prompt`) and leaves the others out.
+    pub part: Option<&'a str>,
 }
 
 /// The script for `shell`, with `bin` as the binary and the two function names.
@@ -101,12 +93,68 @@ pub fn script(shell: Shell, bin: &str, assume: &str, asp: &str, parts: Parts) ->
     };
     let mut quoted = String::new();
     quote(&mut quoted, bin);
-    Ok(compact(template)
-        .replace("__ROLECALL_BIN__", &quoted)
-        .replace("__ROLECALL_ASSUME__", assume)
-        .replace("__ROLECALL_ASP__", asp)
-        .replace("__ROLECALL_COMMANDS__", &COMMANDS.join(" "))
-        .replace("__ROLECALL_PROFILE_COMMANDS__", &PROFILE_COMMANDS.join(" "))
-        .replace("__ROLECALL_PROMPT__", if parts.prompt { "1" } else { "0" })
-        .replace("__ROLECALL_DIR__", if parts.dir { "1" } else { "0" }))
+    let (commands, profile_commands) = (COMMANDS.join(" "), PROFILE_COMMANDS.join(" "));
+    let on = |b: bool| if b { "1" } else { "0" };
+    let subs = [
+        ("__ROLECALL_BIN__", quoted.as_str()),
+        ("__ROLECALL_ASSUME__", assume),
+        ("__ROLECALL_ASP__", asp),
+        ("__ROLECALL_COMMANDS__", &commands),
+        ("__ROLECALL_PROFILE_COMMANDS__", &profile_commands),
+        ("__ROLECALL_PROMPT__", on(parts.prompt)),
+        ("__ROLECALL_DIR__", on(parts.dir)),
+    ];
+    let mut inline = Vec::new();
+    if parts.prompt {
+        inline.extend(["segment", "prompt"]);
+    }
+    if parts.refresh {
+        inline.push("refresh");
+    }
+    if let Some(name) = parts.part
+        && !template.lines().any(|l| l.trim_start().strip_prefix("# --- part ") == Some(name))
+    {
+        bail!("the {shell:?} script has no part {name:?}");
+    }
+    Ok(render(template, &subs, parts.part, &inline))
+}
+
+/// The script as the shell evaluates it at start-up, in one pass over the template: without its
+/// comment lines and blank lines (a third of the text, which every new shell would parse for
+/// nothing; the files under `shell/` keep them, shellcheck's directives stay), and each
+/// `__ROLECALL_…__` placeholder replaced.
+fn render(template: &str, subs: &[(&str, &str)], only: Option<&str>, inline: &[&str]) -> String {
+    const MARK: &str = "__ROLECALL_";
+    let mut out = String::with_capacity(template.len());
+    let mut part: Option<&str> = None;
+    for line in template.lines() {
+        let code = line.trim_start();
+        if let Some(name) = code.strip_prefix("# --- part ") {
+            part = Some(name);
+            continue;
+        }
+        if code == "# --- end part" {
+            part = None;
+            continue;
+        }
+        let wanted = match (only, part) {
+            (Some(only), part) => part == Some(only),
+            (None, Some(part)) => inline.contains(&part),
+            (None, None) => true,
+        };
+        if !wanted || code.is_empty() || (code.starts_with('#') && !code.starts_with("# shellcheck")) {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find(MARK) {
+            out.push_str(&rest[..at]);
+            let tail = &rest[at..];
+            let (skip, with) = subs.iter().find(|(k, _)| tail.starts_with(k)).map_or((MARK, MARK), |(k, v)| (*k, *v));
+            out.push_str(with);
+            rest = &tail[skip.len()..];
+        }
+        out.push_str(rest);
+        out.push('\n');
+    }
+    out
 }

@@ -16,7 +16,9 @@ fn now() -> i64 {
 
 /// The init script for `shell`, written to a file in `home`.
 fn script(home: &TempHome, shell: &str) -> std::path::PathBuf {
-    let run = home.run(&["init", shell, "--prompt"]);
+    // With auto-refresh on when `init` runs, as in an rc file that exports it first: its check is
+    // in the script, not loaded at the first prompt.
+    let run = home.run_env(&["init", shell, "--prompt"], &[("ROLECALL_AUTO_REFRESH", "1")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let path = home.path.join(format!("init.{shell}"));
     std::fs::write(&path, run.stdout.replace("$HOME", &home.path.to_string_lossy())).unwrap();
@@ -159,7 +161,7 @@ fn the_hook_refreshes_when_the_environment_or_the_minute_changes() {
         let show = if *shell == "bash" { "echo \"[${__rolecall_ps1}]\"" } else { "print -r -- \"[$__rolecall_rps1]\"" };
         let strict = if *shell == "bash" { "set -u" } else { "setopt nounset" };
         let code = format!(
-            "{strict}; source '{}'; export NO_COLOR=1 ROLECALL_PROFILE=prod ROLECALL_EXPIRES_AT=$((EPOCHSECONDS + 61))
+            "{strict}; source '{}'; export NO_COLOR=1 ROLECALL_PROFILE=prod ROLECALL_EXPIRES_AT=$(($(date +%s) + 61))
              __rolecall_hook; {show}; __rolecall_hook; {show}
              export AWS_REGION=eu-west-1; __rolecall_hook; {show}
              sleep 2.2; __rolecall_hook; {show}
