@@ -237,6 +237,16 @@ pub struct AspArgs {
     pub unset: bool,
 }
 
+/// `init` alone, parsed without the rest of the command line's definition: every new shell runs
+/// it (the full definition, built for nothing, cost a fifth of its instructions). Anything it does
+/// not take (`--help`, an error) goes to the full parser, which says it as usual.
+#[derive(Debug, Parser)]
+#[command(name = "init", no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
+pub struct InitOnly {
+    #[command(flatten)]
+    pub args: InitArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     #[arg(value_enum)]

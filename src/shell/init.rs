@@ -125,9 +125,10 @@ pub fn script(shell: Shell, bin: &str, assume: &str, asp: &str, parts: Parts) ->
 /// `__ROLECALL_…__` placeholder replaced.
 fn render(template: &str, subs: &[(&str, &str)], only: Option<&str>, inline: &[&str]) -> String {
     const MARK: &str = "__ROLECALL_";
+    let mark = memchr::memmem::Finder::new(MARK);
     let mut out = String::with_capacity(template.len());
     let mut part: Option<&str> = None;
-    for line in template.lines() {
+    for line in template.split_terminator('\n') {
         let code = line.trim_start();
         if let Some(name) = code.strip_prefix("# --- part ") {
             part = Some(name);
@@ -146,7 +147,7 @@ fn render(template: &str, subs: &[(&str, &str)], only: Option<&str>, inline: &[&
             continue;
         }
         let mut rest = line;
-        while let Some(at) = rest.find(MARK) {
+        while let Some(at) = mark.find(rest.as_bytes()) {
             out.push_str(&rest[..at]);
             let tail = &rest[at..];
             let (skip, with) = subs.iter().find(|(k, _)| tail.starts_with(k)).map_or((MARK, MARK), |(k, v)| (*k, *v));
