@@ -31,7 +31,10 @@ pub fn open(cfg: &Config, profile: Option<&str>, opts: &ConsoleOpts, creds_args:
     // the console session's.
     let mut fetch_args = creds_args.clone();
     fetch_args.duration = None;
-    let options = super::engine_options(&fetch_args)?;
+    let mut options = super::engine_options(&fetch_args)?;
+    // A console session length is accepted only for a role assumed with long-term keys: then
+    // the role is not taken through the MFA session (which would make it a chained role).
+    options.direct = duration.is_some();
     let files = super::load_checked(cfg)?;
     let notify = &crate::ui::notice;
     let from_env = match profile {

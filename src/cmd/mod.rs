@@ -180,6 +180,7 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::O
         no_mfa_session: args.no_mfa_session,
         no_prompt: args.no_prompt,
         cached_only: false,
+        direct: false,
         http_client: None,
         http_connector: None,
     })

@@ -32,6 +32,10 @@ pub struct Options {
     pub no_prompt: bool,
     /// Only what the cache holds (or the files): fail rather than call anything.
     pub cached_only: bool,
+    /// Assume the first role straight from the IAM user's long-term keys (with the MFA code when
+    /// there is a device), not through the MFA session: the console's session length is
+    /// accepted only for a role assumed so.
+    pub direct: bool,
     /// The HTTP client for STS and IMDS (tests replay recorded traffic); default: rustls over hyper.
     pub http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
     /// The same for the calls made without an SDK client (the SSO portal and OIDC, ECS).

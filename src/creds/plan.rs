@@ -113,7 +113,7 @@ fn hop_durations(plan: &Plan, opts: &Options) -> Vec<(Option<u64>, Option<u64>)>
 /// cached for its life); a later hop asked for longer is capped when it runs (see `fetch`).
 pub fn steps<'a>(plan: &'a Plan<'a>, settings: &Settings, opts: &Options) -> Steps<'a> {
     let durations = hop_durations(plan, opts);
-    let first_is_long = durations.first().and_then(|d| d.1).is_some_and(|d| d > CHAINED_MAX_SECS);
+    let first_is_long = opts.direct || durations.first().and_then(|d| d.1).is_some_and(|d| d > CHAINED_MAX_SECS);
     // The device of an IAM user's long-term keys (theirs, or the first role's that has one).
     let device = match &plan.base {
         base if base.is_long_term() => base.user_mfa_serial().or_else(|| plan.hops.iter().find_map(|h| h.mfa_serial)),

@@ -141,7 +141,9 @@ fn every_credential_kind_signs_in_or_says_why() {
     ];
     let last_session = || seen.lock().unwrap().sessions.last().cloned().unwrap();
 
-    // A role through an MFA session: the role's own credentials, SessionDuration sent (one role).
+    // A role with a console session length: assumed straight from the user's keys with the code
+    // (the federation endpoint takes SessionDuration only for a role assumed with long-term keys,
+    // never for one through the MFA session), SessionDuration sent.
     let run = home.run_env(&["console", "admin", "--url", "--mfa-code", "123456", "--duration", "2h"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let url = run.stdout.trim();
@@ -150,12 +152,20 @@ fn every_credential_kind_signs_in_or_says_why() {
         param(url, "Destination").unwrap(),
         "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1"
     );
-    let (session, duration) = last_session();
+    let (_, duration) = last_session();
     assert_eq!(duration.as_deref(), Some("7200"));
-    assert_eq!(session["sessionId"], assumed_key(&home, &env, "admin"), "the cached role's credentials");
+    let direct = moto.requests();
+    let actions: Vec<&str> = direct.iter().map(|r| r.action()).collect();
+    assert_eq!(actions, ["AssumeRole"], "no MFA session: the role takes the code");
+    assert_eq!(direct[0].param("TokenCode").as_deref(), Some("123456"));
+    assert!(direct[0].authorization.contains("Credential=AKIAI44QH8DHBEXAMPLE/"), "signed with the user's keys");
     assert_eq!(param(url, "SigninToken").unwrap(), *seen.lock().unwrap().tokens.last().unwrap());
     assert!(!run.stderr.contains("SIGNINTOKEN"), "{}", run.stderr);
-    // `assume -c` is the same command; the cached role serves (no new AssumeRole).
+    // Without a session length, the role as `assume` has it (through the MFA session), and
+    // `assume -c` is the same command: then the cached role serves (no new AssumeRole).
+    let run = home.run_env(&["console", "admin", "--url", "--mfa-code", "123456"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(last_session().0["sessionId"], assumed_key(&home, &env, "admin"), "the cached role's credentials");
     let roles = moto.count("AssumeRole");
     let run = home.run_env(&["assume", "-c", "admin", "--url", "-s", "lambda"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
