@@ -1,13 +1,27 @@
-//! How rolecall ends: the exit codes, and the one place that turns an error into the line a
-//! person reads on stderr.
-
-use std::process::ExitCode;
+//! How rolecall ends: the exit codes, and the errors that carry more than their text (a
+//! cancellation, a profile that is not there). [`crate::ui::exit`] turns them into the line a
+//! person reads.
 
 /// Exit codes: 0 done, 1 failed, 2 a usage error (clap's own), 130 cancelled by the person.
 pub const OK: u8 = 0;
 pub const FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const CANCELLED: u8 = 130;
+
+/// A profile that is not in the files (the line a person reads adds a did-you-mean from `known`).
+#[derive(Debug)]
+pub struct UnknownProfile {
+    pub name: String,
+    pub known: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "profile `{}` not found", self.name)
+    }
+}
+
+impl std::error::Error for UnknownProfile {}
 
 /// The person cancelled a prompt or the picker (Esc, Ctrl-C, Ctrl-D); the command exits 130.
 #[derive(Debug)]
@@ -21,20 +35,32 @@ impl std::fmt::Display for Cancelled {
 
 impl std::error::Error for Cancelled {}
 
-/// Print `err` as one line (`rolecall: what failed: why`) and give its exit code. Errors quote
-/// files, the network and the environment: control and bidi characters are escaped, so nothing
-/// in them can drive the terminal.
-pub fn report(err: &anyhow::Error) -> ExitCode {
-    if err.downcast_ref::<Cancelled>().is_some() {
-        eprintln!("rolecall: cancelled");
-        return ExitCode::from(CANCELLED);
-    }
-    let mut text = format!("{err:#}");
-    // A profile that is not there: the closest one the files have, as a hint.
-    if let Some(unknown) = err.downcast_ref::<crate::creds::fetch::UnknownProfile>() {
-        let known = unknown.known.iter().map(String::as_str);
-        text = text.replacen(&unknown.to_string(), &crate::util::text::not_found("profile", &unknown.name, known), 1);
-    }
-    eprintln!("rolecall: {}", crate::util::text::printable(&text));
-    ExitCode::from(FAILED)
+/// A command rolecall was to run could not start: exit 127 (not found) or 126 (not executable),
+/// as a shell's would.
+#[derive(Debug)]
+pub struct CannotRun {
+    pub program: String,
+    pub code: u8,
 }
+
+impl CannotRun {
+    /// The error for `err` from starting `program`: [`CannotRun`] when a shell has an exit code
+    /// for it, else what the system said.
+    pub fn from_io(program: &str, err: std::io::Error) -> anyhow::Error {
+        let code = match err.kind() {
+            std::io::ErrorKind::NotFound => 127,
+            std::io::ErrorKind::PermissionDenied => 126,
+            _ => return anyhow::anyhow!("cannot run {program}: {err}"),
+        };
+        anyhow::anyhow!(CannotRun { program: program.to_owned(), code })
+    }
+}
+
+impl std::fmt::Display for CannotRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = if self.code == 127 { "command not found" } else { "permission denied (not executable)" };
+        write!(f, "{}: {why}", self.program)
+    }
+}
+
+impl std::error::Error for CannotRun {}

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     {
         let cfg = rolecall::config::Config::from_process();
         let command = rolecall::cli::Command::Init(init.args);
-        return rolecall::cmd::run(command, &cfg).unwrap_or_else(|err| rolecall::error::report(&err));
+        return rolecall::cmd::run(command, &cfg).unwrap_or_else(|err| rolecall::ui::exit::report(&err));
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -27,6 +27,6 @@ fn main() -> ExitCode {
     let cfg = rolecall::config::Config::from_process();
     match rolecall::cmd::run(cli.command, &cfg) {
         Ok(code) => code,
-        Err(err) => rolecall::error::report(&err),
+        Err(err) => rolecall::ui::exit::report(&err),
     }
 }

@@ -4,7 +4,7 @@
 //! justify compiling the whole IAM model on every build. Like `sts`, only `rotate` reaches this.
 
 use crate::aws::http::Http;
-use crate::creds::Credentials;
+use crate::types::Credentials;
 use anyhow::{Context, Result, bail};
 use std::time::Duration;
 

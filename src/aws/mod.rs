@@ -4,9 +4,9 @@
 
 pub mod console;
 pub mod endpoint;
+pub mod federation;
 pub mod http;
 pub mod iam;
-pub mod signin;
 pub mod sso;
 pub mod sts;
 pub mod xml;

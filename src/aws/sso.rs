@@ -5,7 +5,7 @@
 //! These are plain JSON calls with a bearer token, made through [`crate::aws::http`].
 
 use crate::aws::http::{Http, Reply};
-use crate::creds::Credentials;
+use crate::types::Credentials;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -81,7 +81,7 @@ pub fn role_cache_key(login: &Login, account_id: &str, role_name: &str) -> Strin
         Some(session) => ("sessionName", session),
         None => ("startUrl", login.start_url),
     };
-    let q = crate::creds::cli_cache::python_json_str;
+    let q = crate::util::json::python_str;
     let text = format!("{{\"accountId\":{},\"roleName\":{},\"{name}\":{}}}", q(account_id), q(role_name), q(value));
     sha1_smol::Sha1::from(text).digest().to_string()
 }

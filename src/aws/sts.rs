@@ -4,7 +4,7 @@
 //! each and never carry a secret. moto (and some proxies) answer errors with bodies the SDK
 //! cannot parse, so the code and message are read from the raw response when the SDK has none.
 
-use crate::creds::Credentials;
+use crate::types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sts::Client;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
@@ -230,7 +230,7 @@ impl Sts {
             .set_duration_seconds(duration_seconds)
             .send()
             .await
-            .map_err(|e| self.error("GetFederationToken", &crate::util::arn::mask(&creds.access_key_id), e))?;
+            .map_err(|e| self.error("GetFederationToken", &crate::util::text::mask(&creds.access_key_id), e))?;
         let c = out.credentials().ok_or_else(|| self.empty("GetFederationToken"))?;
         convert(c, creds.account_id.clone())
     }
@@ -241,7 +241,7 @@ impl Sts {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| self.error("GetCallerIdentity", &crate::util::arn::mask(&creds.access_key_id), e))?;
+            .map_err(|e| self.error("GetCallerIdentity", &crate::util::text::mask(&creds.access_key_id), e))?;
         Ok(Identity {
             account: out.account().unwrap_or_default().to_owned(),
             arn: out.arn().unwrap_or_default().to_owned(),

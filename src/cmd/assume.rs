@@ -24,7 +24,7 @@ pub fn run(cfg: &Config, args: AssumeArgs) -> Result<ExitCode> {
         if args.server {
             return super::serve_command(cfg, &files, profile, &args.creds, outcome, &args.command);
         }
-        return crate::shell::switch::exec(profile, &outcome, &before, &args.command);
+        match crate::serve::command::exec(profile, &outcome, &before, &args.command)? {}
     }
     if args.server {
         bail!("--server serves a command: assume PROFILE --server -- CMD");

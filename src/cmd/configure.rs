@@ -64,12 +64,13 @@ fn basics(cfg: &Config, args: &ConfigureArgs) -> Result<ExitCode> {
         eprintln!("rolecall: nothing to change");
         return Ok(ExitCode::SUCCESS);
     }
-    super::said(&crate::files::change::set_pairs(cfg, profile, &pairs)?);
+    super::said(&crate::files::change::set_pairs(cfg, &crate::ui::notice, profile, &pairs)?);
     Ok(ExitCode::SUCCESS)
 }
 
 /// `configure role NAME --source-profile SRC --role-arn ARN …`
-fn role(cfg: &Config, args: &RoleArgs) -> Result<ExitCode> {
+/// The role profile's pairs from the arguments, each checked.
+fn role_pairs(args: &RoleArgs) -> Result<Pairs> {
     check_name(&args.name)?;
     if args.name == args.source_profile {
         bail!("a profile cannot be its own source_profile");
@@ -91,6 +92,11 @@ fn role(cfg: &Config, args: &RoleArgs) -> Result<ExitCode> {
     for (key, value) in &pairs {
         check_pair(key, value)?;
     }
+    Ok(pairs)
+}
+
+fn role(cfg: &Config, args: &RoleArgs) -> Result<ExitCode> {
+    let pairs = role_pairs(args)?;
     let files = crate::files::AwsFiles::load(cfg);
     if files.profiles.profile(&args.source_profile).is_none() {
         bail!(

@@ -8,8 +8,7 @@ use std::process::ExitCode;
 
 pub fn run(cfg: &Config, args: CredentialProcessArgs) -> Result<ExitCode> {
     let outcome = super::fetch(cfg, &super::load_for_credentials(cfg)?, &args.profile, &args.creds)?;
-    let mut text = outcome.creds.to_process_json();
-    text.push('\n');
+    let text = crate::outputs::process::json(&outcome.creds);
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,5 +14,5 @@ pub fn run(cfg: &Config, args: ExecArgs) -> Result<ExitCode> {
     if args.server {
         return super::serve_command(cfg, &files, &args.profile, &args.creds, outcome, &args.command);
     }
-    crate::shell::switch::exec(&args.profile, &outcome, &Snapshot::from_config(cfg), &args.command)
+    match crate::serve::command::exec(&args.profile, &outcome, &Snapshot::from_config(cfg), &args.command)? {}
 }

@@ -16,12 +16,12 @@ pub mod exec;
 pub mod export;
 pub mod init;
 pub mod list;
-pub mod login;
 pub mod prompt;
 pub mod rename;
 pub mod rotate;
 pub mod setup;
 pub mod sso;
+pub mod sso_login;
 pub mod vault;
 pub mod whoami;
 
@@ -55,7 +55,7 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
         Command::Completions(args) => completions::run(args),
         Command::Flags(args) => completions::flags(args),
         Command::Configure(args) => configure::run(cfg, args),
-        Command::Login(args) => login::run(cfg, args),
+        Command::Login(args) => sso_login::run(cfg, args),
         Command::Sso(crate::cli::SsoAction::Populate { sso_session, prefix, dry_run }) => {
             sso::populate(cfg, sso_session.as_deref(), &prefix, dry_run, None)
         }
@@ -115,19 +115,12 @@ fn change_files(
     edit: impl FnOnce(&mut crate::files::change::Files, &crate::files::ProfileSet) -> Result<()>,
     verify: impl FnOnce(&crate::files::ProfileSet) -> Result<()>,
 ) -> Result<bool> {
-    Ok(said(&crate::files::change::change(cfg, edit, verify)?))
+    Ok(said(&crate::files::change::change(cfg, &crate::ui::notice, edit, verify)?))
 }
 
 /// Say which files an edit wrote (or that there was nothing to change); whether it wrote any.
 fn said(written: &[crate::files::change::Written]) -> bool {
-    if written.is_empty() {
-        eprintln!("rolecall: nothing to change");
-    }
-    for file in written {
-        let backup =
-            if file.backup { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
-        eprintln!("rolecall: wrote {}{backup}", file.display);
-    }
+    crate::files::change::tell(written, &crate::ui::notice);
     !written.is_empty()
 }
 
@@ -160,7 +153,7 @@ fn write_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> 
 }
 
 /// The engine's options from the command line.
-fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::Options> {
+fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::options::Options> {
     let duration = |flag: &str, value: &Option<String>| -> Result<Option<u64>> {
         value
             .as_deref()
@@ -170,7 +163,7 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::O
             })
             .transpose()
     };
-    Ok(crate::creds::fetch::Options {
+    Ok(crate::creds::options::Options {
         mfa_code: args.mfa_code.clone(),
         region: args.region.clone(),
         duration: duration("--duration", &args.duration)?,
@@ -183,6 +176,7 @@ fn engine_options(args: &crate::cli::CredsArgs) -> Result<crate::creds::fetch::O
         direct: false,
         http_client: None,
         http_connector: None,
+        ask: Some(crate::ui::tty::person()),
     })
 }
 
@@ -213,7 +207,7 @@ fn fetch(
     files: &AwsFiles,
     profile: &str,
     args: &crate::cli::CredsArgs,
-) -> Result<crate::creds::fetch::Outcome> {
+) -> Result<crate::creds::options::Outcome> {
     let options = engine_options(args)?;
     warn_region(args);
     let outcome = crate::creds::fetch::credentials(cfg, files, profile, &options, &crate::ui::notice)?;
@@ -233,7 +227,7 @@ fn serve_command(
     files: &AwsFiles,
     profile: &str,
     args: &crate::cli::CredsArgs,
-    outcome: crate::creds::fetch::Outcome,
+    outcome: crate::creds::options::Outcome,
     command: &[String],
 ) -> Result<ExitCode> {
     use crate::serve::{Server, Service, Token, child};
@@ -263,9 +257,10 @@ fn serve_command(
             ));
         }
     }
-    let server = Server::start(Service { token, renewing, profile: profile.to_owned() })?;
+    let server =
+        Server::start(Service { token, renewing, profile: profile.to_owned(), notify: Box::new(crate::ui::notice) })?;
     let file = token_file.to_str().context("the runtime directory's path is not UTF-8")?;
-    let env = crate::shell::switch::served(profile, region.as_deref(), &server.url(), file, &token_text);
+    let env = crate::serve::command::served(profile, region.as_deref(), &server.url(), file, &token_text);
     let mut env: Vec<(String, Option<String>)> = env.vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     env.extend(files_env);
     let code = child::run(command, &env, None);
@@ -274,8 +269,8 @@ fn serve_command(
 }
 
 /// Run the device flow for `login`, talking to the person on stderr.
-fn sign_in(cfg: &Config, login: &crate::aws::sso::Login, no_browser: bool) -> Result<()> {
-    let runtime = crate::runtime()?;
+fn sso_sign_in(cfg: &Config, login: &crate::aws::sso::Login, no_browser: bool) -> Result<()> {
+    let runtime = crate::util::runtime()?;
     let http = crate::aws::http::Http::new(None, std::time::Duration::from_secs(15));
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut waited = 0u32;
@@ -322,22 +317,22 @@ fn offer(cfg: &Config, files: &AwsFiles, profile: &str, err: &anyhow::Error) -> 
         return Ok(false);
     }
     let login = crate::creds::settings::login_for(cfg, files, Some(profile), None)?;
-    sign_in(cfg, &login, false)?;
+    sso_sign_in(cfg, &login, false)?;
     Ok(true)
 }
 
 /// The profile an `assume`/`asp` argument names: `-` is the one before the last switch; no
 /// argument on a terminal opens the picker.
-fn target(cfg: &Config, arg: Option<&str>) -> Result<String> {
+pub(super) fn target(cfg: &Config, arg: Option<&str>) -> Result<String> {
     match arg {
         None if crate::ui::picker::available() => {
             let files = load_checked(cfg)?;
             if files.profiles.profiles().len() == 0 {
-                return Err(crate::creds::fetch::no_profiles(&files));
+                return Err(crate::files::chain::no_profiles(&files));
             }
             match crate::ui::picker::pick(&crate::ui::picker::profile_items(cfg, &files), "profile")? {
                 Some(name) => Ok(name),
-                None => Err(anyhow::anyhow!(crate::Cancelled)),
+                None => Err(anyhow::anyhow!(crate::error::Cancelled)),
             }
         }
         Some("-") => match cfg.var("ROLECALL_PREVIOUS") {
@@ -356,7 +351,7 @@ fn fetch_signing_in(
     files: &AwsFiles,
     profile: &str,
     args: &crate::cli::CredsArgs,
-) -> Result<crate::creds::fetch::Outcome> {
+) -> Result<crate::creds::options::Outcome> {
     match fetch(cfg, files, profile, args) {
         Err(e) if offer(cfg, files, profile, &e)? => fetch(cfg, files, profile, args),
         other => other,

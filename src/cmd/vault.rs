@@ -3,8 +3,8 @@
 
 use crate::cli::VaultAction;
 use crate::config::Config;
-use crate::creds::Credentials;
 use crate::files::validate::check_pair;
+use crate::types::Credentials;
 use crate::util::text::printable;
 use crate::vault::moves::{self, Moved, backend_name};
 use anyhow::{Context, Result, anyhow, bail};
@@ -12,24 +12,25 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 pub fn run(cfg: &Config, action: VaultAction) -> Result<ExitCode> {
-    let say = |line: String| eprintln!("rolecall: {line}");
+    let person = crate::ui::tty::person();
+    let say = &crate::ui::notice;
     match action {
         VaultAction::Import { profiles } => {
-            for moved in moves::import(cfg, &profiles, &say)? {
+            for moved in moves::import(cfg, &profiles, say, Some(&person))? {
                 said(&moved, "moved the keys of", "into", "; other tools get them through credential_process");
             }
         }
         VaultAction::Add { profile } => {
             moves::check_addable(cfg, &profile)?;
             let keys = read_keys(&profile)?;
-            said(&moves::add(cfg, &profile, &keys, &say)?, "added", "to", "");
+            said(&moves::add(cfg, &profile, &keys, say, Some(&person))?, "added", "to", "");
         }
         VaultAction::List { json } => list(cfg, json)?,
         VaultAction::Rm { profile, yes } => {
-            said(&moves::rm(cfg, &profile, &|q| confirmed(yes, q))?, "removed", "from", "");
+            said(&moves::rm(cfg, &profile, &|q| confirmed(yes, q), say, Some(&person))?, "removed", "from", "");
         }
         VaultAction::Export { profile, yes } => {
-            let moved = moves::export(cfg, &profile, &|q| confirmed(yes, q))?;
+            let moved = moves::export(cfg, &profile, &|q| confirmed(yes, q), say, Some(&person))?;
             said(&moved, "the keys of", "are in the credentials file again, not in", "");
         }
     }
@@ -49,7 +50,7 @@ fn said(moved: &Moved, verb: &str, preposition: &str, rest: &str) {
 
 /// Go on when `yes` was passed or the person agrees on the terminal; cancelled otherwise.
 fn confirmed(yes: bool, question: &str) -> Result<()> {
-    if yes || crate::ui::tty::confirm(question, "--yes")? { Ok(()) } else { Err(anyhow!(crate::Cancelled)) }
+    if yes || crate::ui::tty::confirm(question, "--yes")? { Ok(()) } else { Err(anyhow!(crate::error::Cancelled)) }
 }
 
 /// Keys typed on the terminal (the secret hidden), or two lines on stdin.

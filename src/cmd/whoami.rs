@@ -4,8 +4,8 @@
 use crate::aws::sts::Sts;
 use crate::cli::WhoamiArgs;
 use crate::config::Config;
-use crate::creds::Credentials;
 use crate::creds::settings::{endpoint_url, sts_settings};
+use crate::types::Credentials;
 use crate::util::json;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
@@ -29,7 +29,7 @@ pub fn run(cfg: &Config, args: WhoamiArgs) -> Result<ExitCode> {
         let endpoint = endpoint_url(cfg, &files.profiles, selected);
         (outcome.creds, sts_settings(cfg, selected, endpoint, args.region.as_deref()))
     };
-    let runtime = crate::runtime()?;
+    let runtime = crate::util::runtime()?;
     let id = runtime.block_on(Sts::new(settings).caller_identity(&creds))?;
     let text = if as_json {
         let mut out = Vec::new();

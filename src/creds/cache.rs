@@ -5,7 +5,7 @@
 //! one, never half of one. A lock file per key serialises the processes that would otherwise
 //! call STS for the same thing at once: the second one waits, then finds the first one's entry.
 
-use crate::creds::Credentials;
+use crate::types::{Credentials, Notice, Notify};
 use anyhow::{Context, Result, bail};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -68,23 +68,38 @@ impl Cache {
     /// The entry, if there is one with at least the margin left at `now`. A damaged entry is
     /// treated as absent (it is replaced by the next fetch); so is one that is not private
     /// (another user's, or readable by others), with one warning.
-    pub fn get(&self, key: &str, now: i64) -> Option<Credentials> {
-        self.get_since(key, now, None)
+    pub fn get(&self, key: &str, now: i64, notify: Notify) -> Option<Credentials> {
+        self.read(key, now, notify)
     }
 
-    /// [`Cache::get`], for an entry written at or after `since` only (when given).
-    pub fn get_since(&self, key: &str, now: i64, since: Option<std::time::SystemTime>) -> Option<Credentials> {
-        let path = self.path(key, "json");
-        if let Some(since) = since
-            && !fs::metadata(&path).and_then(|m| m.modified()).is_ok_and(|t| t >= since)
-        {
-            return None;
+    /// When the entry was last written, if there is one: taken before waiting for its lock, so
+    /// that [`Cache::get_changed`] can tell whether another process wrote it meanwhile.
+    pub fn modified(&self, key: &str) -> Option<std::time::SystemTime> {
+        fs::metadata(self.path(key, "json")).and_then(|m| m.modified()).ok()
+    }
+
+    /// [`Cache::get`], for an entry written since [`Cache::modified`] said `seen` only: what
+    /// another process fetched while this one waited, never what was there before.
+    pub fn get_changed(
+        &self,
+        key: &str,
+        now: i64,
+        seen: Option<std::time::SystemTime>,
+        notify: Notify,
+    ) -> Option<Credentials> {
+        match self.modified(key) {
+            Some(written) if Some(written) != seen => self.read(key, now, notify),
+            _ => None,
         }
+    }
+
+    fn read(&self, key: &str, now: i64, notify: Notify) -> Option<Credentials> {
+        let path = self.path(key, "json");
         let bytes = match crate::util::fs::read_private(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
                 if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                    eprintln!("rolecall: warning: ignored the cache entry {}: {e}", path.display());
+                    notify(Notice::Warning(format!("ignored the cache entry {}: {e}", path.display())));
                 }
                 return None;
             }

@@ -3,7 +3,7 @@
 //! own key (checked against `cli-cache-key-vectors.json`).
 
 use crate::config::Config;
-use crate::creds::Credentials;
+use crate::types::Credentials;
 use crate::util::fs::{ensure_private_dir, write_private};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -28,7 +28,7 @@ pub fn key(args: &KeyArgs) -> String {
     }
     let mut string = |name, v: Option<&str>| {
         if let Some(v) = v {
-            fields.push((name, python_json_str(v)));
+            fields.push((name, crate::util::json::python_str(v)));
         }
     };
     string("ExternalId", args.external_id);
@@ -38,32 +38,6 @@ pub fn key(args: &KeyArgs) -> String {
     // Already in sorted order: DurationSeconds < ExternalId < RoleArn < RoleSessionName < SerialNumber.
     let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
     sha1_smol::Sha1::from(format!("{{{}}}", body.join(", "))).digest().to_string()
-}
-
-/// A JSON string as Python's `json.dumps` writes it (`ensure_ascii=True`).
-pub fn python_json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 pub fn dir(cfg: &Config) -> Option<PathBuf> {

@@ -5,13 +5,17 @@
 //! permissions), and an MFA session (GetSessionToken) is refused with what would work instead.
 
 use super::cache::{self, Cache};
-use super::fetch::{self, Notice, Notify, Options};
-use super::{Credentials, settings, sources};
+use super::fetch;
+use super::options::{Notice, Notify, Options};
+use super::{settings, sources};
+use crate::aws::endpoint::Service;
+use crate::aws::federation::SigninToken;
 use crate::aws::sts::Sts;
 use crate::config::Config;
 use crate::files::chain::{Base, Plan};
 use crate::files::merge::Section;
 use crate::files::{AwsFiles, ProfileSet};
+use crate::types::Credentials;
 use anyhow::{Result, bail};
 
 /// What the credentials are, for what the console session may be.
@@ -68,12 +72,12 @@ pub fn for_profile(
     federation_secs: Option<u64>,
     notify: Notify,
 ) -> Result<ForConsole> {
-    let plan = fetch::plan(files, profile)?;
+    let plan = crate::files::chain::plan_for(files, profile)?;
     let selected = files.profiles.profile(profile).expect("resolved");
     let region = opts.region.clone().or_else(|| selected.get(crate::files::Key::Region).map(str::to_owned));
     let long_term = plan.base.is_long_term() && plan.hops.is_empty();
     let (creds, kind) = if long_term {
-        let keys = sources::long_term_keys(cfg, &plan.base)?;
+        let keys = sources::long_term_keys(cfg, &plan.base, opts.ask.as_ref())?;
         (federation(cfg, &files.profiles, Some(selected), keys, opts, federation_secs, notify)?, Kind::Federation)
     } else {
         let outcome = fetch::credentials(cfg, files, profile, opts, notify)?;
@@ -111,7 +115,7 @@ pub fn from_env(
     }
     let profile = cfg.var("ROLECALL_PROFILE");
     let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
-    let plan = profile.as_deref().and_then(|p| fetch::plan(files, p).ok());
+    let plan = profile.as_deref().and_then(|p| crate::files::chain::plan_for(files, p).ok());
     let region = opts.region.clone().or_else(|| cfg.var("AWS_REGION")).or_else(|| cfg.var("AWS_DEFAULT_REGION"));
     let (creds, kind) = match (&creds.session_token, &plan) {
         (None, _) => {
@@ -127,6 +131,125 @@ pub fn from_env(
         (Some(_), None) => (creds, Kind::Temporary),
     };
     Ok(Some(ForConsole { creds, kind, region, profile }))
+}
+
+/// What `rolecall console` was asked for.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wanted<'a> {
+    /// The profile named; none: this shell's credentials, `AWS_PROFILE`, else the command's pick.
+    pub profile: Option<&'a str>,
+    /// A console URL to open (`--destination`).
+    pub destination: Option<&'a str>,
+    /// A service's page (`-s ec2`).
+    pub service: Option<&'a str>,
+    /// The console session's length in seconds (`--duration`).
+    pub duration: Option<u64>,
+}
+
+/// A sign-in token and where it opens: the login URL is [`crate::outputs::console::login_url`].
+#[derive(Debug)]
+pub struct SignIn {
+    pub token: SigninToken,
+    pub destination: String,
+    /// Who it is for, as a person reads it (the profile, or "this shell").
+    pub label: String,
+    /// The profile's `console_browser`, else rolecall's setting.
+    pub browser: Option<String>,
+}
+
+/// Sign in for the console: the credentials ([`for_profile`] or [`from_env`]), the page, the
+/// session's length where the endpoint takes one, and a sign-in token from the partition's
+/// federation endpoint. `pick` names a profile when nothing else does (the picker).
+pub fn sign_in(
+    cfg: &Config,
+    files: &AwsFiles,
+    wanted: &Wanted,
+    opts: &Options,
+    pick: &dyn Fn() -> Result<String>,
+    notify: Notify,
+) -> Result<SignIn> {
+    if wanted.profile == Some("-") {
+        bail!("`-` names the profile before the last switch for assume and asp; name the profile for the console");
+    }
+    let duration = wanted.duration;
+    if let Some(d) = duration
+        && !(900..=43_200).contains(&d)
+    {
+        bail!("--duration {d}s: a console session lasts 15m (900) to 12h (43200)");
+    }
+    let service = wanted.service.map(crate::aws::console::service).transpose()?;
+    // The role is fetched as `assume` fetches it (its cached credentials serve); --duration is
+    // the console session's. A session length is accepted only for a role assumed with
+    // long-term keys: then the role is not taken through the MFA session (a chained role).
+    let opts = Options { duration: None, direct: duration.is_some(), ..opts.clone() };
+    let found = find(cfg, files, wanted.profile, &opts, duration, pick, notify)?;
+    let label = found.profile.clone().unwrap_or_else(|| "this shell".to_owned());
+    let shown = crate::util::text::printable(&label);
+    let region = found.region.clone().unwrap_or_else(|| "us-east-1".to_owned());
+    let destination = match wanted.destination {
+        Some(url) => crate::aws::console::check_destination(url, &region)?,
+        None => crate::aws::console::destination(&region, service)?,
+    };
+    let session_duration = match (found.kind, duration) {
+        (Kind::OneRole, d) => d,
+        (Kind::Temporary, Some(_)) => {
+            let ends = found.creds.expires_at.map(|t| format!(" ({})", crate::util::time::format_rfc3339(t)));
+            notify(Notice::Note(format!(
+                "`{shown}` signs in with chained or pre-made role credentials: the console takes no session length for them, the session ends with the credentials{}",
+                ends.unwrap_or_default()
+            )));
+            None
+        }
+        // A federation session was made that long.
+        (Kind::Temporary | Kind::Federation, _) => None,
+    };
+    if found.kind == Kind::Federation {
+        notify(Notice::Note(format!(
+            "`{shown}` has an IAM user's keys: the console signs in through GetFederationToken, whose session carries no MFA context (actions that require MFA are denied)"
+        )));
+    }
+    let section = found.profile.as_deref().and_then(|p| files.profiles.profile(p));
+    let endpoint = settings::service_endpoint(cfg, &files.profiles, section, Service::Signin, &region)?;
+    let http = crate::aws::http::Http::new(opts.http_connector.clone(), cfg.timeout());
+    let token = crate::util::runtime()?.block_on(crate::aws::federation::signin_token(
+        &http,
+        &endpoint,
+        &found.creds,
+        session_duration,
+    ))?;
+    let browser =
+        section.and_then(|p| p.get("console_browser").map(str::to_owned)).or_else(|| cfg.setting("console_browser"));
+    Ok(SignIn { token, destination, label, browser })
+}
+
+/// The credentials the console signs in with: this shell's when no profile is named, else the
+/// profile's (`AWS_PROFILE`, else `pick`). A federation session lasts `federation_secs`.
+fn find(
+    cfg: &Config,
+    files: &AwsFiles,
+    profile: Option<&str>,
+    opts: &Options,
+    federation_secs: Option<u64>,
+    pick: &dyn Fn() -> Result<String>,
+    notify: Notify,
+) -> Result<ForConsole> {
+    if profile.is_none()
+        && let Some(found) = from_env(cfg, files, opts, federation_secs, notify)?
+    {
+        return Ok(found);
+    }
+    let name = match profile.map(str::to_owned).or_else(|| cfg.var("AWS_PROFILE")) {
+        Some(name) => name,
+        None => pick()?,
+    };
+    if !files.any_exists() {
+        bail!(
+            "no AWS config found ({} and {} do not exist): run 'rolecall setup'",
+            files.config.display,
+            files.credentials.display
+        );
+    }
+    for_profile(cfg, files, &name, opts, federation_secs, notify)
 }
 
 /// The IAM user's name in a caller ARN (`arn:aws:iam::123:user/path/alice` → `alice`, the root
@@ -159,7 +282,7 @@ fn federation(
     }
     let cache = if opts.no_cache { None } else { Some(Cache::open(cfg)?) };
     let key = cache::key("federation", &[&keys.access_key_id, &secs.to_string()]);
-    if let Some(creds) = cache.as_ref().filter(|_| !opts.refresh).and_then(|c| c.get(&key, cfg.now())) {
+    if let Some(creds) = cache.as_ref().filter(|_| !opts.refresh).and_then(|c| c.get(&key, cfg.now(), notify)) {
         return Ok(creds);
     }
     let endpoint = settings::endpoint_url(cfg, set, profile);
@@ -168,7 +291,7 @@ fn federation(
         Some(http) => Sts::with_http_client(sts_settings, http.clone()),
         None => Sts::new(sts_settings),
     };
-    let runtime = crate::runtime()?;
+    let runtime = crate::util::runtime()?;
     let creds = runtime.block_on(async {
         let identity = sts.caller_identity(&keys).await?;
         let name = federation_name(&identity.arn, cfg.user().as_deref());

@@ -4,100 +4,19 @@
 //! hear while it works (a wait, a warning) goes to the caller's [`Notify`]: nothing here prints.
 
 use super::cache::{self, Cache};
-use super::plan::{self, DEFAULT_MFA_SESSION_SECS, Step, StepKind};
+use super::options::{Notice, Notify, Options, Outcome};
 use super::settings::{Settings, sso_login};
-use super::{Credentials, cli_cache, mfa, sources};
+use super::steps::{self, DEFAULT_MFA_SESSION_SECS, Step, StepKind};
+use super::{cli_cache, mfa, sources};
 use crate::aws::http::Http;
 use crate::aws::sso;
 use crate::aws::sts::{self, ErrorKind, Sts};
 use crate::config::Config;
-use crate::files::chain::{self, Base, Plan, ResolveError};
+use crate::files::chain::{self, Base, Plan};
 use crate::files::merge::Section;
 use crate::files::{AwsFiles, Key, ProfileSet};
+use crate::types::Credentials;
 use anyhow::{Context, Result, anyhow, bail};
-
-/// What the command line adds to the files.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    pub mfa_code: Option<String>,
-    pub region: Option<String>,
-    /// Seconds, for the last step (the selected profile's role, or the MFA session).
-    pub duration: Option<u64>,
-    pub mfa_duration: Option<u64>,
-    pub refresh: bool,
-    pub no_cache: bool,
-    pub no_mfa_session: bool,
-    /// Never ask a person: a step that needs a new MFA code (and has no `--mfa-code` or
-    /// `mfa_process`) fails instead (auto-refresh, the credential server).
-    pub no_prompt: bool,
-    /// Only what the cache holds (or the files): fail rather than call anything.
-    pub cached_only: bool,
-    /// Assume the first role straight from the IAM user's long-term keys (with the MFA code when
-    /// there is a device), not through the MFA session: the console's session length is
-    /// accepted only for a role assumed so.
-    pub direct: bool,
-    /// The HTTP client for STS and IMDS (tests replay recorded traffic); default: rustls over hyper.
-    pub http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
-    /// The same for the calls made without an SDK client (the SSO portal and OIDC, ECS).
-    pub http_connector: Option<aws_smithy_runtime_api::client::http::SharedHttpConnector>,
-}
-
-/// What a fetch has to say while it works; the command decides how it reaches the person.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Notice {
-    /// Something the person should know (`mfa_arn` used, a clock off, a cache not written).
-    Warning(String),
-    /// Waiting for another process (what it is doing).
-    Waiting(String),
-}
-
-/// Where notices go.
-pub type Notify<'a> = &'a dyn Fn(Notice);
-
-/// The credentials of a profile, and what to say about them.
-#[derive(Debug)]
-pub struct Outcome {
-    pub creds: Credentials,
-    /// The profile's region (or `--region`), for the environment.
-    pub region: Option<String>,
-    /// Long-term keys exported as they are (no expiry).
-    pub long_term: bool,
-}
-
-/// A profile that is not in the files (the command adds a did-you-mean from `known`).
-#[derive(Debug)]
-pub struct UnknownProfile {
-    pub name: String,
-    pub known: Vec<String>,
-}
-
-impl std::fmt::Display for UnknownProfile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "profile `{}` not found", self.name)
-    }
-}
-
-impl std::error::Error for UnknownProfile {}
-
-/// The error for files that hold no profile at all.
-pub fn no_profiles(files: &AwsFiles) -> anyhow::Error {
-    anyhow!("no profiles found in {} or {} (run 'rolecall setup')", files.config.display, files.credentials.display)
-}
-
-/// Resolve `profile`'s chain, for credentials.
-pub fn plan<'a>(files: &'a AwsFiles, profile: &'a str) -> Result<Plan<'a>> {
-    let set = &files.profiles;
-    if set.profile(profile).is_none() {
-        if set.profiles().len() == 0 {
-            return Err(no_profiles(files));
-        }
-        let known = set.profiles().map(|p| p.name().to_owned()).collect();
-        return Err(anyhow!(UnknownProfile { name: profile.to_owned(), known }));
-    }
-    chain::resolve(set, profile)
-        .and_then(|plan| chain::credentials_check(&plan).map(|()| plan))
-        .map_err(|e: ResolveError| anyhow!("{e} (run 'rolecall doctor')"))
-}
 
 /// The credentials of `profile`: from the cache, or fetched and cached.
 pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options, notify: Notify) -> Result<Outcome> {
@@ -111,7 +30,7 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
     check("--duration", opts.duration, 43_200)?;
     check("--mfa-duration", opts.mfa_duration, 129_600)?;
     super::process::check_nesting(cfg, profile)?;
-    let plan = plan(files, profile)?;
+    let plan = chain::plan_for(files, profile)?;
     for warning in &plan.warnings {
         notify(Notice::Warning(warning.clone()));
     }
@@ -120,13 +39,13 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
     let region = opts.region.clone().or_else(|| selected.get(Key::Region).map(str::to_owned));
     let base = set.profile(plan.base.profile());
     let settings = Settings::new(cfg, set, selected, base, opts.region.as_deref(), opts.no_mfa_session);
-    let steps = plan::steps(&plan, &settings, opts);
+    let steps = steps::steps(&plan, &settings, opts);
     if matches!(plan.base, Base::AccessKey { .. } | Base::Vault { .. })
         && steps.session.is_none()
         && plan.hops.is_empty()
     {
         let long_term = plan.base.is_long_term();
-        return Ok(Outcome { creds: sources::long_term_keys(cfg, &plan.base)?, region, long_term });
+        return Ok(Outcome { creds: sources::long_term_keys(cfg, &plan.base, opts.ask.as_ref())?, region, long_term });
     }
     let now = cfg.now();
     let cache = if opts.no_cache { None } else { Some(Cache::open(cfg)?) };
@@ -139,7 +58,7 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
     let mut current = None;
     if let Some(cache) = cache.as_ref() {
         for (i, step) in steps.steps.iter().enumerate().take(renewed).rev() {
-            if let Some(creds) = step.key.as_deref().and_then(|k| cache.get(k, now)) {
+            if let Some(creds) = step.key.as_deref().and_then(|k| cache.get(k, now, notify)) {
                 if i + 1 == steps.steps.len() {
                     return Ok(Outcome { creds, region, long_term: false });
                 }
@@ -161,7 +80,6 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
         settings: &settings,
         session_key: steps.session_key.clone(),
         notify,
-        started: std::time::SystemTime::now(),
     };
     let creds = run.run(&steps.steps, start, current, cache.as_ref())?;
     Ok(Outcome { creds, region, long_term: false })
@@ -178,9 +96,6 @@ struct Run<'a> {
     /// The cache key of the MFA session (for dropping one AWS refuses).
     session_key: Option<String>,
     notify: Notify<'a>,
-    /// When this fetch began: an entry written since then was fetched by another process that
-    /// this one waited for, and serves even where this one renews.
-    started: std::time::SystemTime,
 }
 
 /// Whether `opts` renew a step of this kind: everything with `--refresh`, what takes an MFA code
@@ -191,7 +106,7 @@ fn renews(opts: &Options, kind: &StepKind) -> bool {
 
 /// Whether a step may ask a person (there is one, and nothing said not to).
 fn asks(source: &mfa::Source) -> bool {
-    matches!(source, mfa::Source::Terminal)
+    matches!(source, mfa::Source::Terminal(_))
 }
 
 impl<'a> Run<'a> {
@@ -207,7 +122,11 @@ impl<'a> Run<'a> {
         let source = if self.opts.no_prompt && self.opts.mfa_code.is_none() && self.settings.mfa_process.is_none() {
             mfa::Source::Refuse
         } else {
-            mfa::Source::pick(self.opts.mfa_code.as_deref(), self.settings.mfa_process.as_deref())
+            mfa::Source::pick(
+                self.opts.mfa_code.as_deref(),
+                self.settings.mfa_process.as_deref(),
+                self.opts.ask.as_ref(),
+            )
         };
         if let Some(serial) = steps[start..].iter().find_map(|s| s.kind.mfa())
             && matches!(source, mfa::Source::Refuse)
@@ -222,9 +141,10 @@ impl<'a> Run<'a> {
         let prompts = asks(&source) && steps[start..].iter().any(|s| s.kind.mfa().is_some());
         let _lock = match (cache, steps.last().and_then(|s| s.key.as_deref())) {
             (Some(cache), Some(key)) => {
+                let seen = cache.modified(key);
                 let lock = self.lock(cache, key, &source)?;
                 // Someone else may have fetched it while this process waited.
-                if let Some(creds) = self.cached(cache, key, renewing) {
+                if let Some(creds) = self.cached(cache, key, renewing, seen) {
                     return Ok(creds);
                 }
                 if let Some(lock) = &lock {
@@ -234,7 +154,7 @@ impl<'a> Run<'a> {
             }
             _ => None,
         };
-        let runtime = crate::runtime()?;
+        let runtime = crate::util::runtime()?;
         let sts = match &self.opts.http_client {
             Some(http) => Sts::with_http_client(self.settings.sts.clone(), http.clone()),
             None => Sts::new(self.settings.sts.clone()),
@@ -274,8 +194,9 @@ impl<'a> Run<'a> {
                 // The last step's lock is already held by `run` (a second flock would wait on it).
                 let _lock = match cache.filter(|_| !is_last) {
                     Some(cache) => {
+                        let seen = cache.modified(key);
                         let lock = self.lock(cache, key, source)?;
-                        if let Some(session) = self.cached(cache, key, renews(self.opts, &step.kind)) {
+                        if let Some(session) = self.cached(cache, key, renews(self.opts, &step.kind), seen) {
                             return Ok(session);
                         }
                         if let Some(lock) = &lock {
@@ -301,7 +222,7 @@ impl<'a> Run<'a> {
                 let creds = current.context("no credentials for AssumeRole")?;
                 let name = self.settings.session_name(hop.session_name);
                 // Role chaining: a role assumed with temporary credentials lasts an hour at most.
-                let chained_max = plan::CHAINED_MAX_SECS as i32;
+                let chained_max = steps::CHAINED_MAX_SECS as i32;
                 let duration = &match duration {
                     Some(d) if *d > chained_max && creds.session_token.is_some() => {
                         (self.notify)(Notice::Warning(format!(
@@ -343,12 +264,21 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The entry of `key`, when it serves: any fresh one, or, where this fetch renews, one that
-    /// another process wrote while this one waited for it.
-    fn cached(&self, cache: &Cache, key: &str, renewing: bool) -> Option<Credentials> {
-        // The file system's clock is coarser than the process's: a few milliseconds of slack.
-        let since = renewing.then(|| self.started - std::time::Duration::from_millis(50));
-        cache.get_since(key, self.cfg.now(), since)
+    /// The entry after waiting for its lock. Renewing, only one another process wrote while
+    /// this one waited (its modification time differs from `seen`, taken before the wait): what
+    /// was there before is what this process was asked to replace.
+    fn cached(
+        &self,
+        cache: &Cache,
+        key: &str,
+        renewing: bool,
+        seen: Option<std::time::SystemTime>,
+    ) -> Option<Credentials> {
+        if renewing {
+            cache.get_changed(key, self.cfg.now(), seen, self.notify)
+        } else {
+            cache.get(key, self.cfg.now(), self.notify)
+        }
     }
 
     /// The lock of a cache entry this process is about to fetch. Another process that holds it
@@ -412,7 +342,7 @@ impl<'a> Run<'a> {
         let http = || Http::new(self.opts.http_connector.clone(), self.settings.sts.timeout);
         match &self.plan.base {
             Base::AccessKey { .. } => sources::static_keys(&self.plan.base),
-            Base::Vault { profile, .. } => crate::vault::read(self.cfg, profile).await,
+            Base::Vault { profile, .. } => crate::vault::read(self.cfg, profile, self.opts.ask.as_ref()).await,
             Base::NamedSource { source, profile } => match chain::credential_source(source).unwrap_or(source) {
                 "Environment" => sources::environment(self.cfg, profile),
                 "EcsContainer" => sources::container(self.cfg, &http(), profile).await,

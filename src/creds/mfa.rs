@@ -10,23 +10,24 @@ pub const ATTEMPTS: u32 = 3;
 pub enum Source {
     Given(String),
     Process(String),
-    Terminal,
+    /// A person, asked through what `cmd` handed down (none: there is nobody to ask).
+    Terminal(Option<crate::types::Asker>),
     /// No code may be asked for (auto-refresh, the credential server): a step that needs one fails.
     Refuse,
 }
 
 impl Source {
-    pub fn pick(given: Option<&str>, mfa_process: Option<&str>) -> Source {
+    pub fn pick(given: Option<&str>, mfa_process: Option<&str>, ask: Option<&crate::types::Asker>) -> Source {
         match (given, mfa_process) {
             (Some(code), _) => Source::Given(normalise(code)),
             (None, Some(cmd)) => Source::Process(cmd.to_owned()),
-            (None, None) => Source::Terminal,
+            (None, None) => Source::Terminal(ask.cloned()),
         }
     }
 
     /// Whether a rejected code may be asked for again.
     pub fn can_retry(&self) -> bool {
-        matches!(self, Source::Terminal)
+        matches!(self, Source::Terminal(_))
     }
 
     /// A code for `serial`. `attempt` counts from 1; later attempts say the last code was wrong.
@@ -34,7 +35,7 @@ impl Source {
         let code = match self {
             Source::Given(code) => code.clone(),
             Source::Process(cmd) => run_process(cmd)?,
-            Source::Terminal => return prompt(profile, serial, attempt),
+            Source::Terminal(ask) => return prompt(ask.as_ref(), profile, serial, attempt),
             Source::Refuse => bail!("a new MFA code for {serial} is needed, and nothing may ask for it here"),
         };
         if !valid(&code) {
@@ -68,16 +69,15 @@ fn run_process(cmd: &str) -> Result<String> {
 
 /// Ask on the terminal. An empty line asks again without counting as a try; a code typed with
 /// spaces is taken without them.
-fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
-    let tty = crate::ui::tty::Tty::open()
+fn prompt(ask: Option<&crate::types::Asker>, profile: &str, serial: &str, attempt: u32) -> Result<String> {
+    let person = crate::types::Asker::present(ask)
         .ok_or_else(|| anyhow!("MFA code needed for {serial}: pass --mfa-code or set mfa_process"))?;
     let profile = crate::util::text::printable(profile);
     let serial_shown = crate::util::text::printable(serial);
     let mut typed = 0;
     loop {
         let again = if attempt > 1 && typed == 0 { "rolecall: that code was not accepted. " } else { "" };
-        let line =
-            tty.read_line(&format!("{again}MFA code for {profile} ({serial_shown}): "), crate::ui::tty::Echo::Plain)?;
+        let line = person.line(&format!("{again}MFA code for {profile} ({serial_shown}): "), false)?;
         let code = normalise(&line);
         if code.is_empty() {
             continue;
@@ -89,6 +89,6 @@ fn prompt(profile: &str, serial: &str, attempt: u32) -> Result<String> {
         if typed >= ATTEMPTS {
             bail!("no valid MFA code for {serial} after {ATTEMPTS} tries");
         }
-        tty.write("rolecall: an MFA code is 6 digits\r\n")?;
+        person.say("rolecall: an MFA code is 6 digits\r\n")?;
     }
 }

@@ -6,9 +6,10 @@
 use crate::aws::iam::Iam;
 use crate::aws::sts::{ErrorKind, Sts};
 use crate::config::Config;
-use crate::creds::{Credentials, settings};
+use crate::creds::settings;
 use crate::files::doctor::{Finding, Severity};
 use crate::files::{AwsFiles, Key};
+use crate::types::Credentials;
 use anyhow::Result;
 
 /// Keys older than this get a warning (AWS's own advice: rotate every 90 days).
@@ -37,7 +38,7 @@ pub fn identity(
     let set = crate::files::ProfileSet::default();
     let mut sts = settings::sts_settings(cfg, None, settings::endpoint_url(cfg, &set, None), region);
     sts.timeout = sts.timeout.min(timeout);
-    let runtime = crate::runtime()?;
+    let runtime = crate::util::runtime()?;
     Ok(runtime.block_on(Sts::new(sts).caller_identity(keys))?)
 }
 
@@ -110,7 +111,7 @@ pub fn check(cfg: &Config, files: &AwsFiles, progress: impl FnOnce(usize)) -> Re
     if subjects.is_empty() {
         return Ok(Checked { findings: Vec::new(), profiles });
     }
-    let runtime = crate::runtime()?;
+    let runtime = crate::util::runtime()?;
     let now = cfg.now();
     let findings = runtime.block_on(async move {
         let mut tasks = tokio::task::JoinSet::new();
@@ -145,7 +146,7 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
                 "keys-rejected",
                 format!(
                     "AWS does not accept the access key {} of `{}` ({e}): it was deleted or deactivated, or the secret is wrong",
-                    crate::util::arn::mask(&s.creds.access_key_id),
+                    crate::util::text::mask(&s.creds.access_key_id),
                     s.profile
                 ),
                 "write a working key ('rolecall configure PROFILE'), or remove the profile",
@@ -158,7 +159,7 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
                 format!(
                     "could not check `{}` ({}) with STS: {e}",
                     s.profile,
-                    crate::util::arn::mask(&s.creds.access_key_id)
+                    crate::util::text::mask(&s.creds.access_key_id)
                 ),
                 "check the network and the region, then run 'rolecall doctor --online' again",
             )];
@@ -203,7 +204,7 @@ async fn check_one(s: Subject, now: i64) -> Vec<Finding> {
                     "old-key",
                     format!(
                         "the access key {} of `{}` is {days} days old (more than {MAX_KEY_AGE_DAYS})",
-                        crate::util::arn::mask(&s.creds.access_key_id),
+                        crate::util::text::mask(&s.creds.access_key_id),
                         s.profile
                     ),
                     &format!("rolecall rotate {}", s.profile),

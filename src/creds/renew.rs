@@ -9,10 +9,11 @@
 //! fails, the credentials held are served for as long as they are valid. A caller that is gone
 //! (its client hung up) starts no renewal.
 
-use super::Credentials;
-use super::fetch::{self, Notify, Options};
+use super::fetch;
+use super::options::{Notify, Options};
 use crate::config::Config;
 use crate::files::AwsFiles;
+use crate::types::Credentials;
 use anyhow::{Result, anyhow};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};

@@ -221,7 +221,9 @@ pub fn login_for<'a>(
     let name = profile.map(str::to_owned).or_else(|| cfg.var("AWS_PROFILE"));
     let name = name.unwrap_or_else(|| "default".to_owned());
     let Some(section) = set.profile(&name) else {
-        return Err(super::fetch::plan(files, &name).err().unwrap_or_else(|| anyhow::anyhow!("profile not found")));
+        return Err(crate::files::chain::plan_for(files, &name)
+            .err()
+            .unwrap_or_else(|| anyhow::anyhow!("profile not found")));
     };
     // A profile that only signs in (no account and role) is what `login` is for: the chain, not
     // the credentials check.

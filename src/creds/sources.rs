@@ -5,8 +5,8 @@
 
 use crate::aws::http::Http;
 use crate::config::Config;
-use crate::creds::Credentials;
 use crate::files::chain::Base;
+use crate::types::Credentials;
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::Value;
 
@@ -27,9 +27,9 @@ pub fn static_keys(base: &Base) -> Result<Credentials> {
 
 /// The keys of a base that holds them: written in the files, or in the vault (read from the
 /// keyring: only for a cache miss, or for a profile whose own keys are wanted).
-pub fn long_term_keys(cfg: &Config, base: &Base) -> Result<Credentials> {
+pub fn long_term_keys(cfg: &Config, base: &Base, ask: Option<&crate::types::Asker>) -> Result<Credentials> {
     match base {
-        Base::Vault { profile, .. } => crate::runtime()?.block_on(crate::vault::read(cfg, profile)),
+        Base::Vault { profile, .. } => crate::util::runtime()?.block_on(crate::vault::read(cfg, profile, ask)),
         _ => static_keys(base),
     }
 }

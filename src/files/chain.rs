@@ -73,20 +73,30 @@ pub fn vault_marker(profile: &str) -> String {
     }
 }
 
-/// Whether `command` (a `credential_process` value) is rolecall giving `profile` itself: the
-/// vault's marker, under any path to the binary.
-pub fn is_vault_marker(command: &str, profile: &str) -> bool {
+/// The profile a `credential_process` hands back to rolecall, if it does: `rolecall
+/// credential-process NAME` under any path to the binary, after an `env`-style prefix, with
+/// options before the name (`--refresh NAME`), the name quoted as [`vault_marker`] quotes it.
+/// The one reading of such a command (the vault's marker, the doctor's loops, the catalog).
+pub fn rolecall_target(command: &str) -> Option<String> {
+    let unquote = |w: &str| w.trim_matches(['"', '\'']).to_owned();
     let mut words = command.split_whitespace();
-    let Some(program) = words.next() else { return false };
-    let program = program.trim_matches(['"', '\'']);
-    let name = program.rsplit(['/', '\\']).next().unwrap_or(program);
-    if !matches!(name, "rolecall" | "rolecall.exe") || words.next() != Some("credential-process") {
-        return false;
+    words.find(|w| matches!(unquote(w).rsplit(['/', '\\']).next(), Some("rolecall" | "rolecall.exe")))?;
+    if words.next()? != "credential-process" {
+        return None;
     }
-    let rest: Vec<&str> = words.collect();
+    let rest: Vec<&str> = words.skip_while(|w| w.starts_with('-')).collect();
     let named = rest.join(" ");
-    let named = named.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')).map(|n| n.replace("'\\''", "'"));
-    named.as_deref().unwrap_or(&rest.join(" ")) == profile
+    let target = match named.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')) {
+        Some(quoted) => quoted.replace("'\\''", "'"),
+        None => unquote(&named),
+    };
+    (!target.is_empty()).then_some(target)
+}
+
+/// Whether `command` (a `credential_process` value) is rolecall giving `profile` itself: the
+/// vault's marker.
+pub fn is_vault_marker(command: &str, profile: &str) -> bool {
+    rolecall_target(command).as_deref() == Some(profile)
 }
 
 /// Whether `profile`'s keys are in rolecall's vault: its `credential_process` is the marker.
@@ -523,5 +533,51 @@ fn static_keys<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Result<B
             account_id: profile.get(Key::AccountId),
             mfa_serial: mfa_serial(profile, warnings),
         }),
+    }
+}
+
+/// The error for files that hold no profile at all.
+pub fn no_profiles(files: &crate::files::AwsFiles) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no profiles found in {} or {} (run 'rolecall setup')",
+        files.config.display,
+        files.credentials.display
+    )
+}
+
+/// `profile`'s chain, for credentials: an error a person can act on when it is not in the
+/// files ([`crate::error::UnknownProfile`]), the files are empty, or its chain is broken.
+pub fn plan_for<'a>(files: &'a crate::files::AwsFiles, profile: &'a str) -> anyhow::Result<Plan<'a>> {
+    let set = &files.profiles;
+    if set.profile(profile).is_none() {
+        if set.profiles().len() == 0 {
+            return Err(no_profiles(files));
+        }
+        let known = set.profiles().map(|p| p.name().to_owned()).collect();
+        return Err(anyhow::anyhow!(crate::error::UnknownProfile { name: profile.to_owned(), known }));
+    }
+    resolve(set, profile)
+        .and_then(|plan| credentials_check(&plan).map(|()| plan))
+        .map_err(|e: ResolveError| anyhow::anyhow!("{e} (run 'rolecall doctor')"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_vault_marker, rolecall_target, vault_marker};
+
+    #[test]
+    fn one_reading_of_rolecall_credential_process() {
+        let target = |c: &str| rolecall_target(c);
+        assert_eq!(target("rolecall credential-process prod").as_deref(), Some("prod"));
+        assert_eq!(target("/usr/local/bin/rolecall credential-process --refresh prod").as_deref(), Some("prod"));
+        assert_eq!(target("env A=1 \"/opt/rolecall\" credential-process 'prod'").as_deref(), Some("prod"));
+        assert_eq!(target("C:\\bin\\rolecall.exe credential-process prod").as_deref(), Some("prod"));
+        assert_eq!(target("rolecall export prod"), None);
+        assert_eq!(target("aws-vault export prod"), None);
+        assert_eq!(target("rolecall credential-process --refresh"), None);
+        for name in ["prod", "my profile", "it's", "a/b"] {
+            assert!(is_vault_marker(&vault_marker(name), name), "{name}: {}", vault_marker(name));
+            assert!(!is_vault_marker(&vault_marker(name), "other"));
+        }
     }
 }

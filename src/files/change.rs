@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::files::edit::Editor;
 use crate::files::validate::{Pairs, check_pair};
 use crate::files::{AwsFiles, Content, FileKind, ProfileSet, SourceFile, save};
+use crate::types::Notify;
 use anyhow::{Context, Result, bail};
 
 /// Both files being edited.
@@ -45,29 +46,32 @@ pub struct Written {
 /// with `verify`, and write what changed: the files written (none: nothing to change).
 pub fn change(
     cfg: &Config,
+    notify: Notify,
     edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
     verify: impl FnOnce(&ProfileSet) -> Result<()>,
 ) -> Result<Vec<Written>> {
-    change_with(cfg, true, edit, verify)
+    change_with(cfg, notify, true, edit, verify)
 }
 
 /// [`change`] keeping no `.bak`: for an edit that takes secrets out of the files (the previous
 /// version would keep them in plain text).
 pub fn change_without_backup(
     cfg: &Config,
+    notify: Notify,
     edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
     verify: impl FnOnce(&ProfileSet) -> Result<()>,
 ) -> Result<Vec<Written>> {
-    change_with(cfg, false, edit, verify)
+    change_with(cfg, notify, false, edit, verify)
 }
 
 fn change_with(
     cfg: &Config,
+    notify: Notify,
     backup: bool,
     edit: impl FnOnce(&mut Files, &ProfileSet) -> Result<()>,
     verify: impl FnOnce(&ProfileSet) -> Result<()>,
 ) -> Result<Vec<Written>> {
-    let _lock = save::lock(cfg)?;
+    let _lock = save::lock(cfg, notify)?;
     let files = AwsFiles::load(cfg);
     files.check().context("the files must be readable before rolecall edits them ('rolecall doctor' shows why)")?;
     let mut edited = editors(&files)?;
@@ -168,13 +172,14 @@ pub fn file_for(key: &str) -> FileKind {
 
 /// Set `pairs` in `profile`, each key in the file the SDKs read it from, each value checked
 /// first; the result must read back with exactly those values.
-pub fn set_pairs(cfg: &Config, profile: &str, pairs: &Pairs) -> Result<Vec<Written>> {
+pub fn set_pairs(cfg: &Config, notify: Notify, profile: &str, pairs: &Pairs) -> Result<Vec<Written>> {
     for (key, value) in pairs {
         check_pair(key, value)?;
     }
     let expected: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     change(
         cfg,
+        notify,
         |files: &mut Files, _| {
             for (key, value) in pairs {
                 files.file(file_for(key)).set(profile, key, value)?;
@@ -183,4 +188,28 @@ pub fn set_pairs(cfg: &Config, profile: &str, pairs: &Pairs) -> Result<Vec<Writt
         },
         |after: &ProfileSet| verify_pairs(after, profile, &expected),
     )
+}
+
+/// What `edit` would append to the config file, as `--dry-run` shows it: the file's name, then
+/// each added line with a `+`.
+pub fn preview_appended(files: &AwsFiles, edit: impl FnOnce(&mut Files) -> Result<()>) -> Result<String> {
+    let mut preview = editors(files)?;
+    edit(&mut preview)?;
+    let before = files.config.document().map(|d| d.render()).unwrap_or_default();
+    let after = preview.config.render();
+    let added = after.strip_prefix(before.as_str()).unwrap_or(&after);
+    let text: String = added.lines().map(|l| format!("+{l}\n")).collect();
+    Ok(format!("--- {}\n{text}", files.config.display))
+}
+
+/// Say which files an edit wrote (or that there was nothing to change).
+pub fn tell(written: &[Written], notify: Notify<'_>) {
+    if written.is_empty() {
+        notify(crate::types::Notice::Note("nothing to change".into()));
+    }
+    for file in written {
+        let backup =
+            if file.backup { format!(" (the previous version is {}.bak)", file.display) } else { String::new() };
+        notify(crate::types::Notice::Note(format!("wrote {}{backup}", file.display)));
+    }
 }

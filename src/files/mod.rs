@@ -6,12 +6,14 @@
 pub mod catalog;
 pub mod chain;
 pub mod change;
+pub mod copy;
 pub mod doctor;
 pub mod document;
 pub mod edit;
 pub mod key;
 pub mod location;
 pub mod merge;
+pub mod rewrite;
 pub mod save;
 pub mod validate;
 

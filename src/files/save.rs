@@ -5,6 +5,7 @@
 //! `<file>.bak` (0600). Writers hold [`lock`] from reading to renaming.
 
 use crate::config::Config;
+use crate::types::{Notice, Notify};
 use crate::util::fs::{self as fsutil, Mode};
 use anyhow::{Context, Result};
 use std::ffi::OsStr;
@@ -14,12 +15,12 @@ use std::path::{Path, PathBuf};
 
 /// Held while rolecall reads, edits and writes the AWS files: two rolecall writers never
 /// interleave (one lock for both files, since an edit often touches both).
-pub fn lock(cfg: &Config) -> Result<fsutil::Lock> {
+pub fn lock(cfg: &Config, notify: Notify) -> Result<fsutil::Lock> {
     let dir = cfg.cache_dir().context("cannot find the cache directory: neither XDG_CACHE_HOME nor HOME is set")?;
     fsutil::ensure_private_dir(&dir)?;
     fsutil::lock(
         &dir.join(LOCK),
-        fsutil::Wait::Always(&|_| eprintln!("rolecall: waiting for another rolecall editing the AWS files")),
+        fsutil::Wait::Always(&|_| notify(Notice::Waiting("waiting for another rolecall editing the AWS files".into()))),
     )?
     .context("the edit lock")
 }
@@ -163,4 +164,15 @@ pub fn finish_pending(cfg: &Config) {
         }
     }
     let _ = fs::remove_file(&path);
+}
+
+/// Create whichever of the two files is missing, empty and private (under the edit lock).
+pub fn create_missing(cfg: &Config, notify: Notify<'_>, files: &crate::files::AwsFiles) -> Result<()> {
+    let _lock = lock(cfg, notify)?;
+    for file in [&files.config, &files.credentials] {
+        if !file.path.exists() {
+            save(cfg, &file.path, b"", None).with_context(|| format!("cannot create {}", file.display))?;
+        }
+    }
+    Ok(())
 }

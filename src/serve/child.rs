@@ -97,18 +97,7 @@ pub fn run(command: &[String], env: &[(String, Option<String>)], cwd: Option<&Pa
         };
     }
     let shown = crate::util::text::printable(program);
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("rolecall: {shown}: command not found");
-            return Ok(ExitCode::from(127));
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            eprintln!("rolecall: {shown}: permission denied (not executable)");
-            return Ok(ExitCode::from(126));
-        }
-        Err(e) => return Err(anyhow!("cannot run {shown}: {e}")),
-    };
+    let mut child = cmd.spawn().map_err(|e| crate::error::CannotRun::from_io(&shown, e))?;
     CHILD.store(child.id() as i32, Ordering::SeqCst);
     let status = child.wait().with_context(|| format!("waiting for {shown}"));
     CHILD.store(0, Ordering::SeqCst);

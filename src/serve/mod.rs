@@ -6,10 +6,12 @@
 //! from [`crate::creds::renew::Renewing`]: from memory while fresh, renewed ahead of expiry.
 
 pub mod child;
+pub mod command;
 pub mod listen;
 
-use crate::creds::Credentials;
+use crate::creds::options::Notice;
 use crate::creds::renew::Renewing;
+
 use anyhow::{Context, Result};
 use listen::Head;
 use std::net::{TcpListener, TcpStream};
@@ -48,8 +50,10 @@ impl std::fmt::Debug for Token {
 pub struct Service {
     pub token: Token,
     pub renewing: Renewing,
-    /// The profile, for the one line a failed renewal prints.
+    /// The profile, for the one line a failed renewal says.
     pub profile: String,
+    /// Where the server's notices go (the command's stderr: the server prints nothing itself).
+    pub notify: Box<dyn Fn(Notice) + Send + Sync>,
 }
 
 /// A server listening on 127.0.0.1 (a free port); it serves until the process ends.
@@ -90,10 +94,10 @@ fn answer(service: &Service, head: &Head, stream: &TcpStream) -> (u16, &'static 
     }
     let profile = crate::util::text::printable(&service.profile);
     let failed = |e: &anyhow::Error| {
-        eprintln!("rolecall: the server cannot renew `{profile}`'s credentials: {e:#}");
+        (service.notify)(Notice::Note(format!("the server cannot renew `{profile}`'s credentials: {e:#}")));
     };
-    match service.renewing.get(&crate::ui::notice, &failed, &|| listen::still_there(stream)) {
-        Ok(creds) => (200, "OK", body(&creds)),
+    match service.renewing.get(&*service.notify, &failed, &|| listen::still_there(stream)) {
+        Ok(creds) => (200, "OK", crate::outputs::container::json(&creds)),
         Err(e) => {
             let mut out = Vec::new();
             crate::util::json::Object::start(&mut out)
@@ -103,20 +107,6 @@ fn answer(service: &Service, head: &Head, stream: &TcpStream) -> (u16, &'static 
             (500, "Internal Server Error", String::from_utf8(out).unwrap_or_default())
         }
     }
-}
-
-/// The container-credentials answer.
-fn body(creds: &Credentials) -> String {
-    let mut out = Vec::new();
-    let expiration = creds.expires_at.map(crate::util::time::format_rfc3339);
-    crate::util::json::Object::start(&mut out)
-        .str("AccessKeyId", &creds.access_key_id)
-        .str("SecretAccessKey", &creds.secret_access_key)
-        .some_str("Token", creds.session_token.as_deref())
-        .some_str("Expiration", expiration.as_deref())
-        .some_str("AccountId", creds.account_id.as_deref())
-        .end();
-    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -135,20 +125,5 @@ mod tests {
         assert!(!t.matches(b""));
         assert_ne!(Token::new().unwrap().expose(), t.expose());
         assert!(!format!("{t:?}").contains(t.expose()));
-    }
-
-    #[test]
-    fn answers_are_the_container_shape() {
-        let creds = Credentials {
-            access_key_id: "ASIA".into(),
-            secret_access_key: "s".into(),
-            session_token: Some("t".into()),
-            expires_at: Some(0),
-            account_id: None,
-        };
-        assert_eq!(
-            body(&creds),
-            r#"{"AccessKeyId":"ASIA","SecretAccessKey":"s","Token":"t","Expiration":"1970-01-01T00:00:00Z"}"#
-        );
     }
 }

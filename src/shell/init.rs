@@ -4,7 +4,7 @@
 //! completion.
 
 use super::env::Shell;
-use super::quote::{fish_quote, posix_quote, powershell_quote};
+use crate::outputs::quote::{fish_quote, posix_quote, powershell_quote};
 use anyhow::{Result, bail};
 
 const BASH: &str = include_str!("../../shell/rolecall.bash");

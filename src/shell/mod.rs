@@ -3,10 +3,9 @@
 //! its trust store.
 
 pub mod dir;
+pub mod enter;
 pub mod env;
-pub mod export;
 pub mod init;
 pub mod prompt;
-pub mod quote;
 pub mod switch;
 pub mod trust;

@@ -32,7 +32,7 @@ pub fn basics(tty: &Tty, set: &ProfileSet, profile: &str) -> Result<Pairs> {
     ];
     for (key, label, echo) in questions {
         let shown = match get(key) {
-            Some(v) if key.starts_with("aws_") => crate::util::arn::mask(&v),
+            Some(v) if key.starts_with("aws_") => crate::util::text::mask(&v),
             Some(v) => crate::util::text::printable(&v),
             None => "None".to_owned(),
         };

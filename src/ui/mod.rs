@@ -4,16 +4,18 @@
 pub mod ask;
 pub mod browser;
 pub mod editor;
+pub mod exit;
 pub mod picker;
 pub mod report;
+pub mod setup;
 pub mod style;
 pub mod tty;
 
 /// How a fetch's notice reaches a person: one line on stderr each.
-pub fn notice(notice: crate::creds::fetch::Notice) {
-    use crate::creds::fetch::Notice;
+pub fn notice(notice: crate::creds::options::Notice) {
+    use crate::creds::options::Notice;
     match notice {
         Notice::Warning(text) => eprintln!("rolecall: warning: {text}"),
-        Notice::Waiting(text) => eprintln!("rolecall: {text}"),
+        Notice::Waiting(text) | Notice::Note(text) => eprintln!("rolecall: {text}"),
     }
 }

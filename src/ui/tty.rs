@@ -19,6 +19,30 @@ pub struct Tty {
     file: File,
 }
 
+/// The person at this process's terminal, for the layers below that need to ask (opened when
+/// asked, never before: a cached `assume` does not touch the terminal).
+pub struct Person;
+
+impl crate::types::Ask for Person {
+    fn available(&self) -> bool {
+        Tty::open().is_some()
+    }
+
+    fn line(&self, prompt: &str, hidden: bool) -> Result<String> {
+        let echo = if hidden { Echo::Hidden } else { Echo::Plain };
+        Tty::require("nobody to ask")?.read_line(prompt, echo)
+    }
+
+    fn say(&self, text: &str) -> Result<()> {
+        Tty::require("nobody to tell")?.write(text)
+    }
+}
+
+/// The person at the terminal, as the layers below take it.
+pub fn person() -> crate::types::Asker {
+    crate::types::Asker::new(Person)
+}
+
 /// How a typed line is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Echo {
@@ -47,7 +71,7 @@ impl Tty {
     /// One line typed by the person after `prompt`, read key by key in raw mode: Enter ends it,
     /// Backspace and Ctrl-U edit it, a paste arrives as keys. Esc, Ctrl-C and Ctrl-D cancel (the
     /// line is ended on the terminal, so the next prompt starts on its own line): the error is
-    /// [`crate::Cancelled`].
+    /// [`crate::error::Cancelled`].
     pub fn read_line(&self, prompt: &str, echo: Echo) -> Result<String> {
         self.write(prompt)?;
         let raw = Raw::enter()?;
@@ -68,8 +92,8 @@ impl Tty {
                 // Ctrl-J is a line feed: what scripts and some terminals send for Enter.
                 KeyCode::Enter => break Ok(typed),
                 KeyCode::Char('j') if ctrl => break Ok(typed),
-                KeyCode::Esc => break Err(anyhow!(crate::Cancelled)),
-                KeyCode::Char('c' | 'd') if ctrl => break Err(anyhow!(crate::Cancelled)),
+                KeyCode::Esc => break Err(anyhow!(crate::error::Cancelled)),
+                KeyCode::Char('c' | 'd') if ctrl => break Err(anyhow!(crate::error::Cancelled)),
                 KeyCode::Char('u') if ctrl => {
                     if echo == Echo::Plain {
                         self.write(&"\u{8} \u{8}".repeat(typed.chars().count()))?;

@@ -7,3 +7,9 @@ pub mod json;
 pub mod random;
 pub mod text;
 pub mod time;
+
+/// The one tokio runtime rolecall starts, on one thread, only for commands that call AWS.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the network runtime")
+}

@@ -41,6 +41,12 @@ pub fn percent(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, RESERVED).to_string()
 }
 
+/// A key id shown with all but its last four characters hidden: `****MPLE`.
+pub fn mask(s: &str) -> String {
+    let tail: String = s.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("****{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +62,11 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("prdo", ["prod", "dev"]), Some("prod"));
         assert_eq!(did_you_mean("staging", ["prod", "dev"]), None);
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "****MPLE");
+        assert_eq!(mask("ab"), "****ab");
     }
 }

@@ -8,16 +8,21 @@
 //! terminal (not echoed) or `ROLECALL_VAULT_PASSPHRASE`.
 
 use crate::config::Config;
-use crate::ui::tty::{Echo, Tty};
+use crate::types::Asker;
 use age::secrecy::{ExposeSecret, SecretString};
 use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+/// The file's passphrase, which a script may give rolecall; never passed on to a command.
+pub const PASSPHRASE_VAR: &str = "ROLECALL_VAULT_PASSPHRASE";
+
 pub struct Store {
     dir: PathBuf,
     unlock_secs: u64,
     passphrase: Option<String>,
+    /// Who to ask for the passphrase (handed down by the command).
+    ask: Option<Asker>,
     /// The identity once this process has it (a new one, or unlocked).
     unlocked: std::sync::OnceLock<age::x25519::Identity>,
 }
@@ -37,9 +42,9 @@ pub const MAX_WORK_FACTOR: u8 = WORK_FACTOR + 2;
 
 /// Whether the file's passphrase can be had without a keyring: a terminal, the variable, or an
 /// unlock still in the kernel's keyring.
-pub fn can_unlock(cfg: &Config) -> bool {
-    cfg.var("ROLECALL_VAULT_PASSPHRASE").is_some()
-        || Tty::open().is_some()
+pub fn can_unlock(cfg: &Config, ask: Option<&Asker>) -> bool {
+    cfg.var(PASSPHRASE_VAR).is_some()
+        || Asker::present(ask).is_some()
         || Store::dir(cfg).is_ok_and(|d| keyring::read(&description(&d)).is_some())
 }
 
@@ -55,7 +60,7 @@ impl Store {
         Ok(cfg.data_dir().context("no home directory for the vault file")?.join("vault"))
     }
 
-    pub fn open(cfg: &Config) -> Result<Store> {
+    pub fn open(cfg: &Config, ask: Option<&Asker>) -> Result<Store> {
         let unlock_secs = match cfg.setting("vault_unlock_minutes") {
             Some(v) => {
                 v.trim().parse::<u64>().map_err(|_| {
@@ -67,7 +72,8 @@ impl Store {
         Ok(Store {
             dir: Store::dir(cfg)?,
             unlock_secs,
-            passphrase: cfg.var("ROLECALL_VAULT_PASSPHRASE"),
+            passphrase: cfg.var(PASSPHRASE_VAR),
+            ask: ask.cloned(),
             unlocked: std::sync::OnceLock::new(),
         })
     }
@@ -87,31 +93,28 @@ impl Store {
         if let Some(p) = &self.passphrase {
             return Ok(SecretString::from(p.clone()));
         }
-        let tty = Tty::require("set ROLECALL_VAULT_PASSPHRASE, or use a keyring (vault_backend)")
-            .context("the vault file needs its passphrase")?;
+        let person = Asker::present(self.ask.as_ref())
+            .context("the vault file needs its passphrase: no terminal to ask on: set ROLECALL_VAULT_PASSPHRASE, or use a keyring (vault_backend)")?;
         let shown = self.dir.display();
         if new {
             for attempt in 1..=ATTEMPTS {
-                let first =
-                    tty.read_line(&format!("New passphrase for rolecall's vault file ({shown}): "), Echo::Hidden)?;
+                let first = person.line(&format!("New passphrase for rolecall's vault file ({shown}): "), true)?;
                 if first.is_empty() {
-                    tty.write("rolecall: an empty passphrase would not protect the vault file\r\n")?;
+                    person.say("rolecall: an empty passphrase would not protect the vault file\r\n")?;
                     continue;
                 }
-                let same = tty.read_line("The same passphrase again: ", Echo::Hidden)?;
+                let same = person.line("The same passphrase again: ", true)?;
                 if first == same {
                     return Ok(SecretString::from(first));
                 }
                 if attempt < ATTEMPTS {
-                    tty.write("rolecall: the two passphrases differ; again\r\n")?;
+                    person.say("rolecall: the two passphrases differ; again\r\n")?;
                 }
             }
             bail!("no passphrase for the vault file after {ATTEMPTS} tries: nothing was written");
         }
         let again = if again { "rolecall: that passphrase was not accepted. " } else { "" };
-        Ok(SecretString::from(
-            tty.read_line(&format!("{again}Passphrase for rolecall's vault file ({shown}): "), Echo::Hidden)?,
-        ))
+        Ok(SecretString::from(person.line(&format!("{again}Passphrase for rolecall's vault file ({shown}): "), true)?))
     }
 
     fn recipient(&self) -> Result<age::x25519::Recipient> {

@@ -16,7 +16,7 @@ pub mod moves;
 pub mod secret_service;
 
 use crate::config::Config;
-use crate::creds::Credentials;
+use crate::types::{Credentials, Notice, Notify};
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -127,7 +127,7 @@ impl Index {
 /// The backend `vault_backend` names in rolecall's config, else the one this machine has: the
 /// OS keyring when it answers, the encrypted file otherwise (said in one line through
 /// `notice`). An error when neither can be used.
-pub async fn chosen(cfg: &Config, notice: &dyn Fn(String)) -> Result<Backend> {
+pub async fn chosen(cfg: &Config, notify: Notify<'_>, ask: Option<&crate::types::Asker>) -> Result<Backend> {
     if let Some(value) = cfg.setting("vault_backend") {
         return Backend::parse(&value);
     }
@@ -137,7 +137,7 @@ pub async fn chosen(cfg: &Config, notice: &dyn Fn(String)) -> Result<Backend> {
         Some(Backend::SecretService) => match secret_service::available(cfg).await {
             Ok(()) => return Ok(Backend::SecretService),
             Err(why) => {
-                if !file::can_unlock(cfg) {
+                if !file::can_unlock(cfg, ask) {
                     bail!(
                         "no vault available: {why:#}, and no terminal to ask the encrypted file's passphrase (set vault_backend in {})",
                         settings_file(cfg)
@@ -146,11 +146,11 @@ pub async fn chosen(cfg: &Config, notice: &dyn Fn(String)) -> Result<Backend> {
                 // Said once: when the encrypted file is made, not at every command after.
                 let dir = file::Store::dir(cfg)?;
                 if !file::Store::exists_in(&dir) {
-                    notice(format!(
+                    notify(Notice::Note(format!(
                         "no OS keyring ({why:#}): the keys go to the encrypted file {} (set vault_backend = file in {} to choose it)",
                         dir.display(),
                         settings_file(cfg)
-                    ));
+                    )));
                 }
             }
         },
@@ -188,13 +188,13 @@ pub enum Vault {
 }
 
 impl Vault {
-    pub async fn open(cfg: &Config, backend: Backend) -> Result<Vault> {
+    pub async fn open(cfg: &Config, backend: Backend, ask: Option<&crate::types::Asker>) -> Result<Vault> {
         match backend {
             #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
             Backend::SecretService => Ok(Vault::SecretService(secret_service::Store::connect(cfg).await?)),
             #[cfg(target_os = "macos")]
             Backend::Keychain => Ok(Vault::Keychain(keychain::Store)),
-            Backend::File => Ok(Vault::File(file::Store::open(cfg)?)),
+            Backend::File => Ok(Vault::File(file::Store::open(cfg, ask)?)),
             #[allow(unreachable_patterns)]
             other => bail!("vault_backend = {}: not available in this build of rolecall", other.name()),
         }
@@ -264,7 +264,7 @@ impl Vault {
 }
 
 /// `profile`'s long-term keys from the vault the index names (for a cache miss).
-pub async fn read(cfg: &Config, profile: &str) -> Result<Credentials> {
+pub async fn read(cfg: &Config, profile: &str, ask: Option<&crate::types::Asker>) -> Result<Credentials> {
     let index = Index::load(cfg)?;
     let Some(entry) = index.entries.get(profile) else {
         // No keyring is asked: without an entry, the marker is rolecall running itself.
@@ -274,7 +274,7 @@ pub async fn read(cfg: &Config, profile: &str) -> Result<Credentials> {
     };
     let backend = entry.backend;
     let shown = crate::util::text::printable(profile);
-    let vault = Vault::open(cfg, backend).await.with_context(|| {
+    let vault = Vault::open(cfg, backend, ask).await.with_context(|| {
         format!("profile `{shown}`: its keys are in the vault's {}, which cannot be reached here", backend.name())
     })?;
     let mut creds = vault.get(profile).await?.ok_or_else(|| {

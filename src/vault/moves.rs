@@ -5,12 +5,12 @@
 
 use super::{Backend, Entry, Index, Vault};
 use crate::config::Config;
-use crate::creds::Credentials;
 use crate::files::chain::{self, Base};
 use crate::files::change::{self, Files, Written, change_without_backup, file_for};
 use crate::files::validate::check_name;
 use crate::files::{AwsFiles, FileKind, Key, ProfileSet};
-use crate::util::arn::mask;
+use crate::types::{Asker, Credentials, Notice, Notify};
+use crate::util::text::mask;
 use crate::util::text::printable;
 use anyhow::{Context, Result, anyhow, bail};
 
@@ -94,7 +94,7 @@ fn importable(files: &AwsFiles, profile: &str) -> Result<Found> {
 
 /// The profiles `vault import` takes without names: every one with long-term keys of its own
 /// (the others are said, and skipped).
-fn every_importable(files: &AwsFiles, say: &dyn Fn(String)) -> Vec<Found> {
+fn every_importable(files: &AwsFiles, notify: Notify) -> Vec<Found> {
     files
         .profiles
         .profiles()
@@ -103,7 +103,7 @@ fn every_importable(files: &AwsFiles, say: &dyn Fn(String)) -> Vec<Found> {
             Ok(found) => Some(found),
             Err(why) => {
                 let why = format!("{why:#}");
-                say(format!("skipped: {}", why.trim_end_matches("; nothing was changed")));
+                notify(Notice::Note(format!("skipped: {}", why.trim_end_matches("; nothing was changed"))));
                 None
             }
         })
@@ -111,9 +111,9 @@ fn every_importable(files: &AwsFiles, say: &dyn Fn(String)) -> Vec<Found> {
 }
 
 /// The backend for new entries (said in one line when it was chosen for the person), open.
-async fn open_chosen(cfg: &Config, say: &dyn Fn(String)) -> Result<Vault> {
-    let backend = super::chosen(cfg, say).await?;
-    Vault::open(cfg, backend).await
+async fn open_chosen(cfg: &Config, notify: Notify<'_>, ask: Option<&Asker>) -> Result<Vault> {
+    let backend = super::chosen(cfg, notify, ask).await?;
+    Vault::open(cfg, backend, ask).await
 }
 
 /// Make `profile` (whose keys are now in `backend`) point at the vault: the marker in `file`, the
@@ -162,21 +162,21 @@ fn unpoint(files: &mut Files, profile: &str) -> Result<()> {
 
 /// Remove the `.bak` of an edited file when it holds one of `secrets` (it was the file with the
 /// keys in plain text).
-fn scrub_backups(files: &AwsFiles, secrets: &[&str], say: &dyn Fn(String)) {
+fn scrub_backups(files: &AwsFiles, secrets: &[&str], notify: Notify) {
     for file in [&files.config, &files.credentials] {
         let backup = crate::files::save::backup_path(&file.path);
         let Ok(text) = std::fs::read_to_string(&backup) else { continue };
         if secrets.iter().any(|s| text.contains(s)) && std::fs::remove_file(&backup).is_ok() {
-            say(format!("removed {}.bak: it held the keys in plain text", file.display));
+            notify(Notice::Note(format!("removed {}.bak: it held the keys in plain text", file.display)));
         }
     }
 }
 
 /// Move the long-term keys of `names` (none: every profile that has some) into the vault.
-pub fn import(cfg: &Config, names: &[String], say: &dyn Fn(String)) -> Result<Vec<Moved>> {
+pub fn import(cfg: &Config, names: &[String], notify: Notify<'_>, ask: Option<&Asker>) -> Result<Vec<Moved>> {
     let files = load(cfg)?;
     let found: Vec<Found> = if names.is_empty() {
-        let all = every_importable(&files, say);
+        let all = every_importable(&files, notify);
         if all.is_empty() {
             bail!("no profile has long-term keys in the files: nothing to import");
         }
@@ -184,8 +184,8 @@ pub fn import(cfg: &Config, names: &[String], say: &dyn Fn(String)) -> Result<Ve
     } else {
         names.iter().map(|n| importable(&files, n)).collect::<Result<_>>()?
     };
-    let runtime = crate::runtime()?;
-    let vault = runtime.block_on(open_chosen(cfg, say))?;
+    let runtime = crate::util::runtime()?;
+    let vault = runtime.block_on(open_chosen(cfg, notify, ask))?;
     let backend = vault.backend();
     // 1. Into the vault, each read back: until the files change, the keys are in both places.
     for f in &found {
@@ -209,6 +209,7 @@ pub fn import(cfg: &Config, names: &[String], say: &dyn Fn(String)) -> Result<Ve
     // 2. One edit of the files, no backup kept (it would hold the keys).
     let written = change_without_backup(
         cfg,
+        notify,
         |edited, _| {
             for f in &found {
                 point_at_vault(edited, &f.profile, f.file, backend)?;
@@ -219,7 +220,7 @@ pub fn import(cfg: &Config, names: &[String], say: &dyn Fn(String)) -> Result<Ve
     )
     .context("the keys are in the vault and still in the files")?;
     let secrets: Vec<&str> = found.iter().map(|f| f.keys.secret_access_key.as_str()).collect();
-    scrub_backups(&files, &secrets, say);
+    scrub_backups(&files, &secrets, notify);
     let mut written = Some(written);
     Ok(found
         .iter()
@@ -254,10 +255,10 @@ pub fn check_addable(cfg: &Config, profile: &str) -> Result<()> {
 }
 
 /// Put `keys` in the vault as `profile` ([`check_addable`] first), and point the files at them.
-pub fn add(cfg: &Config, profile: &str, keys: &Credentials, say: &dyn Fn(String)) -> Result<Moved> {
+pub fn add(cfg: &Config, profile: &str, keys: &Credentials, notify: Notify, ask: Option<&Asker>) -> Result<Moved> {
     check_addable(cfg, profile)?;
-    let runtime = crate::runtime()?;
-    let vault = runtime.block_on(open_chosen(cfg, say))?;
+    let runtime = crate::util::runtime()?;
+    let vault = runtime.block_on(open_chosen(cfg, notify, ask))?;
     let backend = vault.backend();
     runtime.block_on(vault.put_checked(profile, keys)).context("nothing was changed")?;
     let mut index = Index::load(cfg)?;
@@ -268,6 +269,7 @@ pub fn add(cfg: &Config, profile: &str, keys: &Credentials, say: &dyn Fn(String)
     index.save(cfg)?;
     let written = change_without_backup(
         cfg,
+        notify,
         |edited, _| point_at_vault(edited, profile, file_for("aws_access_key_id"), backend),
         |after| verify_vaulted(after, profile),
     )?;
@@ -288,7 +290,13 @@ fn entry(cfg: &Config, profile: &str) -> Result<(Index, Entry)> {
 
 /// Take `profile`'s keys out of the vault, and what `vault add` or `import` wrote for it out of
 /// the files, once `confirm` agrees to the question it is asked.
-pub fn rm(cfg: &Config, profile: &str, confirm: &dyn Fn(&str) -> Result<()>) -> Result<Moved> {
+pub fn rm(
+    cfg: &Config,
+    profile: &str,
+    confirm: &dyn Fn(&str) -> Result<()>,
+    notify: Notify<'_>,
+    ask: Option<&Asker>,
+) -> Result<Moved> {
     let (mut index, e) = entry(cfg, profile)?;
     let p = printable(profile);
     confirm(&format!(
@@ -296,13 +304,14 @@ pub fn rm(cfg: &Config, profile: &str, confirm: &dyn Fn(&str) -> Result<()>) -> 
         mask(&e.access_key_id),
         backend_name(e.backend)
     ))?;
-    let runtime = crate::runtime()?;
-    let vault = runtime.block_on(Vault::open(cfg, e.backend))?;
+    let runtime = crate::util::runtime()?;
+    let vault = runtime.block_on(Vault::open(cfg, e.backend, ask))?;
     let files = AwsFiles::load(cfg);
     let mut written = Vec::new();
     if files.profiles.profile(profile).is_some_and(chain::points_at_vault) {
         written = change::change(
             cfg,
+            notify,
             |edited, _| {
                 unpoint(edited, profile)?;
                 // What `vault add` made (`[NAME]` with the marker alone) goes with it.
@@ -325,15 +334,21 @@ pub fn rm(cfg: &Config, profile: &str, confirm: &dyn Fn(&str) -> Result<()>) -> 
 
 /// Write `profile`'s keys back into the credentials file, then remove the vault's copy, once
 /// `confirm` agrees.
-pub fn export(cfg: &Config, profile: &str, confirm: &dyn Fn(&str) -> Result<()>) -> Result<Moved> {
+pub fn export(
+    cfg: &Config,
+    profile: &str,
+    confirm: &dyn Fn(&str) -> Result<()>,
+    notify: Notify<'_>,
+    ask: Option<&Asker>,
+) -> Result<Moved> {
     let (mut index, e) = entry(cfg, profile)?;
     let p = printable(profile);
     confirm(&format!(
         "Write the keys of `{p}` back into the credentials file, in plain text, and remove them from {}?",
         backend_name(e.backend)
     ))?;
-    let runtime = crate::runtime()?;
-    let vault = runtime.block_on(Vault::open(cfg, e.backend))?;
+    let runtime = crate::util::runtime()?;
+    let vault = runtime.block_on(Vault::open(cfg, e.backend, ask))?;
     let keys = runtime
         .block_on(vault.get(profile))?
         .ok_or_else(|| anyhow!("{} has no keys for `{p}`: nothing was changed", backend_name(e.backend)))?;
@@ -343,6 +358,7 @@ pub fn export(cfg: &Config, profile: &str, confirm: &dyn Fn(&str) -> Result<()>)
     ];
     let written = change::change(
         cfg,
+        notify,
         |edited, _| {
             unpoint(edited, profile)?;
             for (key, value) in pairs {

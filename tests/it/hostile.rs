@@ -5,8 +5,8 @@ use crate::common;
 
 use common::TempHome;
 use common::moto::require;
-use rolecall::creds::Credentials;
 use rolecall::shell::env::{EnvChange, Format, Shell, Snapshot};
+use rolecall::types::Credentials;
 use std::process::Command;
 
 const HOSTILE: &[&str] = &[

@@ -12,6 +12,7 @@ mod dirprofile;
 mod edit;
 mod export;
 mod hostile;
+mod layers;
 mod messages;
 mod no_panic;
 mod online;

@@ -6,7 +6,8 @@
 use aws_smithy_http_client::test_util::dvr::ReplayingClient;
 use aws_smithy_runtime_api::client::http::{SharedHttpClient, SharedHttpConnector};
 use rolecall::config::Config;
-use rolecall::creds::fetch::{self, Options};
+use rolecall::creds::fetch;
+use rolecall::creds::options::Options;
 use rolecall::files::AwsFiles;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -46,7 +47,7 @@ fn settings(scenario: &Path, cache: &Path) -> (Config, String) {
     (Config::from_vars(vars), profile)
 }
 
-fn run(cfg: &Config, profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::creds::Credentials> {
+fn run(cfg: &Config, profile: &str, replay: &ReplayingClient) -> anyhow::Result<rolecall::types::Credentials> {
     let files = AwsFiles::load(cfg);
     files.check()?;
     // STS through the SDK's client, the SSO portal through rolecall's own requests: both replay.

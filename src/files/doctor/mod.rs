@@ -11,7 +11,6 @@ mod profiles;
 mod secrets;
 
 use files::{check_duplicates, check_files, check_ignored};
-pub use profiles::rolecall_target;
 use profiles::{check_process_loops, check_profile, check_shared_keys};
 use secrets::{check_plaintext_keys, mask_secrets};
 

@@ -230,22 +230,11 @@ pub(super) fn check_shared_keys(r: &mut Report) {
                 "duplicate-access-key",
                 at_key(*profile, "aws_access_key_id"),
                 Some(profile.name()),
-                format!("access key {} is used by several profiles: {}", arn::mask(id), names.join(", ")),
+                format!("access key {} is used by several profiles: {}", crate::util::text::mask(id), names.join(", ")),
                 "keep one profile with the keys and point the others at it with source_profile",
             );
         }
     }
-}
-
-/// The profile a `credential_process` hands back to rolecall (`rolecall credential-process NAME`,
-/// `/usr/local/bin/rolecall credential-process --refresh NAME`), if it does.
-pub fn rolecall_target(command: &str) -> Option<&str> {
-    let mut words = command.split_whitespace().map(|w| w.trim_matches(['\'', '"']));
-    words.find(|w| w.rsplit('/').next() == Some("rolecall"))?;
-    if words.next()? != "credential-process" {
-        return None;
-    }
-    words.find(|w| !w.starts_with('-'))
 }
 
 /// A `credential_process` that runs rolecall for a profile whose credentials come back to the
@@ -258,8 +247,8 @@ pub(super) fn check_process_loops(r: &mut Report) {
         if chain::is_vault_marker(command, profile.name()) {
             continue;
         }
-        let mut path = vec![profile.name()];
-        let mut next = rolecall_target(command);
+        let mut path = vec![profile.name().to_owned()];
+        let mut next = chain::rolecall_target(command);
         while let Some(target) = next {
             // A loop that this profile only leads into is reported at its own members.
             if path[1..].contains(&target) {
@@ -278,12 +267,13 @@ pub(super) fn check_process_loops(r: &mut Report) {
                 break;
             }
             path.push(target);
-            next = set.profile(target).and_then(|p| chain::resolve_profile(set, p).ok()).and_then(|plan| {
-                match plan.base {
-                    chain::Base::Process { command, .. } => rolecall_target(command),
+            next = set
+                .profile(path.last().expect("pushed"))
+                .and_then(|p| chain::resolve_profile(set, p).ok())
+                .and_then(|plan| match plan.base {
+                    chain::Base::Process { command, .. } => chain::rolecall_target(command),
                     _ => None,
-                }
-            });
+                });
         }
     }
 }

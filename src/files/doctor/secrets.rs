@@ -2,7 +2,7 @@
 
 use super::{Finding, Report, Severity};
 use crate::files::{AwsFiles, Key};
-use crate::util::arn;
+use crate::util::text::mask;
 
 /// An IAM user's long-term keys in plain text, readable by every process the user runs and copied
 /// into every backup: `rolecall vault import` moves them into the OS keyring.
@@ -22,7 +22,7 @@ pub(super) fn check_plaintext_keys(r: &mut Report) {
             "plaintext-keys",
             id.origin,
             Some(name),
-            format!("the long-term keys of `{shown}` ({}) are in plain text in {file}", arn::mask(id.value)),
+            format!("the long-term keys of `{shown}` ({}) are in plain text in {file}", mask(id.value)),
             &format!("move them into the OS keyring: rolecall vault import {shown}"),
         );
     }
@@ -78,7 +78,7 @@ pub(super) fn mask_secrets(files: &AwsFiles, findings: &mut [Finding]) {
         for secret in &candidates {
             for text in [&mut f.message, &mut f.hint].into_iter().chain(f.profile.as_mut()) {
                 if text.contains(secret.as_str()) {
-                    *text = text.replace(secret.as_str(), &arn::mask(secret));
+                    *text = text.replace(secret.as_str(), &mask(secret));
                 }
             }
         }

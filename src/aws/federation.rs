@@ -1,26 +1,31 @@
 //! The console's federation endpoint (AWS's "custom identity broker" contract): temporary
-//! credentials in, a sign-in token out (`Action=getSigninToken`), then the `Action=login` URL
-//! that opens the console. The token is a console session for 15 minutes: it lives in a
-//! [`SigninUrl`], which never prints itself, and no error carries it or the credentials.
+//! credentials in, a sign-in token out (`Action=getSigninToken`); the `Action=login` URL made of
+//! it is an output ([`crate::outputs::console`]). The token is a console session for 15 minutes:
+//! it lives in a [`SigninToken`], which never prints itself, and no error carries it or the
+//! credentials.
 
 use crate::aws::http::Http;
-use crate::creds::Credentials;
+use crate::types::Credentials;
 use crate::util::text::percent;
 use anyhow::{Result, bail};
 
-/// The sign-in URL: a secret. `Debug` and `Display` show only where it goes.
-pub struct SigninUrl(String);
+/// A sign-in token and the federation endpoint that issued it: a secret. `Debug` shows only the
+/// host.
+pub struct SigninToken {
+    /// `<endpoint>/federation`, where the login URL goes too.
+    pub federation: String,
+    token: String,
+}
 
-impl SigninUrl {
-    /// The URL itself, for the browser, the clipboard or `--url`.
+impl SigninToken {
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.token
     }
 }
 
-impl std::fmt::Debug for SigninUrl {
+impl std::fmt::Debug for SigninToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigninUrl({} …)", crate::aws::http::host(&self.0))
+        write!(f, "SigninToken({} …)", crate::aws::http::host(&self.federation))
     }
 }
 
@@ -40,16 +45,15 @@ fn federation(endpoint: &str) -> String {
     format!("{}/federation", endpoint.trim_end_matches('/'))
 }
 
-/// Exchange `creds` for a sign-in token at `endpoint` (the sign-in host, or the configured URL)
-/// and build the URL that opens `destination`. `session_duration` (seconds) is sent only where
-/// the endpoint accepts it: the caller knows the credentials' kind.
-pub async fn sign_in(
+/// Exchange `creds` for a sign-in token at `endpoint` (the sign-in host, or the configured URL).
+/// `session_duration` (seconds) is sent only where the endpoint accepts it: the caller knows the
+/// credentials' kind.
+pub async fn signin_token(
     http: &Http,
     endpoint: &crate::aws::endpoint::Endpoint,
     creds: &Credentials,
     session_duration: Option<u64>,
-    destination: &str,
-) -> Result<SigninUrl> {
+) -> Result<SigninToken> {
     let base = federation(&endpoint.url);
     let from = endpoint.said();
     let mut query = String::from("Action=getSigninToken");
@@ -74,11 +78,7 @@ pub async fn sign_in(
     let Some(token) = value.get("SigninToken").and_then(|t| t.as_str()).filter(|t| !t.is_empty()) else {
         bail!("{what} ({host}) answered without a SigninToken{from}");
     };
-    Ok(SigninUrl(format!(
-        "{base}?Action=login&Issuer=rolecall&Destination={}&SigninToken={}",
-        percent(destination),
-        percent(token)
-    )))
+    Ok(SigninToken { federation: base, token: token.to_owned() })
 }
 
 #[cfg(test)]
@@ -86,7 +86,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn session_and_url_shape() {
+    fn session_shape() {
         let creds = Credentials {
             access_key_id: "ASIA1".into(),
             secret_access_key: "s\"ecret".into(),
@@ -96,7 +96,8 @@ mod tests {
         };
         assert_eq!(session_json(&creds), r#"{"sessionId":"ASIA1","sessionKey":"s\"ecret","sessionToken":"tok"}"#);
         assert_eq!(federation("http://127.0.0.1:9/"), "http://127.0.0.1:9/federation");
-        let url = SigninUrl("https://signin.aws.amazon.com/federation?SigninToken=SECRET".into());
-        assert!(!format!("{url:?}").contains("SECRET"));
+        let token =
+            SigninToken { federation: "https://signin.aws.amazon.com/federation".into(), token: "SECRET".into() };
+        assert!(!format!("{token:?}").contains("SECRET"));
     }
 }

@@ -4,9 +4,11 @@
 //! credential_process shape plus the region) and `ini` (a credentials-file section).
 
 use super::quote::{posix_quote, representable};
-use crate::creds::Credentials;
+use crate::cli::ExportFormat;
 use crate::files::FileKind;
 use crate::files::edit::Editor;
+use crate::types::Credentials;
+use crate::util::time::format_rfc3339;
 use anyhow::{Result, bail};
 
 /// The variables of the credentials, in the order they are written.
@@ -86,6 +88,22 @@ pub fn ini(name: &str, creds: &Credentials, region: Option<&str>, note: &str) ->
     }
     editor.set_note(name, note.split(' ').next().unwrap_or(note), note)?;
     Ok(editor.render())
+}
+
+/// `profile`'s credentials in `format`, as `rolecall export` prints them.
+pub fn render(format: ExportFormat, profile: &str, creds: &Credentials, region: Option<&str>) -> Result<String> {
+    match format {
+        ExportFormat::Env => env(creds, region),
+        ExportFormat::Dotenv => dotenv(creds, region),
+        ExportFormat::Json => Ok(json(creds, region)),
+        ExportFormat::Ini => {
+            let note = match creds.expires_at {
+                Some(t) => format!("rolecall export {profile}: until {}", format_rfc3339(t)),
+                None => format!("rolecall export {profile}: long-term keys"),
+            };
+            ini(profile, creds, region, &note)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use super::cache;
 use super::cli_cache;
-use super::fetch::Options;
+use super::options::Options;
 use super::settings::Settings;
 use crate::files::chain::{Base, Plan, RoleHop};
 
