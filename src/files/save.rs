@@ -52,12 +52,23 @@ fn backup_beside(target: &Path) -> PathBuf {
     PathBuf::from(backup)
 }
 
-/// Tests stop the writer here to kill it half-way (`ROLECALL_TEST_WRITE_PAUSE_MS`); not in
-/// release builds.
-fn test_pause() {
+/// Tests stop the writer at its `N`th stop (0: all files staged beside their targets, nothing in
+/// place; 1, 2…: between two renames) with `ROLECALL_TEST_WRITE_STOP=N:FILE`: it creates FILE and
+/// waits until the test removes it (to go on) or kills it. Not in release builds.
+fn test_stop() {
     #[cfg(feature = "test-hooks")]
-    if let Some(ms) = std::env::var("ROLECALL_TEST_WRITE_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
+    {
+        static STOPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let stop = STOPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let wanted = std::env::var("ROLECALL_TEST_WRITE_STOP").ok();
+        if let Some((n, file)) = wanted.as_deref().and_then(|w| w.split_once(':'))
+            && n.parse() == Ok(stop)
+        {
+            std::fs::write(file, b"").expect("the stop file");
+            while Path::new(file).exists() {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
     }
 }
 
@@ -103,7 +114,7 @@ pub fn save_all(cfg: &Config, changes: &[Change]) -> Result<Vec<PathBuf>> {
         staged.push(fsutil::Staged::new(&target, change.new, Mode::KEEP)?);
         targets.push(target);
     }
-    test_pause();
+    test_stop();
     let journal = journal(cfg).filter(|_| staged.len() > 1);
     if let Some(path) = &journal {
         let mut text = Vec::new();
@@ -120,7 +131,7 @@ pub fn save_all(cfg: &Config, changes: &[Change]) -> Result<Vec<PathBuf>> {
     }
     for (i, file) in staged.into_iter().enumerate() {
         if i > 0 {
-            test_pause();
+            test_stop();
         }
         if let Err(e) = file.commit() {
             // Put back what this edit already changed: the files stay a consistent pair.

@@ -6,6 +6,7 @@ it is not tried again at every prompt, and the segment says `expired`. Used by t
     python3 refresh.py SHELL ROLECALL_BIN   (HOME and AWS_ENDPOINT_URL_STS come from the environment)
 """
 import glob
+import json
 import os
 import sys
 import time
@@ -18,9 +19,26 @@ init = {
     "zsh": f'setopt nounset; eval "$({rolecall} init zsh --prompt)"',
     "fish": f"{rolecall} init fish --prompt | source",
 }[shell]
-# Roles last 900 s (duration_seconds) and are renewed under 890 s left: 10 s after an assume.
+# Roles last 900 s (duration_seconds) and are renewed under 890 s left. Nothing waits for the
+# clock: `age` makes the shell's credentials and the cached role what they are 895 s after an
+# assume (5 s left), which is what the hook and the cache read.
 session = Session(shell, env={"ROLECALL_AUTO_REFRESH": "1", "ROLECALL_REFRESH_BEFORE": "890", "NO_COLOR": "1"})
 run, env, check = session.run, session.env, session.check
+cache = os.path.join(os.environ["HOME"], ".cache/rolecall")
+
+
+def age(left):
+    at = int(time.time()) + left
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+    for entry in glob.glob(os.path.join(cache, "role-*.json")):
+        with open(entry) as f:
+            creds = json.load(f)
+        creds["Expiration"] = stamp
+        with open(entry, "w") as f:
+            json.dump(creds, f)
+    run(f"set -gx ROLECALL_EXPIRES_AT {at}" if shell == "fish" else f"export ROLECALL_EXPIRES_AT={at}")
+
+
 run("true")
 run(init)
 run("assume admin --mfa-code 123456")
@@ -29,11 +47,13 @@ check(first.get("AWS_PROFILE") == "admin", f"assume: {first}")
 # A prompt within the margin's second changes nothing.
 run("true")
 check(env()["ROLECALL_EXPIRES_AT"] == first["ROLECALL_EXPIRES_AT"], "renewed before it was due")
-# Eleven seconds on, the next prompt renews, asking nothing (an MFA prompt would block this run).
-run("sleep 11")
+# Under the margin, the next prompt renews, asking nothing (an MFA prompt would block this run).
+age(5)
+run("true")
 after = env()
-check(after["ROLECALL_EXPIRES_AT"] != first["ROLECALL_EXPIRES_AT"], f"not renewed: {after['ROLECALL_EXPIRES_AT']}")
-check(after["AWS_ACCESS_KEY_ID"] != first["AWS_ACCESS_KEY_ID"], "the same credentials after the renewal")
+# (New credentials; their expiry may fall in the same second as the old ones'.)
+check(after["AWS_ACCESS_KEY_ID"] != first["AWS_ACCESS_KEY_ID"], "not renewed: the same credentials")
+check(after["ROLECALL_KEY_ID"] == after["AWS_ACCESS_KEY_ID"], "the renewal did not say which keys it set")
 check(after.get("AWS_PROFILE") == "admin" and after.get("ROLECALL_PREVIOUS") == first.get("ROLECALL_PREVIOUS"),
       "the renewal changed the profile or `assume -`'s target")
 
@@ -42,7 +62,7 @@ check(after.get("AWS_PROFILE") == "admin" and after.get("ROLECALL_PREVIOUS") == 
 hand = {"AWS_ACCESS_KEY_ID": "AKIAHANDSETHANDSET01", "AWS_SECRET_ACCESS_KEY": "handSetSecretHandSetSecret01"}
 for name, value in hand.items():
     run(f"set -gx {name} {value}" if shell == "fish" else f"export {name}={value}")
-run("sleep 11")
+age(5)
 run("true")
 e = env()
 check(all(e.get(k) == v for k, v in hand.items()), f"auto-refresh replaced keys set by hand: {e.get('AWS_ACCESS_KEY_ID')}")
@@ -50,7 +70,7 @@ run("assume admin")
 
 # The MFA session is gone (as when it expires): nothing is asked, one line says what to run,
 # once, and the segment says `expired`.
-for entry in glob.glob(os.path.join(os.environ["HOME"], ".cache/rolecall/*.json")):
+for entry in glob.glob(os.path.join(cache, "*.json")):
     if os.path.basename(entry).startswith(("session-", "role-")):
         os.remove(entry)
 past = int(time.time()) - 10

@@ -197,6 +197,17 @@ impl Run {
     }
 }
 
+/// The one way a test is skipped when something it needs is missing: under CI (`CI=true`) a
+/// failure, never a silent pass; elsewhere one `SKIPPED: test: why` line, which `./scripts/test`
+/// counts and lists in its summary.
+pub fn skip(why: &str) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{why} (CI=true: no test is skipped)");
+    }
+    let thread = std::thread::current();
+    eprintln!("SKIPPED: {}: {why}", thread.name().unwrap_or("?"));
+}
+
 /// A second user on this machine for a test (`useradd`, removed when dropped): files it owns,
 /// links it made. Needs root, which the test machines are; elsewhere (and never under CI) the
 /// test says it is skipped.
@@ -209,10 +220,7 @@ impl OtherUser {
     pub fn create() -> Option<OtherUser> {
         // SAFETY: geteuid cannot fail.
         if unsafe { libc::geteuid() } != 0 {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("the second-user tests need root (CI=true: no test is skipped)");
-            }
-            eprintln!("SKIPPED: the second-user tests need root");
+            skip("the second-user tests need root");
             return None;
         }
         static N: AtomicUsize = AtomicUsize::new(0);
