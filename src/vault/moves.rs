@@ -288,6 +288,21 @@ fn entry(cfg: &Config, profile: &str) -> Result<(Index, Entry)> {
     }
 }
 
+/// `profile`'s entry and its vault, opened once `confirm` agrees to the `question` about it.
+fn confirmed(
+    cfg: &Config,
+    profile: &str,
+    confirm: &dyn Fn(&str) -> Result<()>,
+    ask: Option<&Asker>,
+    question: impl FnOnce(&str, &Entry) -> String,
+) -> Result<(Index, Entry, tokio::runtime::Runtime, Vault)> {
+    let (index, e) = entry(cfg, profile)?;
+    confirm(&question(&printable(profile), &e))?;
+    let runtime = crate::util::runtime()?;
+    let vault = runtime.block_on(Vault::open(cfg, e.backend, ask))?;
+    Ok((index, e, runtime, vault))
+}
+
 /// Take `profile`'s keys out of the vault, and what `vault add` or `import` wrote for it out of
 /// the files, once `confirm` agrees to the question it is asked.
 pub fn rm(
@@ -297,15 +312,13 @@ pub fn rm(
     notify: Notify<'_>,
     ask: Option<&Asker>,
 ) -> Result<Moved> {
-    let (mut index, e) = entry(cfg, profile)?;
-    let p = printable(profile);
-    confirm(&format!(
-        "Remove the keys of `{p}` ({}) from {}? They are kept nowhere else",
-        mask(&e.access_key_id),
-        backend_name(e.backend)
-    ))?;
-    let runtime = crate::util::runtime()?;
-    let vault = runtime.block_on(Vault::open(cfg, e.backend, ask))?;
+    let (mut index, e, runtime, vault) = confirmed(cfg, profile, confirm, ask, |p, e| {
+        format!(
+            "Remove the keys of `{p}` ({}) from {}? They are kept nowhere else",
+            mask(&e.access_key_id),
+            backend_name(e.backend)
+        )
+    })?;
     let files = AwsFiles::load(cfg);
     let mut written = Vec::new();
     if files.profiles.profile(profile).is_some_and(chain::points_at_vault) {
@@ -341,14 +354,13 @@ pub fn export(
     notify: Notify<'_>,
     ask: Option<&Asker>,
 ) -> Result<Moved> {
-    let (mut index, e) = entry(cfg, profile)?;
+    let (mut index, e, runtime, vault) = confirmed(cfg, profile, confirm, ask, |p, e| {
+        format!(
+            "Write the keys of `{p}` back into the credentials file, in plain text, and remove them from {}?",
+            backend_name(e.backend)
+        )
+    })?;
     let p = printable(profile);
-    confirm(&format!(
-        "Write the keys of `{p}` back into the credentials file, in plain text, and remove them from {}?",
-        backend_name(e.backend)
-    ))?;
-    let runtime = crate::util::runtime()?;
-    let vault = runtime.block_on(Vault::open(cfg, e.backend, ask))?;
     let keys = runtime
         .block_on(vault.get(profile))?
         .ok_or_else(|| anyhow!("{} has no keys for `{p}`: nothing was changed", backend_name(e.backend)))?;
