@@ -152,7 +152,9 @@ end
 # A file made in this directory since the last look (`echo prod > .awsprofile`): as direnv does,
 # the next prompt looks at it (one `test -f` per prompt while none is applied from here).
 function __rolecall_dir_new_here
-    set -l here (string replace -r '/$' '' -- $PWD | string collect)/.awsprofile
+    # No command substitution or pipe here (it runs at every prompt): $PWD ends in `/` only at /.
+    set -l here "$PWD/.awsprofile"
+    test "$PWD" = /; and set here /.awsprofile
     test "$__rolecall_dir_file" != "$here"; and test -f "$here"; and __rolecall_dir_apply "$here"
     return 0
 end
