@@ -220,8 +220,8 @@ fn fetch(
     Ok(outcome)
 }
 
-/// Run `command` with `profile`'s credentials served by a local credential server (renewed
-/// ahead of expiry, never asking a person) until it ends.
+/// Run `command` with `profile`'s credentials served by a local credential server
+/// ([`crate::serve::run::run_served`]).
 fn serve_command(
     cfg: &Config,
     files: &AwsFiles,
@@ -230,95 +230,9 @@ fn serve_command(
     outcome: crate::creds::options::Outcome,
     command: &[String],
 ) -> Result<ExitCode> {
-    use crate::serve::{Server, Service, Token, child};
     let options = engine_options(args)?;
-    let token = Token::new()?;
-    let dir = child::RuntimeDir::create(cfg)?;
-    let token_file = dir.write_secret("token", token.expose())?;
-    let token_text = token.expose().to_owned();
-    let region = outcome.region.clone();
-    let renewing = crate::creds::renew::Renewing::new(cfg.clone(), profile, &options, outcome.creds);
-    // The SDKs in CMD read AWS_PROFILE's profile, else `default`, before the server: CMD gets
-    // copies of the files without `default`'s credentials, so that it acts as PROFILE.
-    let mut files_env = Vec::new();
-    if let Some(default) = files.profiles.profile("default")
-        && profile != "default"
-        && crate::files::chain::resolve_credentials(&files.profiles, default).is_ok()
-    {
-        let (config, credentials) = crate::files::change::without_credentials(files, "default")
-            .context("profile `default` has credentials of its own, which the SDKs would use before the server's: not started (take them out of `default`, or run without --server)")?;
-        for (var, name, text) in
-            [("AWS_CONFIG_FILE", "config", config), ("AWS_SHARED_CREDENTIALS_FILE", "credentials", credentials)]
-        {
-            let path = dir.write_secret(name, &text)?;
-            files_env.push((
-                var.to_owned(),
-                Some(path.to_str().context("the runtime directory's path is not UTF-8")?.to_owned()),
-            ));
-        }
-    }
-    let server =
-        Server::start(Service { token, renewing, profile: profile.to_owned(), notify: Box::new(crate::ui::notice) })?;
-    let file = token_file.to_str().context("the runtime directory's path is not UTF-8")?;
-    let env = crate::serve::command::served(profile, region.as_deref(), &server.url(), file, &token_text);
-    let mut env: Vec<(String, Option<String>)> = env.vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    env.extend(files_env);
-    let code = child::run(command, &env, None);
-    drop(dir);
-    code
-}
-
-/// Run the device flow for `login`, talking to the person on stderr.
-fn sso_sign_in(cfg: &Config, login: &crate::aws::sso::Login, no_browser: bool) -> Result<()> {
-    let runtime = crate::util::runtime()?;
-    let http = crate::aws::http::Http::new(None, std::time::Duration::from_secs(15));
-    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut waited = 0u32;
-    let path = runtime.block_on(crate::aws::sso::login(
-        &http,
-        login,
-        |prompt| {
-            let direct = prompt.url_complete.as_deref().unwrap_or(&prompt.url);
-            let p = crate::util::text::printable;
-            eprintln!("rolecall: sign in to {} in a browser:", p(login.start_url));
-            eprintln!("  {}", p(direct));
-            eprintln!("  (or open {} and enter the code {})", p(&prompt.url), p(&prompt.user_code));
-            if !no_browser {
-                crate::ui::browser::open(cfg, direct);
-            }
-        },
-        || {
-            waited += 1;
-            if progress {
-                eprint!("\rrolecall: waiting for the sign-in to be approved ({waited})… Ctrl-C cancels");
-            }
-        },
-    ));
-    if progress {
-        eprintln!();
-    }
-    let path = path?;
-    eprintln!(
-        "rolecall: signed in to {}; the token is in {} (the aws CLI reads it too)",
-        login.describe(),
-        path.display()
-    );
-    Ok(())
-}
-
-/// When `err` says an SSO profile needs a login and there is a terminal, offer to sign in now;
-/// whether it did (the caller then tries again).
-fn offer(cfg: &Config, files: &AwsFiles, profile: &str, err: &anyhow::Error) -> Result<bool> {
-    let Some(needs) = err.downcast_ref::<crate::aws::sso::NeedsLogin>() else { return Ok(false) };
-    if !crate::ui::picker::available() {
-        return Ok(false);
-    }
-    if !crate::ui::tty::confirm(&format!("rolecall: {needs}. Sign in now?"), "")? {
-        return Ok(false);
-    }
-    let login = crate::creds::settings::login_for(cfg, files, Some(profile), None)?;
-    sso_sign_in(cfg, &login, false)?;
-    Ok(true)
+    let notify = Box::new(crate::ui::notice);
+    crate::serve::run::run_served(cfg, files, profile, &options, outcome, command, notify)
 }
 
 /// The profile an `assume`/`asp` argument names: `-` is the one before the last switch; no
@@ -353,7 +267,7 @@ fn fetch_signing_in(
     args: &crate::cli::CredsArgs,
 ) -> Result<crate::creds::options::Outcome> {
     match fetch(cfg, files, profile, args) {
-        Err(e) if offer(cfg, files, profile, &e)? => fetch(cfg, files, profile, args),
+        Err(e) if crate::ui::sign_in::offer(cfg, files, profile, &e)? => fetch(cfg, files, profile, args),
         other => other,
     }
 }

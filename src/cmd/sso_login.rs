@@ -10,6 +10,6 @@ use std::process::ExitCode;
 pub fn run(cfg: &Config, args: LoginArgs) -> Result<ExitCode> {
     let files = super::load_checked(cfg)?;
     let login = crate::creds::settings::login_for(cfg, &files, args.profile.as_deref(), args.sso_session.as_deref())?;
-    super::sso_sign_in(cfg, &login, args.no_browser)?;
+    crate::ui::sign_in::sso_sign_in(cfg, &login, args.no_browser)?;
     Ok(ExitCode::SUCCESS)
 }

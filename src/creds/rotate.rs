@@ -6,7 +6,7 @@
 use crate::aws::iam::Iam;
 use crate::config::Config;
 use crate::files::change::{Files, verify_pairs};
-use crate::files::{AwsFiles, FileKind, ProfileSet};
+use crate::files::{AwsFiles, FileKind, ProfileSet, Section};
 use crate::types::{Asker, Credentials, Notice, Notify};
 use anyhow::{Result, anyhow, bail};
 use std::time::Duration;
@@ -75,6 +75,35 @@ fn write_keys(cfg: &Config, who: &Who<'_>, holder: Holder, id: &str, secret: &st
     Ok(())
 }
 
+/// Where `section`'s long-term keys are kept, and the keys.
+fn current_keys(cfg: &Config, section: Section<'_>, who: &Who<'_>) -> Result<(Holder, Credentials)> {
+    let profile = who.profile;
+    let vaulted = Some(section)
+        .filter(|s| crate::files::chain::points_at_vault(*s))
+        .and_then(|_| crate::vault::Index::load(cfg).ok()?.entries.remove(profile));
+    if let Some(entry) = vaulted {
+        let keys = crate::util::runtime()?.block_on(crate::vault::read(cfg, profile, who.ask))?;
+        return Ok((Holder::Vault(entry.backend), Credentials { account_id: None, ..keys }));
+    }
+    let (Some(id), Some(secret)) = (section.get_value("aws_access_key_id"), section.get("aws_secret_access_key"))
+    else {
+        bail!("`{profile}` has no access key of its own to rotate (rotate the profile that holds the keys)");
+    };
+    if section.get("aws_session_token").is_some() {
+        bail!(
+            "`{profile}` holds temporary credentials (a session token): only an IAM user's long-term key can be rotated"
+        );
+    }
+    let old = Credentials {
+        access_key_id: id.value.to_owned(),
+        secret_access_key: secret.to_owned(),
+        session_token: None,
+        expires_at: None,
+        account_id: None,
+    };
+    Ok((Holder::File(id.origin.file), old))
+}
+
 /// Rotate `profile`'s key; the old and the new key id.
 pub fn rotate(cfg: &Config, files: &AwsFiles, who: &Who<'_>, tries: u32) -> Result<(String, String)> {
     let profile = who.profile;
@@ -83,31 +112,7 @@ pub fn rotate(cfg: &Config, files: &AwsFiles, who: &Who<'_>, tries: u32) -> Resu
             .err()
             .unwrap_or_else(|| anyhow!("profile not found")));
     };
-    let vaulted = Some(section)
-        .filter(|s| crate::files::chain::points_at_vault(*s))
-        .and_then(|_| crate::vault::Index::load(cfg).ok()?.entries.remove(profile));
-    let (holder, old) = if let Some(entry) = vaulted {
-        let keys = crate::util::runtime()?.block_on(crate::vault::read(cfg, profile, who.ask))?;
-        (Holder::Vault(entry.backend), Credentials { account_id: None, ..keys })
-    } else {
-        let (Some(id), Some(secret)) = (section.get_value("aws_access_key_id"), section.get("aws_secret_access_key"))
-        else {
-            bail!("`{profile}` has no access key of its own to rotate (rotate the profile that holds the keys)");
-        };
-        if section.get("aws_session_token").is_some() {
-            bail!(
-                "`{profile}` holds temporary credentials (a session token): only an IAM user's long-term key can be rotated"
-            );
-        }
-        let old = Credentials {
-            access_key_id: id.value.to_owned(),
-            secret_access_key: secret.to_owned(),
-            session_token: None,
-            expires_at: None,
-            account_id: None,
-        };
-        (Holder::File(id.origin.file), old)
-    };
+    let (holder, old) = current_keys(cfg, section, who)?;
     let old_id = old.access_key_id.clone();
     let settings = super::settings::sts_settings(
         cfg,

@@ -8,6 +8,7 @@
 pub mod child;
 pub mod command;
 pub mod listen;
+pub mod run;
 
 use crate::creds::options::Notice;
 use crate::creds::renew::Renewing;

@@ -54,29 +54,8 @@ pub fn hook(h: &Hook<'_>, file: Option<&Path>) -> Result<String> {
         Some(f) => Some(f.to_owned()),
         None => dir::nearest(&cwd),
     };
-    let format = Format::Shell(shell);
-    let now = Snapshot::from_config(cfg);
-    let inherited = cfg.var(DIR_RESTORE);
-    let state = inherited.as_deref().map(DirState::from_json);
     let mut out = String::new();
-    let mut before = now.clone();
-    match state {
-        // A shell started inside the tree its parent applied: it goes on with the same state.
-        Some(Some(state)) if found.as_deref().is_some_and(|f| f.as_os_str() == state.file.as_str()) => {
-            return Ok(String::new());
-        }
-        Some(Some(state)) => {
-            let creds = restored_credentials(h, &state.before, &now);
-            let restore = EnvChange::restore_dir(&state.before, &now, creds.as_ref());
-            out.push_str(&restore.clone().with(DIR_RESTORE, None).render(format)?);
-            before = now.apply(&restore);
-        }
-        Some(None) => {
-            (h.notify)(Notice::Warning(format!("{DIR_RESTORE} is damaged: the directory's profile is left as it is")));
-            out.push_str(&EnvChange::default().with(DIR_RESTORE, None).render(format)?);
-        }
-        None => {}
-    }
+    let Some(before) = leave(h, found.as_deref(), &mut out)? else { return Ok(out) };
     let Some(path) = found else { return Ok(out) };
     let shown = shown(&path, &cwd);
     let file = DirFile::read(&path)?;
@@ -104,6 +83,46 @@ pub fn hook(h: &Hook<'_>, file: Option<&Path>) -> Result<String> {
             return Ok(out);
         }
     }
+    apply(h, &path, &shown, profile, region, before, &mut out)?;
+    Ok(out)
+}
+
+/// Leave the tree the shell holds (from [`DIR_RESTORE`]): the code that puts back what it had
+/// goes into `out`; what the shell then holds, or `None` when it stays in that same tree.
+fn leave(h: &Hook<'_>, found: Option<&Path>, out: &mut String) -> Result<Option<Snapshot>> {
+    let format = Format::Shell(h.shell);
+    let now = Snapshot::from_config(h.cfg);
+    let inherited = h.cfg.var(DIR_RESTORE);
+    match inherited.as_deref().map(DirState::from_json) {
+        // A shell started inside the tree its parent applied: it goes on with the same state.
+        Some(Some(state)) if found.is_some_and(|f| f.as_os_str() == state.file.as_str()) => Ok(None),
+        Some(Some(state)) => {
+            let creds = restored_credentials(h, &state.before, &now);
+            let restore = EnvChange::restore_dir(&state.before, &now, creds.as_ref());
+            out.push_str(&restore.clone().with(DIR_RESTORE, None).render(format)?);
+            Ok(Some(now.apply(&restore)))
+        }
+        Some(None) => {
+            (h.notify)(Notice::Warning(format!("{DIR_RESTORE} is damaged: the directory's profile is left as it is")));
+            out.push_str(&EnvChange::default().with(DIR_RESTORE, None).render(format)?);
+            Ok(Some(now))
+        }
+        None => Ok(Some(now)),
+    }
+}
+
+/// Apply an allowed file's `profile` to a shell that holds `before`, unless keys set by hand
+/// win or the profile is not in the files; the code goes into `out`.
+fn apply(
+    h: &Hook<'_>,
+    path: &Path,
+    shown: &str,
+    profile: String,
+    region: Option<String>,
+    before: Snapshot,
+    out: &mut String,
+) -> Result<()> {
+    let cfg = h.cfg;
     // Keys the person set by hand win over a directory's profile (what is typed or exported last
     // wins): the tree is not applied while they are there.
     if before.holds_others() {
@@ -111,7 +130,7 @@ pub fn hook(h: &Hook<'_>, file: Option<&Path>) -> Result<String> {
             "this shell holds keys set by hand, which win over {shown} (profile '{}'): nothing changed",
             printable(&profile)
         )));
-        return Ok(out);
+        return Ok(());
     }
     let files = (h.load)()?;
     if files.profiles.profile(&profile).is_none() {
@@ -121,7 +140,7 @@ pub fn hook(h: &Hook<'_>, file: Option<&Path>) -> Result<String> {
             files.config.display,
             files.credentials.display
         )));
-        return Ok(out);
+        return Ok(());
     }
     // The profile the shell already holds credentials of: they stay (nothing to restore later).
     let holds_it = before.holds_ours() && before.get("ROLECALL_PROFILE") == Some(profile.as_str());
@@ -134,9 +153,9 @@ pub fn hook(h: &Hook<'_>, file: Option<&Path>) -> Result<String> {
         }
     };
     let state = DirState { file: path.to_string_lossy().into_owned(), before };
-    out.push_str(&env.with(DIR_RESTORE, Some(state.to_json())).render(format)?);
+    out.push_str(&env.with(DIR_RESTORE, Some(state.to_json())).render(Format::Shell(h.shell))?);
     (h.notify)(Notice::Note(format!("profile '{}' from {shown}", printable(&profile))));
-    Ok(out)
+    Ok(())
 }
 
 /// The credentials to put back on leaving a tree, when the shell held rolecall's for a profile

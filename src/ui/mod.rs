@@ -8,6 +8,7 @@ pub mod exit;
 pub mod picker;
 pub mod report;
 pub mod setup;
+pub mod sign_in;
 pub mod style;
 pub mod tty;
 

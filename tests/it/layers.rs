@@ -332,3 +332,53 @@ fn paths_are_read_as_the_compiler_reads_them() {
         uses(&text, "crate::").into_iter().map(|(a, b)| format!("{a}/{}", b.unwrap_or_default())).collect();
     assert_eq!(found, ["a/b", "c/", "d/", "i/j"]);
 }
+
+/// Functions of `text` longer than `max` lines: (name, lines). A function starts at a line whose
+/// first word (after `pub`, `pub(…)`, `async`) is `fn` and ends at the `}` of its indentation.
+fn long_functions(text: &str, max: usize) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let mut words = line.trim_start();
+        for prefix in ["pub(crate) ", "pub(super) ", "pub ", "async "] {
+            words = words.strip_prefix(prefix).unwrap_or(words);
+        }
+        let Some(rest) = words.strip_prefix("fn ") else { continue };
+        if line.trim_end().ends_with('}') || line.trim_end().ends_with(';') {
+            continue;
+        }
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let close = format!("{indent}}}");
+        let end = lines[i..].iter().position(|l| *l == close).map_or(lines.len() - i, |n| n + 1);
+        if end > max {
+            found.push((name, end));
+        }
+    }
+    found
+}
+
+/// `cmd/` is argument handling: no function there over 50 lines; no file in `src/` over 600.
+#[test]
+fn cmd_stays_thin_and_files_stay_small() {
+    let src = src();
+    let mut files = Vec::new();
+    rs_files(&src, &mut files);
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let shown = file.strip_prefix(&src).unwrap().display().to_string();
+        if text.lines().count() > 600 {
+            found.push(format!("{shown}: {} lines", text.lines().count()));
+        }
+        if shown.starts_with("cmd/") {
+            for (name, n) in long_functions(&text, 50) {
+                found.push(format!("{shown}: fn {name} is {n} lines"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "split these:\n{}", found.join("\n"));
+    // The reader finds what it should.
+    let long = format!("pub fn big() {{\n{}}}\nfn small() {{\n}}\n", "    x();\n".repeat(60));
+    assert_eq!(long_functions(&long, 50), [("big".to_owned(), 62)]);
+}
