@@ -77,14 +77,7 @@ fn read_keys(profile: &str) -> Result<Credentials> {
     let (id, secret) = (id.trim().to_owned(), secret.trim().to_owned());
     check_pair("aws_access_key_id", &id)?;
     check_pair("aws_secret_access_key", &secret).map_err(|_| anyhow!("the secret access key is not one AWS issues"))?;
-    Credentials {
-        access_key_id: id,
-        secret_access_key: secret,
-        session_token: None,
-        expires_at: None,
-        account_id: None,
-    }
-    .checked("the keys given")
+    Credentials::long_term(id, secret).checked("the keys given")
 }
 
 fn list(cfg: &Config, json: bool) -> Result<()> {

@@ -91,13 +91,7 @@ pub fn check(cfg: &Config, files: &AwsFiles, progress: impl FnOnce(usize)) -> Re
         let iam = settings::service_endpoint(cfg, set, Some(p), crate::aws::endpoint::Service::Iam, &sts.region).ok();
         subjects.push(Subject {
             profile: p.name().to_owned(),
-            creds: Credentials {
-                access_key_id: id.value.to_owned(),
-                secret_access_key: secret.to_owned(),
-                session_token: None,
-                expires_at: None,
-                account_id: None,
-            },
+            creds: Credentials::long_term(id.value, secret),
             sts,
             iam,
             file: files.file(id.origin.file).display.clone(),

@@ -41,13 +41,7 @@ fn write_keys(cfg: &Config, who: &Who<'_>, holder: Holder, id: &str, secret: &st
     let kind = match holder {
         Holder::File(kind) => kind,
         Holder::Vault(backend) => {
-            let keys = Credentials {
-                access_key_id: id.to_owned(),
-                secret_access_key: secret.to_owned(),
-                session_token: None,
-                expires_at: None,
-                account_id: None,
-            };
+            let keys = Credentials::long_term(id, secret);
             let runtime = crate::util::runtime()?;
             let vault = runtime.block_on(crate::vault::Vault::open(cfg, backend, who.ask))?;
             runtime.block_on(vault.put_checked(profile, &keys))?;
@@ -94,14 +88,7 @@ fn current_keys(cfg: &Config, section: Section<'_>, who: &Who<'_>) -> Result<(Ho
             "`{profile}` holds temporary credentials (a session token): only an IAM user's long-term key can be rotated"
         );
     }
-    let old = Credentials {
-        access_key_id: id.value.to_owned(),
-        secret_access_key: secret.to_owned(),
-        session_token: None,
-        expires_at: None,
-        account_id: None,
-    };
-    Ok((Holder::File(id.origin.file), old))
+    Ok((Holder::File(id.origin.file), Credentials::long_term(id.value, secret)))
 }
 
 /// Rotate `profile`'s key; the old and the new key id.

@@ -33,6 +33,17 @@ impl fmt::Debug for Credentials {
 const MAX_FIELD: usize = 64 * 1024;
 
 impl Credentials {
+    /// An IAM user's long-term keys: no token, no expiry, no account.
+    pub fn long_term(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Credentials {
+        Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: None,
+            expires_at: None,
+            account_id: None,
+        }
+    }
+
     /// These credentials, if every field looks like what AWS issues: printable ASCII without
     /// spaces (an access key id: letters, digits, `_`), and no longer than any real one. `from`
     /// names where they came from in the error, which never quotes a value.

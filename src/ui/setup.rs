@@ -60,13 +60,7 @@ pub fn offer_vault(cfg: &Config, tty: &Tty, profile: &str) -> Result<()> {
 pub fn check_key(cfg: &Config, tty: &Tty, pairs: &Pairs) -> Result<Option<String>> {
     let get = |key: &str| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
     let (Some(id), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) else { return Ok(None) };
-    let keys = crate::types::Credentials {
-        access_key_id: id,
-        secret_access_key: secret,
-        session_token: None,
-        expires_at: None,
-        account_id: None,
-    };
+    let keys = crate::types::Credentials::long_term(id, secret);
     let region = get("region");
     match crate::creds::online::identity(cfg, &keys, region.as_deref(), std::time::Duration::from_secs(5)) {
         Ok(who) => {

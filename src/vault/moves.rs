@@ -82,11 +82,8 @@ fn importable(files: &AwsFiles, profile: &str) -> Result<Found> {
         );
     }
     let keys = Credentials {
-        access_key_id: id.value.to_owned(),
-        secret_access_key: secret.to_owned(),
-        session_token: None,
-        expires_at: None,
         account_id: section.get(Key::AccountId).map(str::to_owned),
+        ..Credentials::long_term(id.value, secret)
     }
     .checked(&format!("profile `{p}`"))?;
     Ok(Found { profile: profile.to_owned(), keys, file: id.origin.file })
