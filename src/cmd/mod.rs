@@ -192,11 +192,7 @@ fn warn_region(args: &crate::cli::CredsArgs) {
 fn load_for_credentials(cfg: &Config) -> Result<AwsFiles> {
     let files = load_checked(cfg)?;
     if !files.any_exists() {
-        bail!(
-            "no AWS config found ({} and {} do not exist): run 'rolecall setup'",
-            files.config.display,
-            files.credentials.display
-        );
+        return Err(crate::files::chain::no_files(&files));
     }
     Ok(files)
 }

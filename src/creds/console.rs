@@ -6,7 +6,7 @@
 
 use super::cache::{self, Cache};
 use super::fetch;
-use super::options::{Notice, Notify, Options};
+use super::options::Options;
 use super::{settings, sources};
 use crate::aws::endpoint::Service;
 use crate::aws::federation::SigninToken;
@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::files::chain::{Base, Plan};
 use crate::files::merge::Section;
 use crate::files::{AwsFiles, ProfileSet};
-use crate::types::Credentials;
+use crate::types::{Credentials, Notice, Notify};
 use anyhow::{Result, bail};
 
 /// What the credentials are, for what the console session may be.
@@ -243,11 +243,7 @@ fn find(
         None => pick()?,
     };
     if !files.any_exists() {
-        bail!(
-            "no AWS config found ({} and {} do not exist): run 'rolecall setup'",
-            files.config.display,
-            files.credentials.display
-        );
+        return Err(crate::files::chain::no_files(files));
     }
     for_profile(cfg, files, &name, opts, federation_secs, notify)
 }

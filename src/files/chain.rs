@@ -536,6 +536,15 @@ fn static_keys<'a>(profile: Section<'a>, warnings: &mut Vec<String>) -> Result<B
     }
 }
 
+/// The error for a command that needs the files when neither exists.
+pub fn no_files(files: &crate::files::AwsFiles) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no AWS config found ({} and {} do not exist): run 'rolecall setup'",
+        files.config.display,
+        files.credentials.display
+    )
+}
+
 /// The error for files that hold no profile at all.
 pub fn no_profiles(files: &crate::files::AwsFiles) -> anyhow::Error {
     anyhow::anyhow!(

@@ -19,7 +19,6 @@ pub fn run_served(
     command: &[String],
     notify: Box<dyn Fn(crate::types::Notice) + Send + Sync>,
 ) -> Result<ExitCode> {
-    let options = &options;
     let token = Token::new()?;
     let dir = child::RuntimeDir::create(cfg)?;
     let token_file = dir.write_secret("token", token.expose())?;
@@ -38,19 +37,22 @@ pub fn run_served(
         for (var, name, text) in
             [("AWS_CONFIG_FILE", "config", config), ("AWS_SHARED_CREDENTIALS_FILE", "credentials", credentials)]
         {
-            let path = dir.write_secret(name, &text)?;
-            files_env.push((
-                var.to_owned(),
-                Some(path.to_str().context("the runtime directory's path is not UTF-8")?.to_owned()),
-            ));
+            files_env.push((var, utf8(dir.write_secret(name, &text)?)?));
         }
     }
     let server = Server::start(Service { token, renewing, profile: profile.to_owned(), notify })?;
-    let file = token_file.to_str().context("the runtime directory's path is not UTF-8")?;
-    let env = crate::serve::command::served(profile, region.as_deref(), &server.url(), file, &token_text);
-    let mut env: Vec<(String, Option<String>)> = env.vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    env.extend(files_env);
+    let mut env =
+        crate::serve::command::served(profile, region.as_deref(), &server.url(), &utf8(token_file)?, &token_text);
+    for (var, path) in files_env {
+        env = env.with(var, Some(path));
+    }
+    let env: Vec<(String, Option<String>)> = env.vars.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     let code = child::run(command, &env, None);
     drop(dir);
     code
+}
+
+/// A path in the runtime directory, as an environment value.
+fn utf8(path: std::path::PathBuf) -> Result<String> {
+    path.into_os_string().into_string().ok().context("the runtime directory's path is not UTF-8")
 }
