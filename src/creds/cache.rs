@@ -69,7 +69,23 @@ impl Cache {
     /// treated as absent (it is replaced by the next fetch); so is one that is not private
     /// (another user's, or readable by others), with one warning.
     pub fn get(&self, key: &str, now: i64, notify: Notify) -> Option<Credentials> {
-        self.read(key, now, notify)
+        let path = self.path(key, "json");
+        let bytes = match crate::util::fs::read_private(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    notify(Notice::Warning(format!("ignored the cache entry {}: {e}", path.display())));
+                }
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let text = String::from_utf8(bytes).ok()?;
+        let creds = Credentials::from_process_json(&text).ok()?.checked("cache").ok()?;
+        match creds.expires_at {
+            Some(t) if t - now >= self.margin => Some(creds),
+            _ => None,
+        }
     }
 
     /// When the entry was last written, if there is one: taken before waiting for its lock, so
@@ -88,27 +104,7 @@ impl Cache {
         notify: Notify,
     ) -> Option<Credentials> {
         match self.modified(key) {
-            Some(written) if Some(written) != seen => self.read(key, now, notify),
-            _ => None,
-        }
-    }
-
-    fn read(&self, key: &str, now: i64, notify: Notify) -> Option<Credentials> {
-        let path = self.path(key, "json");
-        let bytes = match crate::util::fs::read_private(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-                if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                    notify(Notice::Warning(format!("ignored the cache entry {}: {e}", path.display())));
-                }
-                return None;
-            }
-            Err(_) => return None,
-        };
-        let text = String::from_utf8(bytes).ok()?;
-        let creds = Credentials::from_process_json(&text).ok()?.checked("cache").ok()?;
-        match creds.expires_at {
-            Some(t) if t - now >= self.margin => Some(creds),
+            Some(written) if Some(written) != seen => self.get(key, now, notify),
             _ => None,
         }
     }

@@ -4,7 +4,7 @@
 //! hear while it works (a wait, a warning) goes to the caller's [`Notify`]: nothing here prints.
 
 use super::cache::{self, Cache};
-use super::options::{Notice, Notify, Options, Outcome};
+use super::options::{Options, Outcome};
 use super::settings::{Settings, sso_login};
 use super::steps::{self, DEFAULT_MFA_SESSION_SECS, Step, StepKind};
 use super::{cli_cache, mfa, sources};
@@ -16,6 +16,7 @@ use crate::files::chain::{self, Base, Plan};
 use crate::files::merge::Section;
 use crate::files::{AwsFiles, Key, ProfileSet};
 use crate::types::Credentials;
+use crate::types::{Notice, Notify};
 use anyhow::{Context, Result, anyhow, bail};
 
 /// The credentials of `profile`: from the cache, or fetched and cached.

@@ -32,8 +32,6 @@ pub struct Options {
     pub http_connector: Option<aws_smithy_runtime_api::client::http::SharedHttpConnector>,
 }
 
-pub use crate::types::notice::{Notice, Notify};
-
 /// The credentials of a profile, and what to say about them.
 #[derive(Debug)]
 pub struct Outcome {

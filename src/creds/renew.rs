@@ -10,10 +10,11 @@
 //! (its client hung up) starts no renewal.
 
 use super::fetch;
-use super::options::{Notify, Options};
+use super::options::Options;
 use crate::config::Config;
 use crate::files::AwsFiles;
 use crate::types::Credentials;
+use crate::types::Notify;
 use anyhow::{Result, anyhow};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};

@@ -10,8 +10,8 @@ pub mod command;
 pub mod listen;
 pub mod run;
 
-use crate::creds::options::Notice;
 use crate::creds::renew::Renewing;
+use crate::types::Notice;
 
 use anyhow::{Context, Result};
 use listen::Head;

@@ -13,8 +13,8 @@ pub mod style;
 pub mod tty;
 
 /// How a fetch's notice reaches a person: one line on stderr each.
-pub fn notice(notice: crate::creds::options::Notice) {
-    use crate::creds::options::Notice;
+pub fn notice(notice: crate::types::Notice) {
+    use crate::types::Notice;
     match notice {
         Notice::Warning(text) => eprintln!("rolecall: warning: {text}"),
         Notice::Waiting(text) | Notice::Note(text) => eprintln!("rolecall: {text}"),
