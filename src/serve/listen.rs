@@ -189,7 +189,7 @@ fn read_some(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Progress {
 }
 
 /// Where the head in `buf` ends (after its blank line), if it is complete.
-fn head_end(buf: &[u8]) -> Option<usize> {
+pub fn head_end(buf: &[u8]) -> Option<usize> {
     buf.windows(4)
         .position(|w| w == b"\r\n\r\n")
         .map(|i| i + 4)

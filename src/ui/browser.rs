@@ -240,15 +240,15 @@ impl OneShot {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let mut head = Vec::new();
             let mut chunk = [0u8; 2048];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+            while crate::serve::listen::head_end(&head).is_none() && head.len() < 16 * 1024 {
                 match stream.read(&mut chunk) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => head.extend_from_slice(&chunk[..n]),
                 }
             }
-            let line = String::from_utf8_lossy(head.split(|b| *b == b'\n').next().unwrap_or_default()).into_owned();
-            let mut words = line.split_whitespace();
-            let wanted = words.next() == Some("GET") && words.next() == Some(self.path.as_str());
+            // The credential server's reader of a request head.
+            let wanted =
+                crate::serve::listen::parse_head(&head).is_some_and(|h| h.method == "GET" && h.target == self.path);
             let local = self.listener.local_addr().ok();
             if wanted && local.is_some_and(|local| same_user(peer, local)) {
                 let answer = format!(
