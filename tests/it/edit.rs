@@ -330,6 +330,16 @@ enum Kill {
     Never,
 }
 
+/// Wait until the writer `child` created `stop` (it reached its stop and waits there).
+fn wait_for_stop(child: &mut std::process::Child, stop: &std::path::Path, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !stop.exists() {
+        assert!(child.try_wait().unwrap().is_none(), "{what}: it ended first");
+        assert!(std::time::Instant::now() < deadline, "{what}: never reached");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 /// Run rolecall with `args` and kill it as `kill` says.
 fn write_and_kill(home: &TempHome, args: &[&str], kill: Kill) {
     let stop = home.path.join("write-stop");
@@ -344,12 +354,7 @@ fn write_and_kill(home: &TempHome, args: &[&str], kill: Kill) {
     match kill {
         Kill::AtOnce => drop(child.kill()),
         Kill::AtStop(n) => {
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-            while !stop.exists() {
-                assert!(child.try_wait().unwrap().is_none(), "{args:?} ended before its stop {n}");
-                assert!(std::time::Instant::now() < deadline, "{args:?} never reached its stop {n}");
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
+            wait_for_stop(&mut child, &stop, &format!("{args:?} at its stop {n}"));
             child.kill().unwrap();
         }
         Kill::Never => {}
@@ -412,10 +417,7 @@ fn concurrent_writers_both_land() {
             .unwrap()
     };
     let mut a = spawn("output", "table", &[("ROLECALL_TEST_WRITE_STOP", &hook)]);
-    while !stop.exists() {
-        assert!(a.try_wait().unwrap().is_none(), "the first writer ended before its stop");
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    wait_for_stop(&mut a, &stop, "the first writer at its stop");
     let mut b = spawn("cli_pager", "less", &[]);
     std::fs::remove_file(&stop).unwrap();
     assert!(a.wait().unwrap().success() && b.wait().unwrap().success());

@@ -158,12 +158,18 @@ run("assume noregion")
 e = env()
 check("AWS_REGION" not in e and "AWS_DEFAULT_REGION" not in e, f"rolecall's region for admin stayed: {e}")
 
+
+def open_picker():
+    """`assume` with no profile on the terminal: the picker is up; the marker number that ends it."""
+    session.n += 1
+    child.sendline(f"assume; echo __END{session.n}__{status_var}")
+    child.expect_exact("profile> ")
+    return session.n
+
+
 # The picker: most recently used first; typing filters; Enter picks; Esc changes nothing.
 before = contract(env())
-session.n += 1
-n = session.n
-child.sendline(f"assume; echo __END{n}__{status_var}")
-child.expect_exact("profile> ")
+n = open_picker()
 child.send("ops")
 child.expect_exact("1/7")
 child.send("\r")
@@ -172,20 +178,14 @@ check(child.match.group(1) == "0", f"picker exit {child.match.group(1)}")
 e = env()
 check(e["AWS_PROFILE"] == "ops" and e["ROLECALL_PREVIOUS"] == "noregion", f"picked ops: {e}")
 before = contract(e)
-session.n += 1
-n = session.n
-child.sendline(f"assume; echo __END{n}__{status_var}")
-child.expect_exact("profile> ")
+n = open_picker()
 child.send("\x1b")
 child.expect(rf"__END{n}__(\d+)")
 check(child.match.group(1) == "130", f"Esc exit {child.match.group(1)}")
 check(contract(env()) == before, "Esc changed the environment")
 
 # Enter on a profile the picker marks unusable says why, and stays; so does Enter with no match.
-session.n += 1
-n = session.n
-child.sendline(f"assume; echo __END{n}__{status_var}")
-child.expect_exact("profile> ")
+n = open_picker()
 child.send("broken")
 child.expect_exact("1/7")
 child.send("\r")
