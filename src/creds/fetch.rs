@@ -99,6 +99,12 @@ struct Run<'a> {
     notify: Notify<'a>,
 }
 
+/// What [`Run::take_turn`] found: an entry fetched by another process, or this one's turn.
+enum Turn {
+    Served(Credentials),
+    Fetch(Option<cache::Lock>),
+}
+
 /// Whether `opts` renew a step of this kind: everything with `--refresh`, what takes an MFA code
 /// when one is given.
 fn renews(opts: &Options, kind: &StepKind) -> bool {
@@ -141,18 +147,10 @@ impl<'a> Run<'a> {
         // Asks a person for a code: those who wait for this process are told so.
         let prompts = asks(&source) && steps[start..].iter().any(|s| s.kind.mfa().is_some());
         let _lock = match (cache, steps.last().and_then(|s| s.key.as_deref())) {
-            (Some(cache), Some(key)) => {
-                let seen = cache.modified(key);
-                let lock = self.lock(cache, key, &source)?;
-                // Someone else may have fetched it while this process waited.
-                if let Some(creds) = self.cached(cache, key, renewing, seen) {
-                    return Ok(creds);
-                }
-                if let Some(lock) = &lock {
-                    lock.note(if prompts { "mfa" } else { "fetching" });
-                }
-                lock
-            }
+            (Some(cache), Some(key)) => match self.take_turn(cache, key, &source, renewing, prompts)? {
+                Turn::Served(creds) => return Ok(creds),
+                Turn::Fetch(lock) => lock,
+            },
             _ => None,
         };
         let runtime = crate::util::runtime()?;
@@ -195,15 +193,10 @@ impl<'a> Run<'a> {
                 // The last step's lock is already held by `run` (a second flock would wait on it).
                 let _lock = match cache.filter(|_| !is_last) {
                     Some(cache) => {
-                        let seen = cache.modified(key);
-                        let lock = self.lock(cache, key, source)?;
-                        if let Some(session) = self.cached(cache, key, renews(self.opts, &step.kind), seen) {
-                            return Ok(session);
+                        match self.take_turn(cache, key, source, renews(self.opts, &step.kind), asks(source))? {
+                            Turn::Served(session) => return Ok(session),
+                            Turn::Fetch(lock) => lock,
                         }
-                        if let Some(lock) = &lock {
-                            lock.note(if asks(source) { "mfa" } else { "fetching" });
-                        }
-                        lock
                     }
                     None => None,
                 };
@@ -265,21 +258,23 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The entry after waiting for its lock. Renewing, only one another process wrote while
-    /// this one waited (its modification time differs from `seen`, taken before the wait): what
-    /// was there before is what this process was asked to replace.
-    fn cached(
-        &self,
-        cache: &Cache,
-        key: &str,
-        renewing: bool,
-        seen: Option<std::time::SystemTime>,
-    ) -> Option<Credentials> {
-        if renewing {
-            cache.get_changed(key, self.cfg.now(), seen, self.notify)
-        } else {
-            cache.get(key, self.cfg.now(), self.notify)
+    /// Wait for `key`'s lock. Someone else may have fetched the entry meanwhile: then it serves
+    /// (renewing, only one another process wrote while this one waited: its modification time
+    /// differs from the one seen before the wait; what was there before is what this process was
+    /// asked to replace). Otherwise the lock, noted with what this process does (asking a person
+    /// for an MFA code, or fetching).
+    fn take_turn(&self, cache: &Cache, key: &str, source: &mfa::Source, renewing: bool, asking: bool) -> Result<Turn> {
+        let seen = cache.modified(key);
+        let lock = self.lock(cache, key, source)?;
+        let (now, notify) = (self.cfg.now(), self.notify);
+        let fetched = if renewing { cache.get_changed(key, now, seen, notify) } else { cache.get(key, now, notify) };
+        if let Some(creds) = fetched {
+            return Ok(Turn::Served(creds));
         }
+        if let Some(lock) = &lock {
+            lock.note(if asking { "mfa" } else { "fetching" });
+        }
+        Ok(Turn::Fetch(lock))
     }
 
     /// The lock of a cache entry this process is about to fetch. Another process that holds it
