@@ -81,11 +81,6 @@ impl Credentials {
         )
     }
 
-    /// Seconds left at `now`; `None` when they never expire.
-    pub fn seconds_left(&self, now: i64) -> Option<i64> {
-        self.expires_at.map(|t| t - now)
-    }
-
     /// The credentials in the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, and the
     /// token, expiry and account when set); `None` unless both keys are there.
     pub fn from_env(cfg: &crate::config::Config) -> Option<Credentials> {
