@@ -45,10 +45,11 @@ pub fn identity(
 /// The MFA device an IAM user most likely has: the ARN AWS gives a virtual device named after
 /// the user (`arn:aws:iam::ACCOUNT:mfa/NAME`), from the user's ARN.
 pub fn likely_mfa_device(user_arn: &str) -> Option<String> {
-    let name = crate::util::arn::iam_user_name(user_arn)?;
-    let account = crate::util::arn::account_id(user_arn)?;
-    let partition = user_arn.split(':').nth(1)?;
-    Some(format!("arn:{partition}:iam::{account}:mfa/{name}"))
+    let mut parts = user_arn.splitn(6, ':');
+    let (_, partition, _, _, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let name = resource.strip_prefix("user/")?.rsplit('/').next()?;
+    (!name.is_empty() && account.len() == 12).then(|| format!("arn:{partition}:iam::{account}:mfa/{name}"))
 }
 
 /// What the online checks found, and how many profiles they asked AWS about.

@@ -24,12 +24,6 @@ pub fn account_id(s: &str) -> Option<&str> {
     (s.starts_with("arn:") && account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
-/// The IAM user's name in a user ARN (`arn:aws:iam::123456789012:user/path/alice` → `alice`).
-pub fn iam_user_name(s: &str) -> Option<&str> {
-    let path = iam_resource(s)?.strip_prefix("user/")?;
-    path.rsplit('/').next().filter(|name| !name.is_empty())
-}
-
 /// The resource part of an IAM ARN with a valid partition and a 12-digit account.
 fn iam_resource(s: &str) -> Option<&str> {
     let mut parts = s.splitn(6, ':');
@@ -52,15 +46,6 @@ pub fn is_temporary_key_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn user_names() {
-        assert_eq!(iam_user_name("arn:aws:iam::123456789012:user/alice"), Some("alice"));
-        assert_eq!(iam_user_name("arn:aws-cn:iam::123456789012:user/eng/bob"), Some("bob"));
-        assert_eq!(iam_user_name("arn:aws:iam::123456789012:root"), None);
-        assert_eq!(iam_user_name("arn:aws:iam::123456789012:user/"), None);
-        assert_eq!(iam_user_name("arn:aws:sts::123456789012:assumed-role/R/s"), None);
-    }
 
     #[test]
     fn role_arns() {
