@@ -253,14 +253,19 @@ fn converse(w: Waiting, answer: &Answer) {
         let head = parse_head(&buf[..end]);
         buf.drain(..end);
         let Some(head) = head else {
-            let _ = write_answer(&stream, 400, "Bad Request", "", true);
+            if write_answer(&stream, 400, "Bad Request", "", true).is_ok() {
+                linger(&stream);
+            }
             return;
         };
         let (status, reason, body) =
             if head.chunked { (400, "Bad Request", String::new()) } else { answer(&head, &stream) };
         let close = head.close || head.chunked || status == 403 || status == 400;
-        if write_answer(&stream, status, reason, &body, close).is_err() || close {
+        if write_answer(&stream, status, reason, &body, close).is_err() {
             return;
+        }
+        if close {
+            return linger(&stream);
         }
         // The next head, under its own deadline.
         let deadline = Instant::now() + HEAD_DEADLINE;
@@ -274,6 +279,26 @@ fn converse(w: Waiting, answer: &Answer) {
                 Ok(0) | Err(_) => return,
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
+        }
+    }
+}
+
+/// Close after an answer the way HTTP servers do ("lingering close"): stop writing, then read and
+/// drop what the client still sends for a moment, so that the close does not reset the connection
+/// and discard the answer before the client has read it.
+fn linger(stream: &TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut dropped = 0usize;
+    let mut chunk = [0u8; 4096];
+    while dropped < 64 * 1024 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match (&*stream).read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => dropped += n,
         }
     }
 }
