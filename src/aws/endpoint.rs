@@ -107,7 +107,11 @@ pub enum Service {
     Iam,
     SsoPortal,
     SsoOidc,
+    /// The console's federation endpoint (`/federation`).
     Signin,
+    /// AWS Sign-In's OAuth endpoints for console credentials (`/v1/token`); the same settings
+    /// name it as [`Service::Signin`] (`AWS_ENDPOINT_URL_SIGNIN`).
+    SigninOauth,
 }
 
 impl Service {
@@ -117,7 +121,7 @@ impl Service {
             Service::Iam => "IAM",
             Service::SsoPortal => "SSO",
             Service::SsoOidc => "SSO_OIDC",
-            Service::Signin => "SIGNIN",
+            Service::Signin | Service::SigninOauth => "SIGNIN",
         }
     }
 
@@ -127,7 +131,7 @@ impl Service {
             Service::Iam => "iam",
             Service::SsoPortal => "sso",
             Service::SsoOidc => "sso_oidc",
-            Service::Signin => "signin",
+            Service::Signin | Service::SigninOauth => "signin",
         }
     }
 }
@@ -215,6 +219,7 @@ pub fn resolve(service: Service, params: &Params) -> Result<Endpoint> {
         Service::SsoOidc if params.fips && !gov => format!("https://oidc-fips.{region}.{suffix}"),
         Service::SsoOidc => format!("https://oidc.{region}.{suffix}"),
         Service::Signin => signin_url(region)?,
+        Service::SigninOauth => login_url(region)?,
     };
     Ok(Endpoint { url, signing_region: region.to_owned(), from: None })
 }
@@ -235,6 +240,25 @@ pub fn signin_url(region: &str) -> Result<String> {
         "aws-eusc" => "https://signin.amazonaws-eusc.eu".to_owned(),
         other => bail!("the {other} partition has no console sign-in that rolecall knows"),
     })
+}
+
+/// AWS Sign-In's OAuth host for console credentials (`aws login`) in a region: regional in every
+/// partition that has it (the SDKs' endpoint rules for CreateOAuth2Token).
+pub fn login_url(region: &str) -> Result<String> {
+    let Some(p) = Partition::of_region(region) else {
+        bail!(
+            "region `{}` is in no AWS partition rolecall knows: no sign-in host for it",
+            crate::util::text::printable(region)
+        );
+    };
+    let domain = match p.name {
+        "aws" => "signin.aws.amazon.com",
+        "aws-cn" => "signin.amazonaws.cn",
+        "aws-us-gov" => "signin.amazonaws-us-gov.com",
+        "aws-eusc" => "signin.amazonaws-eusc.eu",
+        other => bail!("the {other} partition has no console sign-in that rolecall knows"),
+    };
+    Ok(format!("https://{region}.{domain}"))
 }
 
 /// Regions that exist, for a did-you-mean on a region that matches none of their patterns.

@@ -3,10 +3,12 @@
 //! OIDC) as plain requests.
 
 pub mod console;
+pub mod dpop;
 pub mod endpoint;
 pub mod federation;
 pub mod http;
 pub mod iam;
+pub mod signin;
 pub mod sso;
 pub mod sts;
 pub mod xml;

@@ -7,7 +7,7 @@ use super::cache::{self, Cache};
 use super::options::{Options, Outcome};
 use super::settings::{Settings, sso_login};
 use super::steps::{self, DEFAULT_MFA_SESSION_SECS, Step, StepKind};
-use super::{cli_cache, mfa, sources};
+use super::{cli_cache, login, mfa, sources};
 use crate::aws::http::Http;
 use crate::aws::sso;
 use crate::aws::sts::{self, ErrorKind, Sts};
@@ -68,6 +68,14 @@ pub fn credentials(cfg: &Config, files: &AwsFiles, profile: &str, opts: &Options
                 break;
             }
         }
+    }
+    // A console session with nothing after it: its own cache (the aws CLI's), no runtime.
+    if let Base::LoginSession { arn, .. } = &plan.base
+        && plan.hops.is_empty()
+        && !opts.refresh
+        && let Some(creds) = login::cache_dir(cfg).and_then(|d| login::cached(&login::cache_path(&d, arn), now))
+    {
+        return Ok(Outcome { creds, region, long_term: false });
     }
     if opts.cached_only {
         bail!("`{}` has no cached credentials", crate::util::text::printable(profile));
@@ -383,8 +391,13 @@ impl<'a> Run<'a> {
                 }
                 Ok(creds)
             }
-            Base::LoginSession { profile, .. } => {
-                bail!("profile `{profile}` uses login_session credentials, which rolecall cannot assume yet")
+            Base::LoginSession { profile, arn } => {
+                let session = login::session(self.cfg, self.set, self.set.profile(profile), arn)?;
+                let creds = login::credentials(self.cfg, &session, &http(), self.opts.refresh, self.notify)
+                    .await
+                    .with_context(|| format!("profile `{profile}`"))?;
+                // Console credentials last 15 minutes.
+                self.plausible(creds, 900, false, "AWS Sign-In")
             }
         }
     }

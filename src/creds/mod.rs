@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cli_cache;
 pub mod console;
 pub mod fetch;
+pub mod login;
 pub mod mfa;
 pub mod online;
 pub mod options;

@@ -221,8 +221,6 @@ pub enum NotCredentials {
     SsoToken,
     /// A `credential_source` no SDK knows.
     UnknownSource(String),
-    /// `login_session`, which rolecall cannot fetch yet.
-    LoginSession,
 }
 
 impl ResolveError {
@@ -283,9 +281,6 @@ impl fmt::Display for ResolveError {
                 "profile `{profile}` referenced `{source}` provider but that provider is not supported (credential_source is one of {})",
                 CREDENTIAL_SOURCES.join(", ")
             ),
-            ResolveError::NotCredentials { profile, why: NotCredentials::LoginSession } => {
-                write!(f, "profile `{profile}` uses login_session credentials, which rolecall cannot fetch yet")
-            }
         }
     }
 }
@@ -314,7 +309,6 @@ pub fn credentials_check(plan: &Plan) -> Result<(), ResolveError> {
         Base::NamedSource { source, .. } if credential_source(source).is_none() => {
             NotCredentials::UnknownSource((*source).to_owned())
         }
-        Base::LoginSession { .. } => NotCredentials::LoginSession,
         _ => return Ok(()),
     };
     Err(ResolveError::NotCredentials { profile, why })

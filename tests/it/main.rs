@@ -13,6 +13,7 @@ mod edit;
 mod export;
 mod hostile;
 mod layers;
+mod login;
 mod messages;
 mod no_panic;
 mod online;

@@ -203,12 +203,6 @@ pub(super) fn resolution_finding(r: &mut Report, profile: Section, e: &ResolveEr
             at_key(profile, "credential_source"),
             format!("use one of {}", CREDENTIAL_SOURCES.join(", ")),
         ),
-        ResolveError::NotCredentials { why: NotCredentials::LoginSession, .. } => (
-            Severity::Warning,
-            "login-session",
-            at_key(profile, "login_session"),
-            "use the aws CLI for this profile, or a role or SSO profile with rolecall".into(),
-        ),
     };
     r.add(severity, code, at, Some(name), e.to_string(), &hint);
 }

@@ -3,6 +3,7 @@
 
 pub mod moto;
 pub mod serve;
+pub mod signin;
 pub mod strict;
 
 use std::path::{Path, PathBuf};
@@ -121,7 +122,9 @@ impl TempHome {
     pub fn assert_no_secret_in(&self, stderr: &str, stdout: &str) {
         let mut secrets: Vec<String> = FIXTURE_SECRETS.iter().map(|s| s.to_string()).collect();
         secrets.extend(secrets_in(stdout));
-        for dir in [self.path.join(".cache/rolecall"), self.path.join(".aws/cli/cache")] {
+        for dir in
+            [self.path.join(".cache/rolecall"), self.path.join(".aws/cli/cache"), self.path.join(".aws/login/cache")]
+        {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 secrets.extend(secrets_in(&std::fs::read_to_string(entry.path()).unwrap_or_default()));
             }
@@ -159,7 +162,17 @@ pub const FIXTURE_SECRETS: &[&str] = &["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 /// Secret access keys and session tokens in shell code, JSON or cache files.
 pub fn secrets_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for name in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SecretAccessKey", "SessionToken"] {
+    // The console sign-in cache (camelCase) adds the refresh token and the DPoP key's PEM.
+    for name in [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "SecretAccessKey",
+        "SessionToken",
+        "secretAccessKey",
+        "sessionToken",
+        "refreshToken",
+        "PRIVATE KEY-----\\n",
+    ] {
         let mut rest = text;
         while let Some(at) = rest.find(name) {
             rest = &rest[at + name.len()..];

@@ -1,0 +1,266 @@
+//! `login_session` profiles (console credentials, `aws login`): the SDKs' shared cases in-process,
+//! and the binary against a local AWS Sign-In endpoint that verifies DPoP proofs and PKCE
+//! ([`common::signin`]), moto for a role sourced from such a profile, and the sign-in itself
+//! driven by a `$BROWSER` script and by headless Chromium through rolecall's launcher.
+
+use crate::common::{self, TempHome};
+use common::moto::Moto;
+use common::serve::{Request, Response, Server};
+use common::signin::{SignIn, verify_dpop};
+use rolecall::config::Config;
+use rolecall::creds::fetch;
+use rolecall::creds::options::Options;
+use rolecall::files::AwsFiles;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+const ARN: &str = "arn:aws:iam::123456789012:user/alice";
+
+fn write_private(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+fn entry_path(home: &Path, arn: &str) -> PathBuf {
+    rolecall::creds::login::cache_path(&home.join(".aws/login/cache"), arn)
+}
+
+fn read_entry(home: &Path, arn: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(entry_path(home, arn)).unwrap()).unwrap()
+}
+
+/// The SDKs' eight cases (aws-config, botocore and the aws CLI run the same file): the cache
+/// entry in, credentials or an error out, an expired entry refreshed once (the request body as
+/// the case gives it, with a DPoP proof that verifies) and the cache rewritten as the case says.
+#[test]
+fn login_provider_test_cases() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/login-provider-test-cases.json");
+    let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // The cases' clock: 2025-11-19T00:00:00Z (the refreshed entry expires 15 minutes later).
+    const NOW: i64 = 1_763_510_400;
+    let (mut passed, mut failures) = (0, Vec::new());
+    for case in &cases {
+        let name = case["documentation"].as_str().unwrap();
+        let home = TempHome::new();
+        home.write("config", case["configContents"].as_str().unwrap());
+        let dir = home.path.join(".aws/login/cache");
+        for (file, entry) in case["cacheContents"].as_object().unwrap() {
+            write_private(&dir.join(file), &entry.to_string());
+        }
+        let mocks: Vec<Value> = case.get("mockApiCalls").and_then(Value::as_array).cloned().unwrap_or_default();
+        let calls = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = calls.clone();
+        let base = Arc::new(Mutex::new(String::new()));
+        let url = base.clone();
+        let server = Server::start(move |r: &Request| {
+            let mut calls = seen.lock().unwrap();
+            let Some(mock) = mocks.get(calls.len()) else { return Response::new(500, "text/plain", "unexpected call") };
+            let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            let token_url = format!("{}/v1/token", url.lock().unwrap());
+            let proof = verify_dpop(r.header("dpop"), &token_url, NOW, &mut HashSet::new());
+            calls.push(match (&proof, body == mock["request"]["tokenInput"]) {
+                (Ok(_), true) => "ok".into(),
+                (Err(e), _) => format!("DPoP refused: {e}"),
+                (_, false) => format!("body {body} is not the case's {}", mock["request"]["tokenInput"]),
+            });
+            match (mock.get("response"), mock.get("responseCode").and_then(Value::as_u64)) {
+                (Some(response), _) => Response::new(200, "application/json", response["tokenOutput"].to_string()),
+                (None, Some(code)) => Response::new(code as u16, "application/json", "{}"),
+                _ => Response::new(500, "text/plain", "case has no answer"),
+            }
+        });
+        *base.lock().unwrap() = server.url.clone();
+        let cfg = Config::from_vars([
+            ("HOME", home.path.to_string_lossy().into_owned()),
+            ("XDG_CACHE_HOME", home.path.join(".cache").to_string_lossy().into_owned()),
+            ("AWS_ENDPOINT_URL_SIGNIN", server.url.clone()),
+            ("AWS_REGION", "us-east-2".into()),
+        ])
+        .with_clock(NOW);
+        let files = AwsFiles::load(&cfg);
+        let result = fetch::credentials(&cfg, &files, "signin", &Options::default(), &|_| {});
+        let mut problems: Vec<String> = calls.lock().unwrap().iter().filter(|c| *c != "ok").cloned().collect();
+        for outcome in case["outcomes"].as_array().unwrap() {
+            match (outcome["result"].as_str().unwrap(), &result) {
+                ("credentials", Ok(out)) => {
+                    let c = &out.creds;
+                    let want_expiry = rolecall::util::time::parse_rfc3339(outcome["expiresAt"].as_str().unwrap());
+                    let got =
+                        json!([c.access_key_id, c.secret_access_key, c.session_token, c.account_id, c.expires_at]);
+                    let want = json!([
+                        outcome["accessKeyId"],
+                        outcome["secretAccessKey"],
+                        outcome["sessionToken"],
+                        outcome["accountId"],
+                        want_expiry
+                    ]);
+                    if got != want {
+                        problems.push(format!("credentials {got} are not {want}"));
+                    }
+                }
+                ("cacheContents", Ok(_)) => {
+                    for (file, want) in outcome.as_object().unwrap().iter().filter(|(k, _)| *k != "result") {
+                        let got: Value =
+                            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+                        if &got != want {
+                            problems.push(format!("cache {got} is not {want}"));
+                        }
+                    }
+                }
+                ("error", Err(_)) => {}
+                (kind, Ok(_)) => problems.push(format!("wanted {kind}, got credentials")),
+                (kind, Err(e)) => problems.push(format!("wanted {kind}, got error {e:#}")),
+            }
+        }
+        if problems.is_empty() {
+            passed += 1;
+        } else {
+            failures.push(format!("{name}: {}", problems.join("; ")));
+        }
+    }
+    println!("conformance: login-provider-test-cases.json: {passed}/{} passed", cases.len());
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A home with a `login_session` profile, a role sourced from it, and an entry for the session
+/// expiring at `expires_at`, known to `signin`.
+fn console_home(signin: &SignIn, expires_at: i64) -> TempHome {
+    let home = TempHome::new();
+    home.write_files(
+        &format!(
+            "[profile console]\nlogin_session = {ARN}\nregion = eu-west-1\n\n[profile deploy]\nsource_profile = console\nrole_arn = arn:aws:iam::123456789012:role/Deploy\n"
+        ),
+        "",
+    );
+    let pem = rolecall::aws::dpop::Key::generate().unwrap().to_pem().unwrap();
+    write_private(&entry_path(&home.path, ARN), &signin.entry(&pem, expires_at).to_string());
+    home
+}
+
+fn value<'a>(code: &'a str, var: &str) -> Option<&'a str> {
+    code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn assume_reads_a_console_session_and_refreshes_it_when_it_expires() {
+    let signin = SignIn::start(ARN);
+    let home = console_home(&signin, common::now() + 600);
+    let env = [("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())];
+    // Ten minutes left: served from the aws CLI's cache, no call.
+    let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASEEDSEEDSEEDSEED"));
+    assert_eq!(value(&run.stdout, "AWS_PROFILE"), Some("console"));
+    assert_eq!(signin.refreshes(), 0);
+    // Four minutes left (inside the SDKs' five): refreshed with a DPoP proof, saved, rotated.
+    let before = read_entry(&home.path, ARN);
+    let mut expiring = before.clone();
+    expiring["accessToken"]["expiresAt"] = json!(rolecall::util::time::format_rfc3339(common::now() + 240));
+    write_private(&entry_path(&home.path, ARN), &expiring.to_string());
+    let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"));
+    assert_eq!(signin.refreshes(), 1, "{:?}", signin.refusals());
+    let after = read_entry(&home.path, ARN);
+    let state = signin.state.lock().unwrap().refresh_tokens.clone();
+    assert_eq!(after["refreshToken"], json!(state.last().unwrap()), "the new refresh token is saved");
+    assert_ne!(after["refreshToken"], before["refreshToken"]);
+    for kept in ["idToken", "dpopKey", "clientId", "tokenType"] {
+        assert_eq!(after[kept], before[kept], "{kept} kept");
+    }
+    assert_eq!(after["accessToken"]["accountId"], "123456789012");
+    assert_eq!(mode(&entry_path(&home.path, ARN)), 0o600);
+    // The same again: the refreshed credentials, no second call.
+    let run = home.run_env(&["credential-process", "console"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(out["AccessKeyId"], "ASIALOGIN00000000000");
+    assert_eq!(signin.refreshes(), 1);
+    // --refresh renews at once.
+    let run = home.run_env(&["assume", "console", "--refresh", "--shell", "bash"], &env);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
+    assert!(signin.refusals().is_empty(), "{:?}", signin.refusals());
+}
+
+#[test]
+fn an_ended_console_session_asks_for_a_sign_in_and_changes_nothing() {
+    let signin = SignIn::start(ARN);
+    let home = console_home(&signin, common::now() - 60);
+    signin.end_sessions();
+    let before = std::fs::read(entry_path(&home.path, ARN)).unwrap();
+    let run =
+        home.run_env(&["assume", "console", "--shell", "bash"], &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "eval changes nothing: {}", run.stdout);
+    assert!(run.stderr.contains("console session is over") && run.stderr.contains("rolecall login"), "{}", run.stderr);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "one line: {}", run.stderr);
+    assert_eq!(std::fs::read(entry_path(&home.path, ARN)).unwrap(), before, "the entry is left as it was");
+    // No entry at all: the same advice.
+    std::fs::remove_file(entry_path(&home.path, ARN)).unwrap();
+    let run = home.run_env(&["assume", "console", "--shell", "bash"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no cached console sign-in") && run.stderr.contains("rolecall login"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Eight shells at once, the entry about to expire: one refresh (the refresh token rotates, so a
+/// second one would be refused), every shell gets the new credentials, the cache holds the last
+/// refresh token.
+#[test]
+fn eight_parallel_assumes_refresh_once() {
+    let signin = SignIn::start(ARN);
+    let home = console_home(&signin, common::now() + 30);
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            home.command(env!("CARGO_BIN_EXE_rolecall"), &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())])
+                .args(["assume", "console", "--shell", "bash"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(value(&stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{stderr}");
+        home.assert_no_secret_in(&stderr, &stdout);
+    }
+    assert_eq!(signin.refreshes(), 1, "{:?}", signin.refusals());
+    assert!(signin.refusals().is_empty(), "{:?}", signin.refusals());
+    let last = signin.state.lock().unwrap().refresh_tokens.last().cloned().unwrap();
+    assert_eq!(read_entry(&home.path, ARN)["refreshToken"], json!(last));
+}
+
+/// A role sourced from a console session: AssumeRole is signed with the session's credentials
+/// (moto saw its key id), and the role-chaining hour applies.
+#[test]
+fn a_role_sourced_from_a_console_session() {
+    let Some(moto) = Moto::start() else { return };
+    let signin = SignIn::start(ARN);
+    let home = console_home(&signin, common::now() + 600);
+    let env = [("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str()), ("AWS_ENDPOINT_URL_STS", moto.url.as_str())];
+    let run = home.run_env(&["assume", "deploy", "--duration", "2h", "--shell", "bash"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("role chaining"), "the hour is said: {}", run.stderr);
+    let requests = moto.requests();
+    let roles: Vec<_> = requests.iter().filter(|r| r.action() == "AssumeRole").collect();
+    assert_eq!(roles.len(), 1, "{requests:?}");
+    assert!(roles[0].authorization.contains("Credential=ASIASEEDSEEDSEEDSEED/"), "{}", roles[0].authorization);
+    assert_eq!(roles[0].param("DurationSeconds").as_deref(), Some("3600"));
+    assert!(moto.strict.refusals().is_empty(), "{:?}", moto.strict.refusals());
+}
