@@ -83,8 +83,11 @@ pub enum Command {
     /// kept), is checked by reading the result back, and replaces the file atomically, keeping
     /// the previous version as `<file>.bak`.
     Configure(ConfigureArgs),
-    /// Sign in to IAM Identity Center (SSO); the token is shared with the AWS CLI
+    /// Sign in: IAM Identity Center (SSO), or console credentials (`aws login`) for a
+    /// login_session profile; what it gets is shared with the aws CLI and the SDKs
     Login(LoginArgs),
+    /// Sign out of a login_session profile's console session (its cached credentials are deleted)
+    Logout(LogoutArgs),
     /// IAM Identity Center helpers
     #[command(subcommand)]
     Sso(SsoAction),
@@ -312,15 +315,27 @@ pub struct PromptArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// A profile that uses SSO (default: AWS_PROFILE, else default)
+    /// A profile that uses SSO or login_session (default: AWS_PROFILE, else default)
     #[arg(conflicts_with = "sso_session")]
     pub profile: Option<String>,
     /// Sign in to this [sso-session] instead
     #[arg(long, value_name = "NAME")]
     pub sso_session: Option<String>,
-    /// Print the URL and code only; do not open a browser
+    /// Print the URL (and code) only; do not open a browser
     #[arg(long)]
     pub no_browser: bool,
+    /// Sign in with console credentials (`aws login`): creates or updates PROFILE's login_session
+    #[arg(long, conflicts_with = "sso_session")]
+    pub console: bool,
+    /// Console sign-in on another device (SSH): open the printed URL anywhere, paste the code
+    #[arg(long)]
+    pub remote: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// A login_session profile (default: AWS_PROFILE, else default)
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -56,6 +56,7 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
         Command::Flags(args) => completions::flags(args),
         Command::Configure(args) => configure::run(cfg, args),
         Command::Login(args) => sso_login::run(cfg, args),
+        Command::Logout(args) => sso_login::logout(cfg, args),
         Command::Sso(crate::cli::SsoAction::Populate { sso_session, prefix, dry_run }) => {
             sso::populate(cfg, sso_session.as_deref(), &prefix, dry_run, None)
         }

@@ -175,20 +175,61 @@ pub struct Session<'a> {
     pub endpoint: String,
 }
 
-/// The session of `arn` for `profile` (the `login_session` profile): its entry's file, and the
-/// token endpoint for the region it signed in to (the entry's `signInRegion`), else the SDKs'
-/// region (`AWS_REGION`, the profile's, `AWS_DEFAULT_REGION`, us-east-1).
-pub fn session<'a>(cfg: &Config, set: &ProfileSet, profile: Option<Section>, arn: &'a str) -> Result<Session<'a>> {
-    let dir = cache_dir(cfg).context("cannot find the console sign-in cache: HOME is not set")?;
-    let path = cache_path(&dir, arn);
-    let signed_in = Entry::read(&path).ok().flatten().and_then(|e| e.region().map(str::to_owned));
-    let region = signed_in
+/// The token endpoint's base URL for a sign-in in `region` (else the SDKs' region:
+/// `AWS_REGION`, the profile's, `AWS_DEFAULT_REGION`, us-east-1), or the configured
+/// `AWS_ENDPOINT_URL_SIGNIN`.
+pub fn endpoint(cfg: &Config, set: &ProfileSet, profile: Option<Section>, region: Option<String>) -> Result<String> {
+    let region = region
         .or_else(|| cfg.var("AWS_REGION"))
         .or_else(|| profile?.get(Key::Region).map(str::to_owned))
         .or_else(|| cfg.var("AWS_DEFAULT_REGION"))
         .unwrap_or_else(|| "us-east-1".to_owned());
-    let endpoint = super::settings::service_endpoint(cfg, set, profile, Service::SigninOauth, &region)?.url;
-    Ok(Session { arn, path, endpoint })
+    Ok(super::settings::service_endpoint(cfg, set, profile, Service::SigninOauth, &region)?.url)
+}
+
+/// The session of `arn` for `profile` (the `login_session` profile): its entry's file, and the
+/// token endpoint for the region it signed in to (the entry's `signInRegion`), else the SDKs'.
+pub fn session<'a>(cfg: &Config, set: &ProfileSet, profile: Option<Section>, arn: &'a str) -> Result<Session<'a>> {
+    let dir = cache_dir(cfg).context("cannot find the console sign-in cache: HOME is not set")?;
+    let path = cache_path(&dir, arn);
+    let signed_in = Entry::read(&path).ok().flatten().and_then(|e| e.region().map(str::to_owned));
+    Ok(Session { arn, path, endpoint: endpoint(cfg, set, profile, signed_in)? })
+}
+
+/// What a browser sign-in brought back, to redeem: the code, the PKCE verifier, the client and
+/// redirect it was asked with, and the new DPoP key.
+pub struct Redeem<'a> {
+    pub endpoint: &'a str,
+    pub client_id: &'a str,
+    pub code: &'a str,
+    pub verifier: &'a str,
+    pub redirect_uri: &'a str,
+    pub key: &'a dpop::Key,
+}
+
+/// Redeem a sign-in: the session's ARN (the ID token's `sub`) and its new cache entry (written
+/// by the caller), as the aws CLI writes one.
+pub async fn redeem(http: &Http, r: &Redeem<'_>, now: i64) -> Result<(String, Entry)> {
+    let input = signin::code_input(r.client_id, r.code, r.verifier, r.redirect_uri);
+    let tokens = signin::create_token(http, r.endpoint, &input, r.key, now).await?;
+    let id_token = tokens.id_token.as_deref().context("AWS Sign-In answered no ID token")?;
+    let arn = signin::id_token_subject(id_token).context("AWS Sign-In's ID token names no session (no sub)")?;
+    let account = crate::util::arn::account_id(&arn).map(str::to_owned);
+    let value = json!({
+        "accessToken": {
+            "accessKeyId": tokens.access_key_id,
+            "secretAccessKey": tokens.secret_access_key,
+            "sessionToken": tokens.session_token,
+            "accountId": account,
+            "expiresAt": crate::util::time::format_rfc3339(now + tokens.expires_in),
+        },
+        "tokenType": tokens.token_type.as_deref().unwrap_or("aws_sigv4"),
+        "clientId": r.client_id,
+        "refreshToken": tokens.refresh_token,
+        "idToken": id_token,
+        "dpopKey": r.key.to_pem()?,
+    });
+    Ok((arn, Entry(value)))
 }
 
 /// The entry of `arn` when its credentials have more than the refresh window left at `now`: no

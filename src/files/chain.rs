@@ -314,6 +314,15 @@ pub fn credentials_check(plan: &Plan) -> Result<(), ResolveError> {
     Err(ResolveError::NotCredentials { profile, why })
 }
 
+/// The profile whose `login_session` `name`'s credentials come from (itself, or the source at
+/// the end of its role chain), if they come from a console session.
+pub fn console_profile(set: &ProfileSet, name: &str) -> Option<String> {
+    match resolve(set, name).ok()?.base {
+        Base::LoginSession { profile, .. } => Some(profile.to_owned()),
+        _ => None,
+    }
+}
+
 /// The plan of `selected`, when it gives credentials.
 pub fn resolve_credentials<'a>(set: &'a ProfileSet, selected: Section<'a>) -> Result<Plan<'a>, ResolveError> {
     let plan = resolve_profile(set, selected)?;

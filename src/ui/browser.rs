@@ -386,14 +386,18 @@ fn console_commands(cfg: &Config, choice: &Choice, profile: &str, page: &str) ->
 pub fn open_console(cfg: &Config, choice: &Choice, profile: &str, url: &str) -> Result<Opened> {
     let page = OneShot::start(url)?;
     let address = page.url()?;
-    // The container schemes carry an address for the add-on to open in the profile's container:
-    // the one-shot address, not the sign-in URL.
+    let how = launch(cfg, choice, profile, &address)?;
+    let waited = page_wait(cfg);
+    Ok(Opened { how, read: page.serve_once(waited), waited })
+}
+
+/// Open `page` (no secret: the one-shot address, an authorization page) for `profile` as
+/// `choice` says; how it was opened, for the message.
+pub fn launch(cfg: &Config, choice: &Choice, profile: &str, page: &str) -> Result<String> {
+    // The container schemes carry an address for the add-on to open in the profile's container.
     if let Choice::Firefox { scheme, extra } = choice {
-        let target = format!(
-            "{scheme}:name={}&url={}",
-            crate::util::text::percent(profile),
-            crate::util::text::percent(&address)
-        );
+        let target =
+            format!("{scheme}:name={}&url={}", crate::util::text::percent(profile), crate::util::text::percent(page));
         let firefox = on_path(cfg, &["firefox"]).map(|p| p.to_string_lossy().into_owned());
         let mut command = match firefox {
             Some(bin) => vec![bin],
@@ -405,11 +409,9 @@ pub fn open_console(cfg: &Config, choice: &Choice, profile: &str, url: &str) -> 
         if !spawn(&command) {
             bail!("cannot start firefox");
         }
-        let how = format!("firefox, in the container `{}`", crate::util::text::printable(profile));
-        let waited = page_wait(cfg);
-        return Ok(Opened { how, read: page.serve_once(waited), waited });
+        return Ok(format!("firefox, in the container `{}`", crate::util::text::printable(profile)));
     }
-    let (commands, how) = console_commands(cfg, choice, profile, &address)?;
+    let (commands, how) = console_commands(cfg, choice, profile, page)?;
     if commands.is_empty() {
         bail!(
             "no browser to open the console in here (no BROWSER, no display): --url prints the sign-in URL, --copy puts it on this terminal's clipboard"
@@ -421,12 +423,10 @@ pub fn open_console(cfg: &Config, choice: &Choice, profile: &str, url: &str) -> 
             commands.iter().map(|c| c[0].as_str()).collect::<Vec<_>>().join(", ")
         );
     };
-    let how = match choice {
+    Ok(match choice {
         Choice::System => format!("`{}`", crate::util::text::printable(&started[0])),
         _ => how,
-    };
-    let waited = page_wait(cfg);
-    Ok(Opened { how, read: page.serve_once(waited), waited })
+    })
 }
 
 /// Send `text` to the clipboard of the terminal rolecall runs in (OSC 52), which works from a

@@ -3,6 +3,7 @@
 
 pub mod ask;
 pub mod browser;
+pub mod callback;
 pub mod editor;
 pub mod exit;
 pub mod picker;

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::files::AwsFiles;
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 /// Run the device flow for `login`, talking to the person on stderr.
 pub fn sso_sign_in(cfg: &Config, login: &crate::aws::sso::Login, no_browser: bool) -> Result<()> {
@@ -46,6 +46,15 @@ pub fn sso_sign_in(cfg: &Config, login: &crate::aws::sso::Login, no_browser: boo
 /// When `err` says an SSO profile needs a login and there is a terminal, offer to sign in now;
 /// whether it did (the caller then tries again).
 pub fn offer(cfg: &Config, files: &AwsFiles, profile: &str, err: &anyhow::Error) -> Result<bool> {
+    if let Some(needs) = err.downcast_ref::<crate::creds::login::NeedsSignIn>() {
+        let Some(base) = crate::files::chain::console_profile(&files.profiles, profile) else { return Ok(false) };
+        if !crate::ui::picker::available() || !crate::ui::tty::confirm(&format!("rolecall: {needs}. Sign in now?"), "")?
+        {
+            return Ok(false);
+        }
+        console_sign_in(cfg, files, &base, Device::Same { open: true })?;
+        return Ok(true);
+    }
     let Some(needs) = err.downcast_ref::<crate::aws::sso::NeedsLogin>() else { return Ok(false) };
     if !crate::ui::picker::available() {
         return Ok(false);
@@ -56,4 +65,152 @@ pub fn offer(cfg: &Config, files: &AwsFiles, profile: &str, err: &anyhow::Error)
     let login = crate::creds::settings::login_for(cfg, files, Some(profile), None)?;
     sso_sign_in(cfg, &login, false)?;
     Ok(true)
+}
+
+/// Keys that give a profile credentials other than a console session, and what the aws CLI calls
+/// them when it refuses to add `login_session` beside them.
+const OTHER_CREDENTIALS: &[(&str, &str)] = &[
+    ("web_identity_token_file", "web identity"),
+    ("sso_session", "SSO"),
+    ("sso_role_name", "SSO"),
+    ("sso_account_id", "SSO"),
+    ("aws_access_key_id", "access key"),
+    ("role_arn", "assume role"),
+    ("credential_process", "credential_process"),
+];
+
+/// How a console sign-in goes: in a browser here (the redirect comes back to 127.0.0.1), or on
+/// another device (the person pastes the code the page shows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Device {
+    Same { open: bool },
+    Other,
+}
+
+/// Sign in with console credentials (`aws login`) for `profile`: the authorization page with
+/// PKCE in the profile's browser (`console_browser`, `$BROWSER`, …), the code redeemed with a new
+/// DPoP key, the session cached where the aws CLI and the SDKs read it, and `login_session` set
+/// in the profile (created when missing). A profile with other credentials is refused, as the
+/// aws CLI refuses it. The session's ARN.
+pub fn console_sign_in(cfg: &Config, files: &AwsFiles, profile: &str, device: Device) -> Result<String> {
+    use crate::aws::signin;
+    use crate::creds::login;
+    let p = crate::util::text::printable;
+    crate::files::validate::check_name(profile)?;
+    let set = &files.profiles;
+    let section = set.profile(profile);
+    if let Some(section) = section
+        && let Some((_, what)) = OTHER_CREDENTIALS.iter().find(|(key, _)| section.get(*key).is_some())
+    {
+        anyhow::bail!(
+            "profile `{}` already has {what} credentials: sign in to a new profile ('rolecall login --console NEW'), or remove them first",
+            p(profile)
+        );
+    }
+    let endpoint = login::endpoint(cfg, set, section, None)?;
+    let key = crate::aws::dpop::Key::generate()?;
+    let (verifier, challenge) = signin::pkce()?;
+    let state = crate::util::random::hex::<16>()?;
+    let browser =
+        section.and_then(|s| s.get("console_browser").map(str::to_owned)).or_else(|| cfg.setting("console_browser"));
+    let choice = crate::ui::browser::Choice::parse(browser.as_deref());
+    // No browser here (SSH, no display, no BROWSER, no console_browser): another device.
+    let device = match device {
+        Device::Same { .. }
+            if choice == crate::ui::browser::Choice::System && crate::ui::browser::system_commands(cfg).is_empty() =>
+        {
+            eprintln!("rolecall: no browser here (no display, no BROWSER): sign in on another device");
+            Device::Other
+        }
+        d => d,
+    };
+    let (client_id, redirect_uri, callback) = match device {
+        Device::Same { .. } => {
+            let callback = crate::ui::callback::Callback::start()?;
+            (signin::SAME_DEVICE, callback.redirect_uri.clone(), Some(callback))
+        }
+        Device::Other => (signin::CROSS_DEVICE, format!("{endpoint}/v1/sessions/confirmation"), None),
+    };
+    let url = signin::authorize_url(&endpoint, client_id, &state, &challenge, &redirect_uri);
+    let code = match callback {
+        Some(callback) => {
+            eprintln!("rolecall: sign in to the AWS console for `{}` in the browser:", p(profile));
+            eprintln!("  {}", p(&url));
+            if device == (Device::Same { open: true }) {
+                match crate::ui::browser::launch(cfg, &choice, profile, &url) {
+                    Ok(how) => eprintln!("rolecall: opened with {how}"),
+                    Err(e) => eprintln!("rolecall: {e:#}: open the address above yourself"),
+                }
+            }
+            eprintln!("rolecall: waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)");
+            callback.wait(&state, sign_in_wait(cfg))?
+        }
+        None => {
+            eprintln!("rolecall: on a device with a browser, open");
+            eprintln!("  {}", p(&url));
+            let tty = crate::ui::tty::Tty::require(
+                "signing in on another device needs the code typed here: run it in a terminal",
+            )?;
+            let pasted =
+                tty.read_line("rolecall: the authorization code the page shows: ", crate::ui::tty::Echo::Hidden)?;
+            let (code, got) =
+                signin::parse_pasted_code(&pasted).context("that is not the code the sign-in page shows")?;
+            if got != state {
+                anyhow::bail!("that code is from another sign-in (its state differs): run the login again");
+            }
+            code
+        }
+    };
+    let http = crate::aws::http::Http::new(None, cfg.timeout());
+    let redeem = login::Redeem {
+        endpoint: &endpoint,
+        client_id,
+        code: &code,
+        verifier: &verifier,
+        redirect_uri: &redirect_uri,
+        key: &key,
+    };
+    let (arn, entry) = crate::util::runtime()?.block_on(login::redeem(&http, &redeem, cfg.now()))?;
+    let dir = login::cache_dir(cfg).context("cannot find the console sign-in cache: HOME is not set")?;
+    entry.write(&login::cache_path(&dir, &arn))?;
+    if section.and_then(|s| s.get(crate::files::Key::LoginSession)) != Some(arn.as_str()) {
+        let pairs = vec![("login_session", arn.clone())];
+        let written = crate::files::change::set_pairs(cfg, &crate::ui::notice, profile, &pairs)?;
+        crate::files::change::tell(&written, &crate::ui::notice);
+    }
+    eprintln!(
+        "rolecall: signed in as {}; `{}` uses it (refreshed for up to 12 hours; the aws CLI and the SDKs read it too)",
+        p(&arn),
+        p(profile)
+    );
+    Ok(arn)
+}
+
+/// How long the browser sign-in may take ([`crate::ui::callback::SIGN_IN_WAIT`]; tests shorten it
+/// with the test-hooks feature).
+fn sign_in_wait(cfg: &Config) -> std::time::Duration {
+    #[cfg(feature = "test-hooks")]
+    if let Some(secs) = cfg.var("ROLECALL_TEST_PAGE_WAIT").and_then(|v| v.parse().ok()) {
+        return std::time::Duration::from_secs(secs);
+    }
+    let _ = cfg;
+    crate::ui::callback::SIGN_IN_WAIT
+}
+
+/// Forget the console session of `profile` (its `login_session`): the cache entry is deleted.
+pub fn console_sign_out(cfg: &Config, files: &AwsFiles, profile: &str) -> Result<()> {
+    use crate::creds::login;
+    let p = crate::util::text::printable;
+    let section = files.profiles.profile(profile).with_context(|| format!("no profile `{}`", p(profile)))?;
+    let arn = section
+        .get(crate::files::Key::LoginSession)
+        .with_context(|| format!("profile `{}` has no login_session: nothing to sign out of", p(profile)))?;
+    let dir = login::cache_dir(cfg).context("cannot find the console sign-in cache: HOME is not set")?;
+    let path = login::cache_path(&dir, arn);
+    match std::fs::remove_file(&path) {
+        Ok(()) => eprintln!("rolecall: signed out of {} (removed {})", p(arn), path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => eprintln!("rolecall: {} was not signed in", p(arn)),
+        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+    }
+    Ok(())
 }

@@ -11,7 +11,6 @@ use common::TempHome;
 use common::moto::{Moto, require};
 use common::serve::{Request, Response, Server};
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -354,17 +353,6 @@ fn command_lines() -> Vec<String> {
 }
 
 /// Kill the browsers started with a data directory under `dir`.
-fn kill_browsers(dir: &Path) {
-    let needle = dir.to_string_lossy().into_owned();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        if String::from_utf8_lossy(&cmdline).contains(&needle) {
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
-    }
-}
-
 #[test]
 fn headless_chromium_signs_in_with_a_data_directory_per_profile() {
     let chromium = ["chromium", "chromium-browser"].into_iter().find(|b| {
@@ -445,7 +433,7 @@ fn headless_chromium_signs_in_with_a_data_directory_per_profile() {
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let scans = watcher.join().unwrap();
-    kill_browsers(&data);
+    common::kill_browsers(&data);
     assert!(scans > 10, "the process list was scanned {scans} times");
     assert!(leaked.lock().unwrap().is_empty(), "a sign-in token in an argument list: {:?}", leaked.lock().unwrap());
     assert_eq!(destinations["admin"], "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1");
@@ -506,7 +494,7 @@ fn xdg_open_and_a_desktop_file_default_browser_sign_in() {
     }
     let (token, _) = seen.lock().unwrap().logins[0].clone();
     assert_eq!(&token, seen.lock().unwrap().tokens.last().unwrap());
-    kill_browsers(&data);
+    common::kill_browsers(&data);
 
     // A default browser that never fetches the page: exit 1, naming the command started.
     write_launcher("exit 0");

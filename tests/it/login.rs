@@ -264,3 +264,122 @@ fn a_role_sourced_from_a_console_session() {
     assert_eq!(roles[0].param("DurationSeconds").as_deref(), Some("3600"));
     assert!(moto.strict.refusals().is_empty(), "{:?}", moto.strict.refusals());
 }
+
+/// A `$BROWSER` that follows the authorization page's redirect, as a browser does.
+fn browser_script(home: &TempHome) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = home.path.join("browse.py");
+    std::fs::write(
+        &path,
+        "#!/usr/bin/env python3\nimport sys, urllib.request\nurllib.request.urlopen(sys.argv[1], timeout=10).read()\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn config_text(home: &TempHome) -> String {
+    std::fs::read_to_string(home.path.join(".aws/config")).unwrap()
+}
+
+/// `login --console NEW`: the authorization page with PKCE opened through `$BROWSER`, the
+/// redirect taken on 127.0.0.1, the code redeemed with a new DPoP key, the session cached as the
+/// aws CLI caches it and the profile written; `assume` then reads it and a refresh is bound to
+/// the key of the sign-in; `logout` forgets it. A profile with other credentials is refused.
+#[test]
+fn login_console_signs_in_through_the_browser_and_writes_the_profile() {
+    let signin = SignIn::start(ARN);
+    let home = TempHome::new();
+    home.write_files("[profile keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n", "");
+    let browser = browser_script(&home);
+    let env = [("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str()), ("BROWSER", browser.to_str().unwrap())];
+    let run = home.run_env(&["login", "--console", "laptop"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains(&format!("signed in as {ARN}")), "{}", run.stderr);
+    assert_eq!(signin.state.lock().unwrap().sign_ins, 1, "{:?}", signin.refusals());
+    assert!(signin.refusals().is_empty(), "{:?}", signin.refusals());
+    assert!(
+        config_text(&home).contains(&format!("[profile laptop]\nlogin_session = {ARN}\n")),
+        "{}",
+        config_text(&home)
+    );
+    let entry = read_entry(&home.path, ARN);
+    assert_eq!(entry["clientId"], common::signin::SAME_DEVICE);
+    assert!(entry["dpopKey"].as_str().unwrap().starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
+    assert_eq!(entry["accessToken"]["accountId"], "123456789012");
+    assert_eq!(mode(&entry_path(&home.path, ARN)), 0o600);
+    for secret in ["codeVerifier", "code0c"] {
+        assert!(!run.stderr.contains(secret));
+    }
+    // The profile works, and a refresh proves the sign-in's key.
+    let run = home.run_env(&["assume", "laptop", "--shell", "bash"], &env);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{}", run.stderr);
+    let run = home.run_env(&["assume", "laptop", "--refresh", "--shell", "bash"], &env);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
+    assert_eq!(signin.refreshes(), 1, "{:?}", signin.refusals());
+    // `login laptop` signs in again (the profile is a console one); the file is not touched twice.
+    let before = config_text(&home);
+    let run = home.run_env(&["login", "laptop"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(signin.state.lock().unwrap().sign_ins, 2);
+    assert_eq!(config_text(&home), before);
+    // A profile with keys: refused before any browser opens.
+    let run = home.run_env(&["login", "--console", "keys"], &env);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("already has access key credentials"), "{}", run.stderr);
+    assert_eq!(signin.state.lock().unwrap().sign_ins, 2);
+    // logout forgets the session: assume then says to sign in.
+    let run = home.run_env(&["logout", "laptop"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!entry_path(&home.path, ARN).exists());
+    let run = home.run_env(&["assume", "laptop", "--shell", "bash"], &env);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("rolecall login"), "{}", run.stderr);
+}
+
+/// Over SSH: the cross-device client, the address printed, the code the page shows typed back.
+#[test]
+fn login_console_remote_takes_the_code_from_another_device() {
+    if !common::moto::require("python3") {
+        return;
+    }
+    let signin = SignIn::start(ARN);
+    let home = TempHome::new();
+    home.write_files("", "");
+    home.drive("remote_login.py", "remote", &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())]);
+    assert_eq!(signin.state.lock().unwrap().sign_ins, 1, "{:?}", signin.refusals());
+    let entry = read_entry(&home.path, ARN);
+    assert_eq!(entry["clientId"], common::signin::CROSS_DEVICE);
+    assert!(config_text(&home).contains(&format!("[profile remote]\nlogin_session = {ARN}\n")));
+}
+
+/// The browser step driven by a real headless Chromium, started by rolecall's launcher
+/// (`console_browser`) with the profile's own data directory.
+#[test]
+fn headless_chromium_signs_in_through_rolecalls_launcher() {
+    if !common::moto::require("chromium") {
+        return;
+    }
+    let signin = SignIn::start(ARN);
+    let home = TempHome::new();
+    home.write_files("", "");
+    let config_dir = home.path.join(".config/rolecall");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config"),
+        "console_browser = chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync\n",
+    )
+    .unwrap();
+    let data = home.path.join(".local/share/rolecall/browser");
+    let run = home.run_env(
+        &["login", "--console", "work"],
+        &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str()), ("ROLECALL_TEST_PAGE_WAIT", "60")],
+    );
+    common::kill_browsers(&data);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("chromium with the data directory of `work`"), "{}", run.stderr);
+    assert!(data.join("work").is_dir());
+    assert_eq!(signin.state.lock().unwrap().sign_ins, 1, "{:?}", signin.refusals());
+    assert!(config_text(&home).contains(&format!("[profile work]\nlogin_session = {ARN}\n")));
+}
