@@ -383,3 +383,117 @@ fn headless_chromium_signs_in_through_rolecalls_launcher() {
     assert_eq!(signin.state.lock().unwrap().sign_ins, 1, "{:?}", signin.refusals());
     assert!(config_text(&home).contains(&format!("[profile work]\nlogin_session = {ARN}\n")));
 }
+
+/// botocore (with its crt extra, as the aws CLI v2 ships it) and rolecall share the cache: boto3
+/// reads and refreshes an entry rolecall refreshed (its DPoP proof verified by the endpoint),
+/// rolecall reads the entry boto3 refreshed and refreshes it with boto3's new refresh token, and
+/// the aws CLI v1 signs with it.
+#[test]
+fn botocore_and_rolecall_share_the_console_session() {
+    let Some(moto) = Moto::start() else { return };
+    let has_crt =
+        std::process::Command::new("python3").args(["-c", "import awscrt, boto3"]).status().is_ok_and(|s| s.success());
+    if !has_crt {
+        common::skip("botocore's crt extra is not installed (./scripts/test installs it)");
+        return;
+    }
+    let signin = SignIn::start(ARN);
+    let home = console_home(&signin, common::now() + 240);
+    let env = [("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str()), ("AWS_ENDPOINT_URL_STS", moto.url.as_str())];
+    let expire_soon = || {
+        let mut entry = read_entry(&home.path, ARN);
+        entry["accessToken"]["expiresAt"] = json!(rolecall::util::time::format_rfc3339(common::now() + 60));
+        write_private(&entry_path(&home.path, ARN), &entry.to_string());
+    };
+    // rolecall refreshes (1).
+    let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{}", run.stderr);
+    // boto3 reads what rolecall wrote and refreshes it (2) with its own proof of the same key.
+    expire_soon();
+    let out = home
+        .command("python3", &env)
+        .args([
+            "-c",
+            "import boto3; c = boto3.Session(profile_name='console').get_credentials().get_frozen_credentials(); print(c.access_key)",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ASIALOGIN00000000001", "{stderr}");
+    assert_eq!(signin.refreshes(), 2, "{:?}", signin.refusals());
+    // rolecall reads what boto3 wrote, then refreshes (3) with boto3's new refresh token.
+    let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
+    expire_soon();
+    let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000002"), "{}", run.stderr);
+    assert_eq!(signin.refreshes(), 3);
+    assert!(signin.refusals().is_empty(), "{:?}", signin.refusals());
+    // The aws CLI v1 (botocore) signs with the session rolecall refreshed.
+    let out = home
+        .command("aws", &[env[0], env[1], ("AWS_PROFILE", "console")])
+        .args(["sts", "get-caller-identity"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let requests = moto.requests();
+    let call = requests.iter().rfind(|r| r.action() == "GetCallerIdentity").expect("the CLI called STS");
+    assert!(call.authorization.contains("Credential=ASIALOGIN00000000002/"), "{}", call.authorization);
+}
+
+/// The aws CLI or boto3 refreshed the entry outside rolecall's lock while rolecall's own refresh
+/// was on its way: the endpoint answers TOKEN_EXPIRED (the token was used), rolecall reads the
+/// file again and takes what the other tool saved.
+#[test]
+fn a_refresh_another_tool_made_meanwhile_is_taken() {
+    let signin = SignIn::start(ARN);
+    let home = console_home(&signin, common::now() + 60);
+    let stale = read_entry(&home.path, ARN);
+    // Another tool refreshes first (the endpoint rotates the token), then the file is put back
+    // as rolecall read it, and the other tool's save is written by the endpoint when rolecall's
+    // stale refresh arrives.
+    let key = rolecall::aws::dpop::Key::from_pem(stale["dpopKey"].as_str().unwrap()).unwrap();
+    let http_url = format!("{}/v1/token", signin.url);
+    let proof = key.proof(&http_url, common::now()).unwrap();
+    let body = json!({ "clientId": common::signin::SAME_DEVICE, "refreshToken": stale["refreshToken"], "grantType": "refresh_token" });
+    let out = post_json(&http_url, &proof, &body.to_string());
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    let mut theirs = stale.clone();
+    theirs["accessToken"]["accessKeyId"] = answer["accessToken"]["accessKeyId"].clone();
+    theirs["accessToken"]["secretAccessKey"] = answer["accessToken"]["secretAccessKey"].clone();
+    theirs["accessToken"]["sessionToken"] = answer["accessToken"]["sessionToken"].clone();
+    theirs["accessToken"]["expiresAt"] = json!(rolecall::util::time::format_rfc3339(common::now() + 900));
+    theirs["refreshToken"] = answer["refreshToken"].clone();
+    let path = entry_path(&home.path, ARN);
+    signin.state.lock().unwrap().on_refused = Some(Box::new(move || write_private(&path, &theirs.to_string())));
+    let run =
+        home.run_env(&["assume", "console", "--shell", "bash"], &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        value(&run.stdout, "AWS_ACCESS_KEY_ID"),
+        Some("ASIALOGIN00000000000"),
+        "the other tool's: {}",
+        run.stderr
+    );
+    assert_eq!(signin.refusals().len(), 1, "{:?}", signin.refusals());
+    assert_eq!(signin.refreshes(), 1);
+}
+
+/// POST `body` to `url` (on 127.0.0.1) with a DPoP header, as another tool would: the answer's body.
+fn post_json(url: &str, proof: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nDPoP: {proof}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out.split_once("\r\n\r\n").unwrap().1.to_owned()
+}

@@ -54,6 +54,8 @@ pub struct State {
     ended: bool,
     /// The time the server takes as now (the tests' pinned clock), else the real one.
     pub clock: Option<i64>,
+    /// Run once when a refresh is refused (another tool saving its refresh meanwhile).
+    pub on_refused: Option<Box<dyn FnOnce() + Send>>,
 }
 
 pub struct SignIn {
@@ -256,6 +258,9 @@ fn token(s: &mut State, r: &Request, base: &str, arn: &str) -> Response {
     let client_id = field("clientId");
     let fail = |s: &mut State, kind: &str, code: &str, why: &str| {
         s.refusals.push(format!("{code}: {why}"));
+        if let Some(hook) = s.on_refused.take() {
+            hook();
+        }
         refused(kind, code, why)
     };
     let id_token = match field("grantType").as_str() {
