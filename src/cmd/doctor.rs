@@ -13,6 +13,7 @@ pub fn run(cfg: &Config, args: DoctorArgs) -> Result<ExitCode> {
     let files = AwsFiles::load(cfg);
     let mut findings = doctor::check(&files);
     findings.extend(crate::vault::check(cfg, &files));
+    findings.extend(crate::creds::login::check(cfg, &files));
     doctor::sort(&mut findings);
     if online {
         let progress = std::io::stderr().is_terminal();

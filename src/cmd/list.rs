@@ -27,14 +27,31 @@ pub fn run(cfg: &Config, args: ListArgs) -> Result<ExitCode> {
         })
         .map(|()| ExitCode::SUCCESS);
     }
+    let now = cfg.now();
+    let with_login = |e| with_login(cfg, &files, now, e);
     write_stdout(|out| {
         if json {
-            json::write_lines(out, catalog::entries(&files))
+            json::write_lines(out, catalog::entries(&files).map(with_login))
         } else {
-            crate::ui::report::profiles(out, &files, Style::for_stdout(cfg))
+            crate::ui::report::profiles(out, &files, catalog::entries(&files).map(with_login), Style::for_stdout(cfg))
         }
     })?;
     // The process ends now: freeing 10,000 profiles one by one would only cost time.
     std::mem::forget(files);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A console session's state from the sign-in cache (a file read per login_session profile).
+fn with_login<'a>(
+    cfg: &Config,
+    files: &'a crate::files::AwsFiles,
+    now: i64,
+    mut e: catalog::Entry<'a>,
+) -> catalog::Entry<'a> {
+    if e.kind == catalog::Kind::Login
+        && let Some(arn) = files.profiles.profile(e.name).and_then(|p| p.get(crate::files::Key::LoginSession))
+    {
+        e.login = Some(crate::creds::login::state(cfg, arn, now));
+    }
+    e
 }

@@ -255,7 +255,7 @@ pub(super) fn target(cfg: &Config, arg: Option<&str>) -> Result<String> {
     }
 }
 
-/// [`fetch`], and when an SSO profile has no valid login and the person agrees, sign in and
+/// [`fetch`], and when an SSO or console profile has no valid sign-in and the person agrees, sign in and
 /// fetch again.
 fn fetch_signing_in(
     cfg: &Config,
@@ -264,7 +264,10 @@ fn fetch_signing_in(
     args: &crate::cli::CredsArgs,
 ) -> Result<crate::creds::options::Outcome> {
     match fetch(cfg, files, profile, args) {
-        Err(e) if crate::ui::sign_in::offer(cfg, files, profile, &e)? => fetch(cfg, files, profile, args),
+        // Never from a hook's auto-refresh (--no-prompt): a hook does not ask.
+        Err(e) if !args.no_prompt && crate::ui::sign_in::offer(cfg, files, profile, &e)? => {
+            fetch(cfg, files, profile, args)
+        }
         other => other,
     }
 }

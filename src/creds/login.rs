@@ -315,3 +315,139 @@ async fn refresh(session: &Session<'_>, http: &Http, entry: &Entry, now: i64) ->
     let tokens = signin::create_token(http, &session.endpoint, &input, &key, now).await?;
     Ok(entry.refreshed(&tokens, now))
 }
+
+/// Where a console session stands, for `list` and `doctor` (no network).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// No entry: never signed in here, or signed out.
+    SignedOut,
+    /// The entry cannot be used (not private, not JSON, a field missing).
+    Damaged(String),
+    /// The entry's ID token names another session.
+    OtherArn(String),
+    /// Signed in; the refresh window (12 hours from the sign-in) has this much left, when the
+    /// ID token says when the sign-in was.
+    SignedIn { left: Option<i64> },
+    /// The 12 hours are over: only a new sign-in helps.
+    Over,
+}
+
+impl Entry {
+    /// When the refresh window ends: 12 hours after the sign-in (the ID token's `iat`; refreshes
+    /// do not renew the ID token).
+    pub fn session_ends(&self) -> Option<i64> {
+        let id = self.text("idToken").or_else(|| self.text("identityToken"))?;
+        let payload = id.split('.').nth(1)?;
+        let value: Value = serde_json::from_slice(&dpop::b64url_decode(payload)?).ok()?;
+        Some(value.get("iat")?.as_i64()? + SESSION_SECS)
+    }
+}
+
+/// The status of the console session `arn` at `now`.
+pub fn status(cfg: &Config, arn: &str, now: i64) -> Status {
+    let Some(dir) = cache_dir(cfg) else { return Status::SignedOut };
+    let entry = match Entry::read(&cache_path(&dir, arn)) {
+        Ok(Some(entry)) => entry,
+        Ok(None) => return Status::SignedOut,
+        Err(e) => return Status::Damaged(format!("{e:#}")),
+    };
+    if let Some(sub) = entry.subject().filter(|s| s.trim() != arn.trim()) {
+        return Status::OtherArn(sub);
+    }
+    match entry.session_ends() {
+        Some(end) if end <= now => Status::Over,
+        left => Status::SignedIn { left: left.map(|end| end - now) },
+    }
+}
+
+/// The status as `list` says it: `signed-in` (and the seconds left to refresh), `signed-out`,
+/// `session-over`, `other-session`, `damaged`.
+pub fn state(cfg: &Config, arn: &str, now: i64) -> (&'static str, Option<i64>) {
+    match status(cfg, arn, now) {
+        Status::SignedIn { left } => ("signed-in", left),
+        Status::SignedOut => ("signed-out", None),
+        Status::Over => ("session-over", None),
+        Status::OtherArn(_) => ("other-session", None),
+        Status::Damaged(_) => ("damaged", None),
+    }
+}
+
+/// `doctor`'s checks of `login_session` profiles: the entry is there, usable, this session's,
+/// and still refreshable; and no other credentials in the profile shadow it or are shadowed.
+pub fn check(cfg: &Config, files: &crate::files::AwsFiles) -> Vec<crate::files::doctor::Finding> {
+    use crate::files::doctor::{Finding, Severity};
+    let p = crate::util::text::printable;
+    let now = cfg.now();
+    let mut out = Vec::new();
+    for profile in files.profiles.profiles() {
+        let Some(value) = profile.get_value(Key::LoginSession) else { continue };
+        let name = p(profile.name());
+        let arn: &str = &value.value;
+        let mut finding = |severity, code, message: String, hint: String| {
+            out.push(Finding {
+                severity,
+                code,
+                file: files.file(value.origin.file).display.clone(),
+                line: value.origin.line,
+                profile: Some(profile.name().to_owned()),
+                message,
+                hint,
+            })
+        };
+        // The SDKs' order: web identity, a role, credential_source and SSO come before it;
+        // credential_process and static keys after it (the aws CLI refuses to mix them).
+        let other = [
+            (Key::WebIdentityTokenFile, "web identity", true),
+            (Key::RoleArn, "role_arn", true),
+            (Key::CredentialSource, "credential_source", true),
+            (Key::SsoSession, "SSO", true),
+            (Key::SsoStartUrl, "SSO", true),
+            (Key::CredentialProcess, "credential_process", false),
+            (Key::AccessKeyId, "access keys", false),
+        ];
+        if let Some((_, what, first)) = other.iter().find(|(k, _, _)| profile.get(*k).is_some()) {
+            let (message, hint) = if *first {
+                (
+                    format!("`{name}` has login_session and {what}: the SDKs use {what}, and login_session is ignored"),
+                    "keep one kind of credentials per profile (the aws CLI refuses to mix them)",
+                )
+            } else {
+                (
+                    format!(
+                        "`{name}` has login_session and {what}: the SDKs use the console session, and {what} is ignored"
+                    ),
+                    "remove the other credentials, or move them to a profile of their own",
+                )
+            };
+            finding(Severity::Warning, "login-session-mixed", message, hint.to_owned());
+        }
+        match status(cfg, arn, now) {
+            Status::SignedIn { .. } => {}
+            Status::SignedOut => finding(
+                Severity::Warning,
+                "login-not-signed-in",
+                format!("`{name}` uses the console session {}, which is not signed in here", p(arn)),
+                format!("rolecall login {name}"),
+            ),
+            Status::Over => finding(
+                Severity::Warning,
+                "login-session-over",
+                format!("`{name}`: the console session {} is over (12 hours after its sign-in)", p(arn)),
+                format!("rolecall login {name}"),
+            ),
+            Status::OtherArn(sub) => finding(
+                Severity::Error,
+                "login-cache-other-arn",
+                format!("`{name}`: the cached console session is {}'s, not {}", p(&sub), p(arn)),
+                format!("rolecall login {name} signs in again (or fix login_session)"),
+            ),
+            Status::Damaged(why) => finding(
+                Severity::Error,
+                "login-cache-damaged",
+                format!("`{name}`: the cached console session cannot be used: {}", p(&why)),
+                format!("rolecall login {name}"),
+            ),
+        }
+    }
+    out
+}

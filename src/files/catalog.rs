@@ -77,6 +77,9 @@ pub struct Entry<'a> {
     pub line: usize,
     /// Why the profile cannot be used, when it cannot.
     pub error: Option<String>,
+    /// A console session's state (`signed-in`, `signed-out`, `over`, …) and the seconds left of
+    /// its refresh window, filled in by a caller that reads the sign-in cache.
+    pub login: Option<(&'static str, Option<i64>)>,
 }
 
 /// Every profile, in file order (config first, then profiles only in credentials).
@@ -106,21 +109,26 @@ fn entry<'a>(files: &'a AwsFiles, p: Section<'a>) -> Entry<'a> {
                 source_file: origin.map_or("", |o| files.file(o.file).path_str()),
                 line: origin.map_or(0, |o| o.line),
                 error,
+                login: None,
             }
         }
     }
 }
 
 /// The account a profile works in, from what the profile itself says: its role ARN, its SSO
-/// account, or `aws_account_id`.
+/// account, `aws_account_id`, or its console session's ARN.
 pub fn account_id(p: Section<'_>) -> Option<&str> {
-    p.get(Key::RoleArn).and_then(arn::account_id).or_else(|| p.get(Key::SsoAccountId)).or_else(|| p.get(Key::AccountId))
+    p.get(Key::RoleArn)
+        .and_then(arn::account_id)
+        .or_else(|| p.get(Key::SsoAccountId))
+        .or_else(|| p.get(Key::AccountId))
+        .or_else(|| p.get(Key::LoginSession).and_then(arn::account_id))
 }
 
 impl ToJson for Entry<'_> {
     fn push_json(&self, out: &mut Vec<u8>) {
-        Object::start(out)
-            .str("name", self.name)
+        let mut o = Object::start(out);
+        o.str("name", self.name)
             .str("kind", self.kind.as_str())
             .opt_str("region", self.region)
             .str_array("chain", &self.chain)
@@ -130,6 +138,10 @@ impl ToJson for Entry<'_> {
             .str("source_file", self.source_file)
             .num("line", self.line as u64)
             .opt_str("error", self.error.as_deref())
-            .end();
+            .some_str("login", self.login.map(|(state, _)| state));
+        if let Some((_, Some(left))) = self.login {
+            o.num("login_left_secs", left.max(0) as u64);
+        }
+        o.end();
     }
 }

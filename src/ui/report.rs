@@ -48,7 +48,12 @@ pub fn findings(out: &mut dyn Write, files: &AwsFiles, findings: &[Finding], sty
 }
 
 /// The table: column widths come from the profiles themselves, so rows stream as resolved.
-pub fn profiles(out: &mut dyn Write, files: &AwsFiles, style: Style) -> std::io::Result<()> {
+pub fn profiles<'a>(
+    out: &mut dyn Write,
+    files: &AwsFiles,
+    entries: impl Iterator<Item = catalog::Entry<'a>>,
+    style: Style,
+) -> std::io::Result<()> {
     let set = &files.profiles;
     if set.profiles().len() == 0 {
         return Ok(());
@@ -61,13 +66,23 @@ pub fn profiles(out: &mut dyn Write, files: &AwsFiles, style: Style) -> std::io:
     let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
     let head = format!("{}  {}  {}  CHAIN", pad("PROFILE", name_w), pad("KIND", kind_w), pad("REGION", region_w));
     writeln!(out, "{}", style.bold(head.trim_end()))?;
-    for e in catalog::entries(files) {
-        let chain = match &e.error {
+    for e in entries {
+        let mut chain = match &e.error {
             // The kind says it already; a red error would only repeat it.
             Some(_) if e.kind == Kind::ConfigOnly => style.dim("(no credentials)"),
             Some(err) => style.red(&format!("error: {}", printable(err))),
             None => e.chain.join(" → "),
         };
+        match e.login {
+            Some(("signed-in", Some(left))) => {
+                chain.push_str(&style.dim(&format!(" (signed in: {} to refresh)", crate::util::time::human_left(left))))
+            }
+            Some(("signed-in", None)) => chain.push_str(&style.dim(" (signed in)")),
+            Some((state, _)) => {
+                chain.push_str(&style.yellow(&format!(" ({state}: rolecall login {})", printable(e.name))))
+            }
+            None => {}
+        }
         writeln!(
             out,
             "{}  {}  {}  {}",

@@ -497,3 +497,64 @@ fn post_json(url: &str, proof: &str, body: &str) -> String {
     s.read_to_string(&mut out).unwrap();
     out.split_once("\r\n\r\n").unwrap().1.to_owned()
 }
+
+/// `list` says where each console session stands (and its account); `doctor` finds a session
+/// not signed in, one over, a cache entry of another session, and credentials mixed with it.
+#[test]
+fn list_and_doctor_know_console_sessions() {
+    let signin = SignIn::start(ARN);
+    let home = TempHome::new();
+    let other = "arn:aws:iam::123456789012:user/bob";
+    let over = "arn:aws:iam::123456789012:user/carol";
+    home.write_files(
+        &format!(
+            "[profile in]\nlogin_session = {ARN}\n\n[profile out]\nlogin_session = arn:aws:iam::210987654321:user/dave\n\n[profile over]\nlogin_session = {over}\n\n[profile other]\nlogin_session = {other}\n\n[profile mixed]\nlogin_session = {ARN}\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+        ),
+        "",
+    );
+    let pem = rolecall::aws::dpop::Key::generate().unwrap().to_pem().unwrap();
+    let mut entry = signin.entry(&pem, common::now() + 600);
+    entry["idToken"] = json!(common::signin::id_token_at(ARN, common::now() - 3600));
+    write_private(&entry_path(&home.path, ARN), &entry.to_string());
+    let mut ended = entry.clone();
+    ended["idToken"] = json!(common::signin::id_token_at(over, common::now() - 13 * 3600));
+    write_private(&entry_path(&home.path, over), &ended.to_string());
+    // bob's file holds alice's session.
+    write_private(&entry_path(&home.path, other), &entry.to_string());
+    let run = home.run(&["list", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.is_empty(), "{}", run.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap().clone();
+    assert_eq!(row("in")["kind"], "login");
+    assert_eq!(row("in")["login"], "signed-in");
+    let left = row("in")["login_left_secs"].as_i64().unwrap();
+    assert!((11 * 3600 - 60..=11 * 3600).contains(&left), "{left}");
+    assert_eq!(row("in")["account_id"], "123456789012");
+    assert_eq!(row("out")["login"], "signed-out");
+    assert_eq!(row("out")["account_id"], "210987654321");
+    assert_eq!(row("over")["login"], "session-over");
+    assert_eq!(row("other")["login"], "other-session");
+    let run = home.run(&["list"]);
+    assert!(
+        run.stdout.contains("(signed in: 10h 59m to refresh)") || run.stdout.contains("(signed in: 11h"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("(signed-out: rolecall login out)"), "{}", run.stdout);
+    let run = home.run(&["doctor", "--json"]);
+    let findings: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap().to_owned(), f["profile"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    for want in [
+        ("login-not-signed-in", "out"),
+        ("login-session-over", "over"),
+        ("login-cache-other-arn", "other"),
+        ("login-session-mixed", "mixed"),
+    ] {
+        assert!(codes.contains(&(want.0.to_owned(), want.1.to_owned())), "{want:?} in {codes:?}");
+    }
+    assert!(!codes.iter().any(|(_, p)| p == "in"), "{codes:?}");
+}

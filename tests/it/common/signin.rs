@@ -74,12 +74,16 @@ fn b64url_decode(text: &str) -> Option<Vec<u8>> {
     rolecall::aws::dpop::b64url_decode(text)
 }
 
-/// An ID token naming `arn` (unsigned for the client: it reads `sub` only).
+/// An ID token naming `arn`, issued now (the client reads `sub`, and `iat` for the 12 hours).
 pub fn id_token(arn: &str) -> String {
+    id_token_at(arn, super::now())
+}
+
+/// An ID token naming `arn`, issued at `iat`.
+pub fn id_token_at(arn: &str, iat: i64) -> String {
     let header = b64url(br#"{"alg":"ES384","typ":"JWT","kid":"test"}"#);
-    let payload = b64url(
-        json!({ "sub": arn, "aud": SAME_DEVICE, "iss": "https://signin.aws.amazon.com/signin" }).to_string().as_bytes(),
-    );
+    let claims = json!({ "sub": arn, "aud": SAME_DEVICE, "iss": "https://signin.aws.amazon.com/signin", "iat": iat, "exp": iat + 900 });
+    let payload = b64url(claims.to_string().as_bytes());
     format!("{header}.{payload}.c2lnbmF0dXJl")
 }
 
