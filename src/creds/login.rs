@@ -382,7 +382,7 @@ pub fn check(cfg: &Config, files: &crate::files::AwsFiles) -> Vec<crate::files::
     for profile in files.profiles.profiles() {
         let Some(value) = profile.get_value(Key::LoginSession) else { continue };
         let name = p(profile.name());
-        let arn: &str = &value.value;
+        let arn: &str = value.value;
         let mut finding = |severity, code, message: String, hint: String| {
             out.push(Finding {
                 severity,
