@@ -558,3 +558,25 @@ fn list_and_doctor_know_console_sessions() {
     }
     assert!(!codes.iter().any(|(_, p)| p == "in"), "{codes:?}");
 }
+
+/// The other ways out of a console profile: `exec`, `export`, the credential server (boto3 in
+/// the served command) and the console itself (a federation sign-in with the session's keys).
+#[test]
+fn exec_export_the_server_and_the_console_use_a_console_session() {
+    let signin = SignIn::start(ARN);
+    let home = console_home(&signin, common::now() + 600);
+    let env = [("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())];
+    let run = home.run_env(&["exec", "console", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID $AWS_PROFILE"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "ASIASEEDSEEDSEEDSEED console");
+    let run = home.run_env(&["export", "console", "--format", "env"], &env);
+    assert!(run.stdout.contains("export AWS_ACCESS_KEY_ID='ASIASEEDSEEDSEEDSEED'"), "{}", run.stderr);
+    let client = "import boto3; print(boto3.Session().get_credentials().get_frozen_credentials().access_key)";
+    let run = home.run_env(&["exec", "--server", "console", "--", "python3", "-c", client], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "ASIASEEDSEEDSEEDSEED");
+    let run = home.run_env(&["console", "console", "--url"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("SigninToken=FEDERATIONTOKEN"), "{}", run.stdout);
+    assert_eq!(signin.state.lock().unwrap().federated, vec!["ASIASEEDSEEDSEEDSEED".to_owned()]);
+}

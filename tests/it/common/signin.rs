@@ -54,6 +54,8 @@ pub struct State {
     ended: bool,
     /// The time the server takes as now (the tests' pinned clock), else the real one.
     pub clock: Option<i64>,
+    /// The access key ids the federation endpoint signed in with.
+    pub federated: Vec<String>,
     /// Run once when a refresh is refused (another tool saving its refresh meanwhile).
     pub on_refused: Option<Box<dyn FnOnce() + Send>>,
 }
@@ -159,6 +161,23 @@ impl SignIn {
             match (r.method.as_str(), r.path()) {
                 ("GET", "/v1/authorize") => authorize(&mut s, r, &url),
                 ("POST", "/v1/token") => token(&mut s, r, &url, &session),
+                // The console's federation endpoint shares AWS_ENDPOINT_URL_SIGNIN: it takes
+                // temporary credentials only, and records whose.
+                ("GET", "/federation") if r.param("Action").as_deref() == Some("getSigninToken") => {
+                    let session: Value =
+                        serde_json::from_str(&r.param("Session").unwrap_or_default()).unwrap_or_default();
+                    match (session["sessionId"].as_str(), session["sessionToken"].as_str()) {
+                        (Some(id), Some(_)) => {
+                            s.federated.push(id.to_owned());
+                            Response::new(
+                                200,
+                                "application/json",
+                                r#"{"SigninToken":"FEDERATIONTOKENxxxxxxxxxxxxxxxx"}"#,
+                            )
+                        }
+                        _ => Response::new(400, "text/plain", "Bad Request"),
+                    }
+                }
                 _ => Response::new(404, "text/plain", "not found"),
             }
         });
