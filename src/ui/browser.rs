@@ -221,45 +221,18 @@ impl OneShot {
     /// Answer the first GET of the path from a process of this user, within `timeout`; whether
     /// one came. Anything else (another path, another user's process) gets a 404 and is closed.
     fn serve_once(self, timeout: Duration) -> bool {
-        use std::io::{Read, Write};
-        use std::os::fd::AsRawFd;
         let deadline = std::time::Instant::now() + timeout;
         let _ = self.listener.set_nonblocking(true);
+        let local = self.listener.local_addr().ok();
         loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            let mut pfd = libc::pollfd { fd: self.listener.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-            // SAFETY: one pollfd of a listener this function owns.
-            if unsafe { libc::poll(&mut pfd, 1, left.as_millis().min(i32::MAX as u128) as i32) } <= 0 {
-                continue;
-            }
-            let Ok((mut stream, peer)) = self.listener.accept() else { continue };
-            let _ = stream.set_nonblocking(false);
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut head = Vec::new();
-            let mut chunk = [0u8; 2048];
-            while crate::serve::listen::head_end(&head).is_none() && head.len() < 16 * 1024 {
-                match stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&chunk[..n]),
-                }
-            }
-            // The credential server's reader of a request head.
-            let wanted =
-                crate::serve::listen::parse_head(&head).is_some_and(|h| h.method == "GET" && h.target == self.path);
-            let local = self.listener.local_addr().ok();
+            let Some(request) = super::callback::next_get(&self.listener, deadline) else { return false };
+            let Some((mut stream, target, peer)) = request else { continue };
+            let wanted = target.as_deref() == Some(self.path.as_str());
             if wanted && local.is_some_and(|local| same_user(peer, local)) {
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{}",
-                    self.page.len(),
-                    self.page
-                );
-                let _ = stream.write_all(answer.as_bytes());
+                super::callback::answer(&mut stream, "200 OK", &self.page);
                 return true;
             }
-            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            super::callback::answer(&mut stream, "404 Not Found", "");
         }
     }
 }

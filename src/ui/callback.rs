@@ -28,43 +28,16 @@ impl Callback {
 
     /// The authorization code of the redirect whose `state` is `state`, within `timeout`.
     pub fn wait(self, state: &str, timeout: Duration) -> Result<String> {
-        use std::os::fd::AsRawFd;
         let deadline = Instant::now() + timeout;
         self.listener.set_nonblocking(true)?;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let Some(request) = next_get(&self.listener, deadline) else {
                 bail!(
                     "no sign-in came back within {} (run the login again, or --remote to paste a code)",
                     crate::util::time::human_duration(timeout.as_secs())
                 );
-            }
-            let mut pfd = libc::pollfd { fd: self.listener.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-            // SAFETY: one pollfd of a listener this function owns.
-            if unsafe { libc::poll(&mut pfd, 1, left.as_millis().min(1000) as i32) } <= 0 {
-                continue;
-            }
-            let Ok((mut stream, _)) = self.listener.accept() else { continue };
-            let _ = stream.set_nonblocking(false);
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut head = Vec::new();
-            let mut chunk = [0u8; 2048];
-            while crate::serve::listen::head_end(&head).is_none() && head.len() < 16 * 1024 {
-                match stream.read(&mut chunk) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => head.extend_from_slice(&chunk[..n]),
-                }
-            }
-            let target = crate::serve::listen::parse_head(&head).filter(|h| h.method == "GET").map(|h| h.target);
-            let answer = |stream: &mut std::net::TcpStream, status: &str, page: &str| {
-                let _ = stream.write_all(
-                    format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{page}",
-                        page.len()
-                    )
-                    .as_bytes(),
-                );
             };
+            let Some((mut stream, target, _)) = request else { continue };
             match target.as_deref().and_then(|t| parse(t, state)) {
                 Some(Ok(code)) => {
                     answer(&mut stream, "200 OK", DONE);
@@ -78,6 +51,50 @@ impl Callback {
             }
         }
     }
+}
+
+/// One request on a loopback `listener` (non-blocking) before `deadline`: `None` when the time
+/// is up; `Some(None)` for a connection that gave nothing usable; else the stream, the target of
+/// a GET (none for another method or a head that does not parse) and the peer's address.
+pub fn next_get(
+    listener: &TcpListener,
+    deadline: Instant,
+) -> Option<Option<(std::net::TcpStream, Option<String>, std::net::SocketAddr)>> {
+    use std::os::fd::AsRawFd;
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return None;
+    }
+    let mut pfd = libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    // SAFETY: one pollfd of a listener the caller owns.
+    if unsafe { libc::poll(&mut pfd, 1, left.as_millis().min(1000) as i32) } <= 0 {
+        return Some(None);
+    }
+    let Ok((mut stream, peer)) = listener.accept() else { return Some(None) };
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while crate::serve::listen::head_end(&head).is_none() && head.len() < 16 * 1024 {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
+    }
+    // The credential server's reader of a request head.
+    let target = crate::serve::listen::parse_head(&head).filter(|h| h.method == "GET").map(|h| h.target);
+    Some(Some((stream, target, peer)))
+}
+
+/// Answer one request with `page` and close.
+pub fn answer(stream: &mut std::net::TcpStream, status: &str, page: &str) {
+    let _ = stream.write_all(
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        )
+        .as_bytes(),
+    );
 }
 
 /// What a callback request says: the code (its state is `state`), the OAuth error it carries,
