@@ -4,7 +4,7 @@
 //! files: lost or damaged, they only change the picker's order and its "time left" column.
 
 use crate::config::Config;
-use crate::util::fs::{ensure_private_dir, write_private};
+use crate::util::fs::{Mode, ensure_private_dir, write_atomic};
 
 const KEEP: usize = 200;
 
@@ -27,7 +27,7 @@ pub fn touch(cfg: &Config, profile: &str) {
     names.insert(0, profile.to_owned());
     names.truncate(KEEP);
     let _ = ensure_private_dir(&dir);
-    let _ = write_private(&dir.join("recent"), (names.join("\n") + "\n").as_bytes());
+    let _ = write_atomic(&dir.join("recent"), (names.join("\n") + "\n").as_bytes(), Mode::NOTE);
 }
 
 /// When each profile's last assumed credentials expire (unix seconds).
@@ -57,5 +57,5 @@ pub fn note_expiry(cfg: &Config, profile: &str, expires_at: i64) {
     entries.insert(0, (profile.to_owned(), expires_at));
     let text: String = entries.iter().map(|(n, t)| format!("{n}\t{t}\n")).collect();
     let _ = ensure_private_dir(&dir);
-    let _ = write_private(&dir.join("profiles"), text.as_bytes());
+    let _ = write_atomic(&dir.join("profiles"), text.as_bytes(), Mode::NOTE);
 }

@@ -108,7 +108,7 @@ pub fn save_all(cfg: &Config, changes: &[Change]) -> Result<Vec<PathBuf>> {
             fsutil::ensure_private_dir(dir)?;
         }
         if let Some(old) = change.old.filter(|_| change.backup) {
-            let mode = Mode { bits: 0o600, keep: false, owner_of: Some(&target) };
+            let mode = Mode { bits: 0o600, keep: false, owner_of: Some(&target), durable: true };
             fsutil::write_atomic(&backup_beside(&target), old, mode)?;
         }
         staged.push(fsutil::Staged::new(&target, change.new, Mode::KEEP)?);

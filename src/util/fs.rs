@@ -62,11 +62,16 @@ pub struct Mode<'a> {
     pub keep: bool,
     /// Give the file the owner and group of this one (a backup of the file it backs up).
     pub owner_of: Option<&'a Path>,
+    /// Flush the file and the rename to the disk (fsync) before returning: what must survive a
+    /// crash. Notes that can be lost (the recent list) are only atomic.
+    pub durable: bool,
 }
 
 impl Mode<'_> {
-    pub const PRIVATE: Mode<'static> = Mode { bits: 0o600, keep: false, owner_of: None };
-    pub const KEEP: Mode<'static> = Mode { bits: 0o600, keep: true, owner_of: None };
+    pub const PRIVATE: Mode<'static> = Mode { bits: 0o600, keep: false, owner_of: None, durable: true };
+    pub const KEEP: Mode<'static> = Mode { bits: 0o600, keep: true, owner_of: None, durable: true };
+    /// Private, atomic, not flushed: rolecall's own notes, rebuilt when lost.
+    pub const NOTE: Mode<'static> = Mode { bits: 0o600, keep: false, owner_of: None, durable: false };
 }
 
 const TMP_MARK: &str = ".rolecall-";
@@ -114,6 +119,7 @@ pub fn alive(pid: i32) -> bool {
 pub struct Staged {
     tmp: PathBuf,
     target: PathBuf,
+    durable: bool,
 }
 
 impl Staged {
@@ -141,19 +147,19 @@ impl Staged {
             }
             f.set_permissions(fs::Permissions::from_mode(bits))?;
             f.write_all(bytes)?;
-            f.sync_all()
+            if mode.durable { f.sync_all() } else { Ok(()) }
         })();
         if let Err(e) = result {
             let _ = fs::remove_file(&tmp);
             return Err(e).with_context(|| format!("cannot write {}", target.display()));
         }
-        Ok(Staged { tmp, target: target.to_owned() })
+        Ok(Staged { tmp, target: target.to_owned(), durable: mode.durable })
     }
 
     /// Put it in place (atomically), and make the rename reach the disk.
     pub fn commit(self) -> Result<()> {
         fs::rename(&self.tmp, &self.target)
-            .and_then(|()| sync_dir(&self.target))
+            .and_then(|()| if self.durable { sync_dir(&self.target) } else { Ok(()) })
             .with_context(|| format!("cannot write {}", self.target.display()))
     }
 
