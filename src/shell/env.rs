@@ -19,6 +19,7 @@ pub const CONTRACT: &[&str] = &[
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_SESSION_EXPIRATION",
+    "AWS_ACCOUNT_ID",
     "AWS_PROFILE",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
@@ -38,6 +39,7 @@ pub const CREDENTIAL_VARS: &[&str] = &[
     "AWS_SECURITY_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_SESSION_EXPIRATION",
+    "AWS_ACCOUNT_ID",
 ];
 
 /// The variables that hold secrets: never copied into a variable of rolecall's own (the
@@ -188,6 +190,9 @@ impl EnvChange {
         let expiration = creds.expires_at.map(format_rfc3339);
         self.set_opt("AWS_CREDENTIAL_EXPIRATION", expiration.clone());
         self.set_opt("AWS_SESSION_EXPIRATION", expiration);
+        // The SDKs use it for account-based endpoints (the role's, the SSO account, the console
+        // session's, `aws_account_id`).
+        self.set_opt("AWS_ACCOUNT_ID", creds.account_id.clone());
         self.set_opt("ROLECALL_EXPIRES_AT", creds.expires_at.map(|t| t.to_string()));
         self.set(KEY_ID, creds.access_key_id.as_str());
     }

@@ -70,6 +70,7 @@ e = env()
 for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
             "AWS_SESSION_EXPIRATION", "ROLECALL_EXPIRES_AT"]:
     check(e.get(var), f"{var} not set after assume")
+check(e.get("AWS_ACCOUNT_ID") == "123456789012", f"AWS_ACCOUNT_ID after assume: {e.get('AWS_ACCOUNT_ID')}")
 check(e["AWS_PROFILE"] == "admin" and e["ROLECALL_PROFILE"] == "admin", "profile not admin")
 check(e["AWS_REGION"] == "eu-west-1" and e["AWS_DEFAULT_REGION"] == "eu-west-1", "region")
 check("AWS_SECURITY_TOKEN" not in e and "ROLECALL_PREVIOUS" not in e, "unexpected variables")
@@ -111,7 +112,7 @@ check(contract(env()) == before, "refused credentials changed the environment")
 run("asp base")
 e = env()
 check(e["AWS_PROFILE"] == "base" and e["ROLECALL_PREVIOUS"] == "admin", "asp base")
-check("AWS_ACCESS_KEY_ID" not in e and "ROLECALL_EXPIRES_AT" not in e, "asp leaves no credentials")
+check("AWS_ACCESS_KEY_ID" not in e and "ROLECALL_EXPIRES_AT" not in e and "AWS_ACCOUNT_ID" not in e, "asp leaves no credentials")
 
 # The MFA prompt, from inside the function's command substitution, on the terminal; a code as
 # authenticator apps show it, after an empty Enter (not counted as a try).
