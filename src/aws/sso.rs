@@ -272,7 +272,8 @@ pub async fn access_token(cfg: &crate::config::Config, http: &Http, login: &Logi
     let cached = token.access_token().expect("checked on load").to_owned();
     let now = cfg.now();
     let expires = token.expires_at().unwrap_or(0);
-    if expires - now > cfg.refresh_before() {
+    // The SDKs refresh an SSO token within 15 minutes of its expiry.
+    if expires - now > REFRESH_WINDOW_SECS.max(cfg.refresh_before()) {
         return Ok(cached);
     }
     if token.refreshable(now) {
@@ -283,19 +284,173 @@ pub async fn access_token(cfg: &crate::config::Config, http: &Http, login: &Logi
             "refreshToken": token.str("refreshToken"),
         });
         // A refused refresh is not an error while the token still has a few minutes.
-        if let Ok(reply) = oidc(http, login, "SSO OIDC CreateToken", "/token", body).await
-            && reply.status == 200
-        {
-            let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
-            let fresh = with_access(token, &answer, now)?;
-            store(login, &fresh)?;
-            return Ok(fresh.access_token().expect("just set").to_owned());
+        match oidc(http, login, "SSO OIDC CreateToken", "/token", body).await {
+            Ok(reply) if reply.status == 200 => {
+                let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
+                let fresh = with_access(token, &answer, now)?;
+                store(login, &fresh)?;
+                return Ok(fresh.access_token().expect("just set").to_owned());
+            }
+            // The session the administrator configured is over (or the token was revoked).
+            Ok(reply)
+                if expires <= now && (reply.body.contains("InvalidGrant") || reply_is(&reply, "invalid_grant")) =>
+            {
+                return Err(login.needs_login("the SSO session is over (the refresh token was refused)"));
+            }
+            _ => {}
         }
     }
     if expires > now {
         return Ok(cached);
     }
     Err(login.needs_login("the SSO login has expired"))
+}
+
+/// Refresh an SSO access token within this much of its expiry (the SDKs' window).
+pub const REFRESH_WINDOW_SECS: i64 = 900;
+
+/// Whether an OAuth error answer carries `error` = `code`.
+fn reply_is(reply: &Reply, code: &str) -> bool {
+    serde_json::from_str::<Value>(&reply.body).is_ok_and(|v| v["error"].as_str() == Some(code))
+}
+
+/// The grant a client registration is made for: a registration is reused only for its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    DeviceCode,
+    AuthorizationCode,
+}
+
+impl Grant {
+    fn name(self) -> &'static str {
+        match self {
+            Grant::DeviceCode => "device_code",
+            Grant::AuthorizationCode => "authorization_code",
+        }
+    }
+}
+
+/// A client registration (RegisterClient), as the token cache keeps it.
+#[derive(Clone)]
+pub struct Registration {
+    pub client_id: String,
+    pub client_secret: String,
+    pub expires_at: i64,
+    pub grant: Grant,
+}
+
+impl std::fmt::Debug for Registration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Registration({}, {:?}, until {})", self.client_id, self.grant, self.expires_at)
+    }
+}
+
+/// The redirect a PKCE registration names (RFC 8252: any port of the loopback address).
+pub const REDIRECT_URI: &str = "http://127.0.0.1/oauth/callback";
+
+/// The registration to sign in with for `grant`: the cached one (in the token cache entry) while
+/// it is valid and was made for this grant, else a new one (RegisterClient).
+pub async fn registration(http: &Http, login: &Login<'_>, grant: Grant, now: i64) -> Result<Registration> {
+    if let Some(token) = load_any(login) {
+        let made_for = token.str("registrationGrant").unwrap_or("device_code");
+        let expires = token.str("registrationExpiresAt").and_then(crate::util::time::parse_rfc3339).unwrap_or(0);
+        if let (Some(id), Some(secret)) = (token.str("clientId"), token.str("clientSecret"))
+            && made_for == grant.name()
+            && expires - now > 3600
+        {
+            return Ok(Registration {
+                client_id: id.to_owned(),
+                client_secret: secret.to_owned(),
+                expires_at: expires,
+                grant,
+            });
+        }
+    }
+    let scopes: Vec<&str> =
+        login.scopes.map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+    let mut register = json!({"clientName": "rolecall", "clientType": "public"});
+    if grant == Grant::AuthorizationCode {
+        let scopes = if scopes.is_empty() { vec!["sso:account:access"] } else { scopes.clone() };
+        register["scopes"] = json!(scopes);
+        register["grantTypes"] = json!(["authorization_code", "refresh_token"]);
+        register["redirectUris"] = json!([REDIRECT_URI]);
+        register["issuerUrl"] = json!(login.start_url);
+    } else if !scopes.is_empty() {
+        register["scopes"] = json!(scopes);
+    }
+    let reply = oidc(http, login, "SSO OIDC RegisterClient", "/client/register", register).await?;
+    if reply.status != 200 {
+        bail!("SSO OIDC RegisterClient: {}", message(&reply, &login.oidc));
+    }
+    let client: Value = serde_json::from_str(&reply.body).context("SSO OIDC RegisterClient: not JSON")?;
+    Ok(Registration {
+        client_id: client["clientId"].as_str().context("SSO OIDC RegisterClient: no clientId")?.to_owned(),
+        client_secret: client["clientSecret"].as_str().context("SSO OIDC RegisterClient: no clientSecret")?.to_owned(),
+        expires_at: client["clientSecretExpiresAt"].as_i64().unwrap_or(now + 90 * 86400),
+        grant,
+    })
+}
+
+/// The cached token entry, even one whose access token is gone or expired (for its registration).
+fn load_any(login: &Login) -> Option<Token> {
+    let path = login.token_dir.as_ref()?.join(format!("{}.json", login.cache_key()));
+    let value: Value = serde_json::from_slice(&crate::util::fs::read_private(&path).ok()?).ok()?;
+    value.is_object().then_some(Token(value))
+}
+
+/// The authorization page of a PKCE sign-in (the parameter is `scopes`, as the aws CLI sends it).
+pub fn authorize_url(login: &Login, reg: &Registration, redirect_uri: &str, state: &str, challenge: &str) -> String {
+    let q = crate::util::text::percent;
+    let scopes = login.scopes.map(|s| s.split(',').map(str::trim).collect::<Vec<_>>().join(" "));
+    let scopes = scopes.filter(|s| !s.is_empty()).unwrap_or_else(|| "sso:account:access".to_owned());
+    format!(
+        "{}/authorize?response_type=code&client_id={}&redirect_uri={}&state={}&code_challenge_method=S256&scopes={}&code_challenge={}",
+        login.oidc.url,
+        q(&reg.client_id),
+        q(redirect_uri),
+        q(state),
+        q(&scopes),
+        q(challenge)
+    )
+}
+
+/// Redeem a PKCE sign-in's code (CreateToken, `authorization_code`) and store the token (with
+/// its refresh token and the registration) where the aws CLI reads it.
+pub async fn redeem_code(
+    http: &Http,
+    login: &Login<'_>,
+    reg: &Registration,
+    code: &str,
+    verifier: &str,
+    redirect_uri: &str,
+    now: i64,
+) -> Result<PathBuf> {
+    let body = json!({
+        "clientId": reg.client_id,
+        "clientSecret": reg.client_secret,
+        "grantType": "authorization_code",
+        "code": code,
+        "codeVerifier": verifier,
+        "redirectUri": redirect_uri,
+    });
+    let reply = oidc(http, login, "SSO OIDC CreateToken", "/token", body).await?;
+    if reply.status != 200 {
+        bail!("SSO OIDC CreateToken: {}", message(&reply, &login.oidc));
+    }
+    let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
+    store(login, &with_access(Token(registered(login, reg)), &answer, now)?)
+}
+
+/// A token entry's fields that name the login and its registration.
+fn registered(login: &Login, reg: &Registration) -> Value {
+    json!({
+        "startUrl": login.start_url,
+        "region": login.region,
+        "clientId": reg.client_id,
+        "clientSecret": reg.client_secret,
+        "registrationExpiresAt": crate::util::time::format_rfc3339(reg.expires_at),
+        "registrationGrant": reg.grant.name(),
+    })
 }
 
 /// What the device flow shows the person.
@@ -315,22 +470,8 @@ pub async fn login(
     mut tick: impl FnMut(),
 ) -> Result<PathBuf> {
     let now = crate::util::time::now();
-    let scopes: Vec<&str> =
-        login.scopes.map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
-    let mut register = json!({"clientName": "rolecall", "clientType": "public"});
-    if !scopes.is_empty() {
-        register["scopes"] = json!(scopes);
-    }
-    let reply = oidc(http, login, "SSO OIDC RegisterClient", "/client/register", register).await?;
-    if reply.status != 200 {
-        bail!("SSO OIDC RegisterClient: {}", message(&reply, &login.oidc));
-    }
-    let client: Value = serde_json::from_str(&reply.body).context("SSO OIDC RegisterClient: not JSON")?;
-    let (client_id, client_secret) = (
-        client["clientId"].as_str().context("SSO OIDC RegisterClient: no clientId")?.to_owned(),
-        client["clientSecret"].as_str().context("SSO OIDC RegisterClient: no clientSecret")?.to_owned(),
-    );
-    let registration_expires = client["clientSecretExpiresAt"].as_i64().unwrap_or(now + 90 * 86400);
+    let reg = registration(http, login, Grant::DeviceCode, now).await?;
+    let (client_id, client_secret) = (reg.client_id.clone(), reg.client_secret.clone());
     let start = json!({"clientId": client_id, "clientSecret": client_secret, "startUrl": login.start_url});
     let reply = oidc(http, login, "SSO OIDC StartDeviceAuthorization", "/device_authorization", start).await?;
     if reply.status != 200 {
@@ -358,14 +499,7 @@ pub async fn login(
         if reply.status == 200 {
             let answer: Value = serde_json::from_str(&reply.body).context("SSO OIDC CreateToken: not JSON")?;
             let now = crate::util::time::now();
-            let base = json!({
-                "startUrl": login.start_url,
-                "region": login.region,
-                "clientId": client_id,
-                "clientSecret": client_secret,
-                "registrationExpiresAt": crate::util::time::format_rfc3339(registration_expires),
-            });
-            let token = with_access(Token(base), &answer, now)?;
+            let token = with_access(Token(registered(login, &reg)), &answer, now)?;
             return store(login, &token);
         }
         let v: Value = serde_json::from_str(&reply.body).unwrap_or(Value::Null);

@@ -321,9 +321,12 @@ pub struct LoginArgs {
     /// Sign in to this [sso-session] instead
     #[arg(long, value_name = "NAME")]
     pub sso_session: Option<String>,
-    /// Print the URL (and code) only; do not open a browser
+    /// Print the URL (and code) only; do not open a browser (SSO: the device flow)
     #[arg(long)]
     pub no_browser: bool,
+    /// SSO: sign in with a device code instead of the browser's authorization code with PKCE
+    #[arg(long, conflicts_with = "console")]
+    pub use_device_code: bool,
     /// Sign in with console credentials (`aws login`): creates or updates PROFILE's login_session
     #[arg(long, conflicts_with = "sso_session")]
     pub console: bool,

@@ -24,7 +24,7 @@ pub fn run(cfg: &Config, args: LoginArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let login = crate::creds::settings::login_for(cfg, &files, args.profile.as_deref(), args.sso_session.as_deref())?;
-    crate::ui::sign_in::sso_sign_in(cfg, &login, args.no_browser || args.remote)?;
+    crate::ui::sign_in::sso_sign_in(cfg, &login, args.use_device_code || args.no_browser || args.remote)?;
     Ok(ExitCode::SUCCESS)
 }
 

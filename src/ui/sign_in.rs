@@ -5,8 +5,61 @@ use crate::config::Config;
 use crate::files::AwsFiles;
 use anyhow::{Context, Result};
 
-/// Run the device flow for `login`, talking to the person on stderr.
-pub fn sso_sign_in(cfg: &Config, login: &crate::aws::sso::Login, no_browser: bool) -> Result<()> {
+/// Sign in to IAM Identity Center for `login`, talking to the person on stderr: the
+/// authorization code with PKCE in the browser for an `[sso-session]` (as the aws CLI does since
+/// 2.22), the device flow for a legacy profile, with `device_code` (`--use-device-code`,
+/// `--no-browser`), or where no browser can open (SSH without a display).
+pub fn sso_sign_in(cfg: &Config, login: &crate::aws::sso::Login, device_code: bool) -> Result<()> {
+    if login.session.is_some() && !device_code {
+        if !remote_without_display(cfg) {
+            return sso_pkce(cfg, login);
+        }
+        eprintln!("rolecall: no display here (SSH): signing in with a device code instead");
+    }
+    sso_device(cfg, login, device_code)
+}
+
+/// Over SSH with no display to open a browser on (Linux: neither `DISPLAY` nor `WAYLAND_DISPLAY`).
+fn remote_without_display(cfg: &Config) -> bool {
+    let display = cfg.var("DISPLAY").is_some() || cfg.var("WAYLAND_DISPLAY").is_some();
+    let ssh = cfg.var("SSH_CONNECTION").is_some() || cfg.var("SSH_TTY").is_some();
+    !cfg!(target_os = "macos") && ssh && !display
+}
+
+/// The PKCE sign-in: a registration for the authorization code (reused while valid), the page
+/// opened through rolecall's launcher, the redirect taken on 127.0.0.1, the code redeemed.
+fn sso_pkce(cfg: &Config, login: &crate::aws::sso::Login) -> Result<()> {
+    use crate::aws::sso;
+    let p = crate::util::text::printable;
+    let runtime = crate::util::runtime()?;
+    let http = crate::aws::http::Http::new(None, cfg.timeout());
+    let reg = runtime.block_on(sso::registration(&http, login, sso::Grant::AuthorizationCode, cfg.now()))?;
+    let callback = crate::ui::callback::Callback::start()?;
+    let redirect_uri = callback.redirect_uri.clone();
+    let (verifier, challenge) = crate::aws::signin::pkce()?;
+    let state = crate::util::random::hex::<16>()?;
+    let url = sso::authorize_url(login, &reg, &redirect_uri, &state, &challenge);
+    eprintln!("rolecall: sign in to {} in the browser:", p(login.start_url));
+    eprintln!("  {}", p(&url));
+    let choice = crate::ui::browser::Choice::parse(cfg.setting("console_browser").as_deref());
+    let label = format!("sso-{}", login.session.unwrap_or("login"));
+    match crate::ui::browser::launch(cfg, &choice, &label, &url) {
+        Ok(how) => eprintln!("rolecall: opened with {how}"),
+        Err(e) => eprintln!("rolecall: {e:#}: open the address above yourself"),
+    }
+    eprintln!("rolecall: waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)");
+    let code = callback.wait(&state, sign_in_wait(cfg))?;
+    let path = runtime.block_on(sso::redeem_code(&http, login, &reg, &code, &verifier, &redirect_uri, cfg.now()))?;
+    eprintln!(
+        "rolecall: signed in to {}; the token is in {} (the aws CLI reads it too)",
+        login.describe(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// The device flow, talking to the person on stderr.
+fn sso_device(cfg: &Config, login: &crate::aws::sso::Login, no_browser: bool) -> Result<()> {
     let runtime = crate::util::runtime()?;
     let http = crate::aws::http::Http::new(None, std::time::Duration::from_secs(15));
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());

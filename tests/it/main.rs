@@ -25,5 +25,6 @@ mod sandbox;
 mod server;
 mod shells;
 mod sso;
+mod sso_pkce;
 mod sts;
 mod vault;

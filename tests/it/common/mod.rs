@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod moto;
+pub mod oidc;
 pub mod serve;
 pub mod signin;
 pub mod strict;

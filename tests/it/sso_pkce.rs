@@ -1,0 +1,206 @@
+//! IAM Identity Center as the aws CLI signs in since 2.22: the authorization code with PKCE for
+//! `[sso-session]` profiles (a registration for that grant, reused while valid), refresh tokens
+//! that renew the access token without a browser, the device flow on request or over SSH, and
+//! the account id exported with the credentials. Against the local OIDC service and portal of
+//! [`common::oidc`] (moto has neither), moto for STS, the aws CLI v1 (botocore) on the same cache.
+
+use crate::common::{self, TempHome};
+use common::moto::Moto;
+use common::oidc::Oidc;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+const CONFIG: &str = "\
+[profile dev]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Admin
+region = eu-west-1
+
+[sso-session corp]
+sso_start_url = https://d-abc123.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+";
+
+fn token_path(home: &TempHome) -> PathBuf {
+    home.path.join(".aws/sso/cache").join(format!("{}.json", sha1_smol::Sha1::from("corp").digest()))
+}
+
+fn token(home: &TempHome) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(token_path(home)).unwrap()).unwrap()
+}
+
+/// Move the access token's expiry to `secs` from now.
+fn expire_in(home: &TempHome, secs: i64) {
+    let mut t = token(home);
+    t["expiresAt"] = json!(rolecall::util::time::format_rfc3339(common::now() + secs));
+    std::fs::write(token_path(home), t.to_string()).unwrap();
+}
+
+fn browser_script(home: &TempHome) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = home.path.join("browse.py");
+    std::fs::write(
+        &path,
+        "#!/usr/bin/env python3\nimport sys, urllib.request\nurllib.request.urlopen(sys.argv[1], timeout=10).read()\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn value<'a>(code: &'a str, var: &str) -> Option<&'a str> {
+    code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
+}
+
+/// `login` signs in with PKCE through the browser; `assume` gets the role with the account id;
+/// a stale access token is refreshed with the refresh token (no browser) and the rotated one
+/// saved; a second login reuses the registration; `--use-device-code` registers for its own grant.
+#[test]
+fn pkce_sign_in_refresh_and_the_account_id() {
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(CONFIG, "");
+    let browser = browser_script(&home);
+    let [sso, sso_oidc] = oidc.env();
+    let env = [sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())];
+    let run = home.run_env(&["login", "dev"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    {
+        let s = oidc.state.lock().unwrap();
+        assert_eq!(s.sign_ins, 1, "{:?}", s.refusals);
+        let reg = &s.registrations[0];
+        assert_eq!(reg["grantTypes"], json!(["authorization_code", "refresh_token"]));
+        assert_eq!(reg["redirectUris"], json!(["http://127.0.0.1/oauth/callback"]));
+        assert_eq!(reg["issuerUrl"], "https://d-abc123.awsapps.com/start");
+        assert_eq!(reg["scopes"], json!(["sso:account:access"]));
+    }
+    let t = token(&home);
+    for field in ["accessToken", "refreshToken", "clientId", "clientSecret", "registrationExpiresAt", "expiresAt"] {
+        assert!(t[field].as_str().is_some_and(|v| !v.is_empty()), "{field} in {t}");
+    }
+    assert!(!run.stderr.contains("ssocode"), "the code is never shown: {}", run.stderr);
+    // The role, with the account.
+    let run = home.run_env(&["assume", "dev", "--shell", "bash"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASSOROLE000000001"));
+    assert_eq!(value(&run.stdout, "AWS_ACCOUNT_ID"), Some("111122223333"));
+    // Ten minutes left on the access token (inside the SDKs' 15): refreshed, no browser.
+    expire_in(&home, 600);
+    let before = token(&home)["refreshToken"].clone();
+    let run = home.run_env(&["assume", "dev", "--refresh", "--shell", "bash"], &[sso, sso_oidc]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASSOROLE000000002"));
+    assert_eq!(oidc.state.lock().unwrap().refreshes, 1);
+    assert_ne!(token(&home)["refreshToken"], before, "the rotated refresh token is saved");
+    // A second sign-in reuses the registration; the device code registers for its own grant.
+    let run = home.run_env(&["login", "dev"], &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(oidc.state.lock().unwrap().registrations.len(), 1);
+    let run = home.run_env(&["login", "dev", "--use-device-code"], &[sso, sso_oidc]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("ABCD-EFGH"), "{}", run.stderr);
+    let s = oidc.state.lock().unwrap();
+    assert_eq!(s.registrations.len(), 2);
+    assert!(s.registrations[1].get("grantTypes").is_none());
+    assert_eq!(s.sign_ins, 3);
+}
+
+/// Over SSH without a display: the device flow, with one line saying so.
+#[test]
+fn over_ssh_the_device_flow_is_chosen() {
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(CONFIG, "");
+    let [sso, sso_oidc] = oidc.env();
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("SSH_CONNECTION", "10.0.0.1 5555 10.0.0.2 22")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("no display here (SSH): signing in with a device code instead"), "{}", run.stderr);
+    assert_eq!(oidc.state.lock().unwrap().sign_ins, 1);
+}
+
+/// The session the administrator configured is over: the refresh is refused (invalid_grant) and
+/// `assume` says to sign in, in one line, stdout empty.
+#[test]
+fn an_ended_sso_session_asks_for_a_sign_in() {
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(CONFIG, "");
+    let browser = browser_script(&home);
+    let [sso, sso_oidc] = oidc.env();
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    expire_in(&home, -60);
+    oidc.end_sessions();
+    let run = home.run_env(&["assume", "dev", "--shell", "bash"], &[sso, sso_oidc]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("SSO session is over") && run.stderr.contains("rolecall login"), "{}", run.stderr);
+}
+
+/// Headless Chromium through rolecall's launcher completes the PKCE sign-in.
+#[test]
+fn headless_chromium_completes_the_pkce_sign_in() {
+    if !common::moto::require("chromium") {
+        return;
+    }
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(CONFIG, "");
+    let config_dir = home.path.join(".config/rolecall");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config"),
+        "console_browser = chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync\n",
+    )
+    .unwrap();
+    let data = home.path.join(".local/share/rolecall/browser");
+    let [sso, sso_oidc] = oidc.env();
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("ROLECALL_TEST_PAGE_WAIT", "60")]);
+    common::kill_browsers(&data);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("chromium with the data directory of `sso-corp`"), "{}", run.stderr);
+    assert_eq!(oidc.state.lock().unwrap().sign_ins, 1, "{:?}", oidc.refusals());
+}
+
+/// The aws CLI v1 (botocore) uses the token rolecall got, refreshes it itself when it is stale,
+/// and rolecall then refreshes the token botocore wrote.
+#[test]
+fn the_aws_cli_and_rolecall_share_and_refresh_the_token() {
+    let Some(moto) = Moto::start() else { return };
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(CONFIG, "");
+    let browser = browser_script(&home);
+    let [sso, sso_oidc] = oidc.env();
+    let sts = ("AWS_ENDPOINT_URL_STS", moto.url.as_str());
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let aws = |what: &str| {
+        let out = home
+            .command("aws", &[sso, sso_oidc, sts])
+            .args(["sts", "get-caller-identity", "--profile", "dev"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    aws("the token rolecall wrote");
+    let requests = moto.requests();
+    let call = requests.iter().rfind(|r| r.action() == "GetCallerIdentity").expect("the CLI called STS");
+    assert!(call.authorization.contains("Credential=ASIASSOROLE"), "{}", call.authorization);
+    // Stale for botocore too (within its refresh window): it refreshes and writes the token.
+    expire_in(&home, 300);
+    let before = token(&home)["refreshToken"].clone();
+    aws("a stale token");
+    assert_eq!(oidc.state.lock().unwrap().refreshes, 1, "{:?}", oidc.refusals());
+    let theirs = token(&home)["refreshToken"].clone();
+    assert_ne!(theirs, before, "botocore saved its rotated refresh token");
+    // rolecall refreshes with the token botocore saved.
+    expire_in(&home, 300);
+    let run = home.run_env(&["assume", "dev", "--refresh", "--shell", "bash"], &[sso, sso_oidc]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(oidc.state.lock().unwrap().refreshes, 2, "{:?}", oidc.refusals());
+}
