@@ -277,6 +277,13 @@ pub async fn access_token(cfg: &crate::config::Config, http: &Http, login: &Logi
         return Ok(cached);
     }
     if token.refreshable(now) {
+        // The refresh token may rotate: one refresh at a time per login (rolecall's processes),
+        // the token read again under the lock (another one may have refreshed it meanwhile).
+        let _lock = refresh_lock(cfg, login);
+        let token = load(login).unwrap_or(token);
+        if token.expires_at().unwrap_or(0) - now > REFRESH_WINDOW_SECS.max(cfg.refresh_before()) {
+            return Ok(token.access_token().expect("checked on load").to_owned());
+        }
         let body = json!({
             "clientId": token.str("clientId"),
             "clientSecret": token.str("clientSecret"),
@@ -304,6 +311,15 @@ pub async fn access_token(cfg: &crate::config::Config, http: &Http, login: &Logi
         return Ok(cached);
     }
     Err(login.needs_login("the SSO login has expired"))
+}
+
+/// The lock of `login`'s token refresh, in rolecall's cache directory (waiting at most the lock
+/// wait); none when it cannot be had (the refresh goes on, as the aws CLI's does, unlocked).
+fn refresh_lock(cfg: &crate::config::Config, login: &Login) -> Option<crate::util::fs::Lock> {
+    let dir = cfg.cache_dir()?;
+    crate::util::fs::ensure_private_dir(&dir).ok()?;
+    let path = dir.join(format!("sso-{}.lock", login.cache_key()));
+    crate::util::fs::lock(&path, crate::util::fs::Wait::Bounded(cfg.lock_wait(), &|_| {})).ok().flatten()
 }
 
 /// Refresh an SSO access token within this much of its expiry (the SDKs' window).

@@ -204,3 +204,71 @@ fn the_aws_cli_and_rolecall_share_and_refresh_the_token() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(oidc.state.lock().unwrap().refreshes, 2, "{:?}", oidc.refusals());
 }
+
+/// Eight shells with a stale token at once, for two roles of one sso-session: one refresh (the
+/// refresh token rotates), every one gets its role.
+#[test]
+fn parallel_assumes_refresh_the_sso_token_once() {
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(
+        &format!("{CONFIG}\n[profile ops]\nsso_session = corp\nsso_account_id = 444455556666\nsso_role_name = Ops\n"),
+        "",
+    );
+    let browser = browser_script(&home);
+    let [sso, sso_oidc] = oidc.env();
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    expire_in(&home, 120);
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            home.command(env!("CARGO_BIN_EXE_rolecall"), &[sso, sso_oidc])
+                .args(["assume", if i % 2 == 0 { "dev" } else { "ops" }, "--refresh", "--shell", "bash"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let s = oidc.state.lock().unwrap();
+    assert_eq!(s.refreshes, 1, "{:?}", s.refusals);
+    assert!(s.refusals.is_empty(), "{:?}", s.refusals);
+}
+
+/// boto3 reads the account id rolecall hands over: from `credential_process` and from the
+/// credential server.
+#[test]
+fn boto3_sees_the_account_id() {
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(
+        &format!(
+            "{CONFIG}\n[profile via-process]\ncredential_process = {} credential-process dev\n",
+            env!("CARGO_BIN_EXE_rolecall")
+        ),
+        "",
+    );
+    let browser = browser_script(&home);
+    let [sso, sso_oidc] = oidc.env();
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let account = "import boto3; c = boto3.Session(profile_name=PROFILE).get_credentials(); print(c.access_key[:11], getattr(c, 'account_id', None))";
+    let out = home
+        .command("python3", &[sso, sso_oidc])
+        .args(["-c", &account.replace("PROFILE", "'via-process'")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ASIASSOROLE 111122223333");
+    let run = home.run_env(
+        &["exec", "--server", "dev", "--", "python3", "-c", &account.replace("PROFILE", "None")],
+        &[sso, sso_oidc],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "ASIASSOROLE 111122223333");
+}

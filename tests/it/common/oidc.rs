@@ -178,6 +178,9 @@ fn handle(s: &mut State, r: &Request) -> Response {
                     }
                     s.refresh.insert(token, false);
                     s.refreshes += 1;
+                    // A refresh takes a moment, as over a network: others that read the same
+                    // token meanwhile and refresh it too are refused.
+                    std::thread::sleep(std::time::Duration::from_millis(300));
                     Response::new(200, "application/json", issue(s, true).to_string())
                 }
                 "urn:ietf:params:oauth:grant-type:device_code" => {
