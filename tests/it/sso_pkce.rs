@@ -272,3 +272,62 @@ fn boto3_sees_the_account_id() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.trim(), "ASIASSOROLE 111122223333");
 }
+
+/// The access token goes stale while `exec --server` serves: sixteen clients asking at once make
+/// one token refresh (no browser), and every one gets credentials.
+#[test]
+fn the_credential_server_refreshes_a_stale_token_once_for_sixteen_clients() {
+    let oidc = Oidc::start();
+    let home = TempHome::new();
+    home.write_files(CONFIG, "");
+    let browser = browser_script(&home);
+    let [sso, sso_oidc] = oidc.env();
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Role credentials inside the renewal margin: every round of requests renews them.
+    oidc.state.lock().unwrap().role_secs = Some(200);
+    let (ready, go) = (home.path.join("ready"), home.path.join("go"));
+    let client = format!(
+        r#"
+import concurrent.futures, http.client, os, time, urllib.parse
+open({ready:?}, "w").close()
+while not os.path.exists({go:?}):
+    time.sleep(0.02)
+url = urllib.parse.urlparse(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
+token = open(os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]).read()
+def fetch(_):
+    c = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    c.request("GET", url.path, headers={{"Authorization": token}})
+    r = c.getresponse(); body = r.read()
+    return r.status, b"AccessKeyId" in body
+with concurrent.futures.ThreadPoolExecutor(16) as pool:
+    results = list(pool.map(fetch, range(16)))
+print(sum(1 for s, ok in results if s == 200 and ok))
+"#
+    );
+    let child = home
+        .command(env!("CARGO_BIN_EXE_rolecall"), &[sso, sso_oidc])
+        .args(["exec", "--server", "dev", "--", "python3", "-c", &client])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !ready.exists() {
+        assert!(std::time::Instant::now() < deadline, "the command never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let refreshes_before = oidc.state.lock().unwrap().refreshes;
+    expire_in(&home, 120);
+    std::fs::write(&go, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "16", "{stderr}");
+    home.assert_no_secret_in(&stderr, "");
+    let s = oidc.state.lock().unwrap();
+    assert!(s.role_calls >= 2, "the role was renewed while the command ran: {}", s.role_calls);
+    assert_eq!(s.refreshes - refreshes_before, 1, "one CreateToken: {:?}", s.refusals);
+    assert!(s.refusals.is_empty(), "{:?}", s.refusals);
+}

@@ -37,6 +37,8 @@ pub struct State {
     pub role_calls: usize,
     pub refusals: Vec<String>,
     ended: bool,
+    /// How long the role credentials GetRoleCredentials gives last (default an hour).
+    pub role_secs: Option<i64>,
 }
 
 pub struct Oidc {
@@ -201,7 +203,7 @@ fn handle(s: &mut State, r: &Request) -> Response {
                 200,
                 "application/json",
                 json!({ "roleCredentials": { "accessKeyId": format!("ASIASSOROLE{n:09}"), "secretAccessKey": format!("ssoRoleSecret{n}{}", "x".repeat(24)),
-                        "sessionToken": format!("ssoRoleSession{n}{}", "y".repeat(30)), "expiration": (super::now() + 3600) * 1000 } })
+                        "sessionToken": format!("ssoRoleSession{n}{}", "y".repeat(30)), "expiration": (super::now() + s.role_secs.unwrap_or(3600)) * 1000 } })
                 .to_string(),
             )
         }
