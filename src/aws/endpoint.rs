@@ -375,6 +375,24 @@ mod tests {
         );
         assert_eq!(at(Service::SsoOidc, "us-east-1", false, true).url, "https://oidc.us-east-1.api.aws");
         assert_eq!(at(Service::SsoOidc, "eu-west-1", true, false).url, "https://oidc-fips.eu-west-1.amazonaws.com");
+        // The Identity Center hosts of the other partitions, as botocore's endpoint rules give them.
+        for (service, region, fips, url) in [
+            (Service::SsoOidc, "eusc-de-east-1", false, "https://oidc.eusc-de-east-1.amazonaws.eu"),
+            (Service::SsoPortal, "eusc-de-east-1", true, "https://portal.sso-fips.eusc-de-east-1.amazonaws.eu"),
+            (Service::SsoOidc, "cn-north-1", true, "https://oidc-fips.cn-north-1.amazonaws.com.cn"),
+            (Service::SsoOidc, "us-gov-west-1", true, "https://oidc.us-gov-west-1.amazonaws.com"),
+        ] {
+            assert_eq!(at(service, region, fips, false).url, url);
+        }
+        // AWS Sign-In's OAuth host (console credentials): regional in every partition.
+        for (region, url) in [
+            ("us-east-1", "https://us-east-1.signin.aws.amazon.com"),
+            ("cn-north-1", "https://cn-north-1.signin.amazonaws.cn"),
+            ("us-gov-west-1", "https://us-gov-west-1.signin.amazonaws-us-gov.com"),
+            ("eusc-de-east-1", "https://eusc-de-east-1.signin.amazonaws-eusc.eu"),
+        ] {
+            assert_eq!(at(Service::SigninOauth, region, false, false).url, url);
+        }
         assert_eq!(at(Service::Signin, "eu-west-1", false, false).url, "https://eu-west-1.signin.aws.amazon.com");
         assert_eq!(at(Service::Signin, "cn-north-1", false, false).url, "https://signin.amazonaws.cn");
         assert_eq!(at(Service::Signin, "us-gov-west-1", false, false).url, "https://signin.amazonaws-us-gov.com");
