@@ -141,10 +141,6 @@ fn console_home(signin: &SignIn, expires_at: i64) -> TempHome {
     home
 }
 
-fn value<'a>(code: &'a str, var: &str) -> Option<&'a str> {
-    code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
-}
-
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -158,8 +154,8 @@ fn assume_reads_a_console_session_and_refreshes_it_when_it_expires() {
     // Ten minutes left: served from the aws CLI's cache, no call.
     let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASEEDSEEDSEEDSEED"));
-    assert_eq!(value(&run.stdout, "AWS_PROFILE"), Some("console"));
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASEEDSEEDSEEDSEED"));
+    assert_eq!(common::exported(&run.stdout, "AWS_PROFILE"), Some("console"));
     assert_eq!(signin.refreshes(), 0);
     // Four minutes left (inside the SDKs' five): refreshed with a DPoP proof, saved, rotated.
     let before = read_entry(&home.path, ARN);
@@ -168,7 +164,7 @@ fn assume_reads_a_console_session_and_refreshes_it_when_it_expires() {
     write_private(&entry_path(&home.path, ARN), &expiring.to_string());
     let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"));
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"));
     assert_eq!(signin.refreshes(), 1, "{:?}", signin.refusals());
     let after = read_entry(&home.path, ARN);
     let state = signin.state.lock().unwrap().refresh_tokens.clone();
@@ -187,7 +183,7 @@ fn assume_reads_a_console_session_and_refreshes_it_when_it_expires() {
     assert_eq!(signin.refreshes(), 1);
     // --refresh renews at once.
     let run = home.run_env(&["assume", "console", "--refresh", "--shell", "bash"], &env);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
     assert!(signin.refusals().is_empty(), "{:?}", signin.refusals());
 }
 
@@ -237,7 +233,7 @@ fn eight_parallel_assumes_refresh_once() {
         let out = child.wait_with_output().unwrap();
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success(), "{stderr}");
-        assert_eq!(value(&stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{stderr}");
+        assert_eq!(common::exported(&stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{stderr}");
         home.assert_no_secret_in(&stderr, &stdout);
     }
     assert_eq!(signin.refreshes(), 1, "{:?}", signin.refusals());
@@ -265,19 +261,6 @@ fn a_role_sourced_from_a_console_session() {
     assert!(moto.strict.refusals().is_empty(), "{:?}", moto.strict.refusals());
 }
 
-/// A `$BROWSER` that follows the authorization page's redirect, as a browser does.
-fn browser_script(home: &TempHome) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = home.path.join("browse.py");
-    std::fs::write(
-        &path,
-        "#!/usr/bin/env python3\nimport sys, urllib.request\nurllib.request.urlopen(sys.argv[1], timeout=10).read()\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
-
 fn config_text(home: &TempHome) -> String {
     std::fs::read_to_string(home.path.join(".aws/config")).unwrap()
 }
@@ -291,7 +274,7 @@ fn login_console_signs_in_through_the_browser_and_writes_the_profile() {
     let signin = SignIn::start(ARN);
     let home = TempHome::new();
     home.write_files("[profile keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n", "");
-    let browser = browser_script(&home);
+    let browser = common::browser_script(&home);
     let env = [("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str()), ("BROWSER", browser.to_str().unwrap())];
     let run = home.run_env(&["login", "--console", "laptop"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -314,9 +297,9 @@ fn login_console_signs_in_through_the_browser_and_writes_the_profile() {
     }
     // The profile works, and a refresh proves the sign-in's key.
     let run = home.run_env(&["assume", "laptop", "--shell", "bash"], &env);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{}", run.stderr);
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{}", run.stderr);
     let run = home.run_env(&["assume", "laptop", "--refresh", "--shell", "bash"], &env);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
     assert_eq!(signin.refreshes(), 1, "{:?}", signin.refusals());
     // `login laptop` signs in again (the profile is a console one); the file is not touched twice.
     let before = config_text(&home);
@@ -407,7 +390,7 @@ fn botocore_and_rolecall_share_the_console_session() {
     };
     // rolecall refreshes (1).
     let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{}", run.stderr);
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000000"), "{}", run.stderr);
     // boto3 reads what rolecall wrote and refreshes it (2) with its own proof of the same key.
     expire_soon();
     let out = home
@@ -424,10 +407,10 @@ fn botocore_and_rolecall_share_the_console_session() {
     assert_eq!(signin.refreshes(), 2, "{:?}", signin.refusals());
     // rolecall reads what boto3 wrote, then refreshes (3) with boto3's new refresh token.
     let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000001"), "{}", run.stderr);
     expire_soon();
     let run = home.run_env(&["assume", "console", "--shell", "bash"], &env);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000002"), "{}", run.stderr);
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIALOGIN00000000002"), "{}", run.stderr);
     assert_eq!(signin.refreshes(), 3);
     assert!(signin.refusals().is_empty(), "{:?}", signin.refusals());
     // The aws CLI v1 (botocore) signs with the session rolecall refreshed.
@@ -472,7 +455,7 @@ fn a_refresh_another_tool_made_meanwhile_is_taken() {
         home.run_env(&["assume", "console", "--shell", "bash"], &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
-        value(&run.stdout, "AWS_ACCESS_KEY_ID"),
+        common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"),
         Some("ASIALOGIN00000000000"),
         "the other tool's: {}",
         run.stderr

@@ -38,20 +38,15 @@ fn expire_in(home: &TempHome, secs: i64) {
     std::fs::write(token_path(home), t.to_string()).unwrap();
 }
 
-fn browser_script(home: &TempHome) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = home.path.join("browse.py");
-    std::fs::write(
-        &path,
-        "#!/usr/bin/env python3\nimport sys, urllib.request\nurllib.request.urlopen(sys.argv[1], timeout=10).read()\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
-
-fn value<'a>(code: &'a str, var: &str) -> Option<&'a str> {
-    code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
+/// A home with `config`, signed in to `corp` with PKCE (a `$BROWSER` script follows the page).
+fn signed_in(oidc: &Oidc, config: &str) -> TempHome {
+    let home = TempHome::new();
+    home.write_files(config, "");
+    let browser = common::browser_script(&home);
+    let [sso, sso_oidc] = oidc.env();
+    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    home
 }
 
 /// `login` signs in with PKCE through the browser; `assume` gets the role with the account id;
@@ -62,7 +57,7 @@ fn pkce_sign_in_refresh_and_the_account_id() {
     let oidc = Oidc::start();
     let home = TempHome::new();
     home.write_files(CONFIG, "");
-    let browser = browser_script(&home);
+    let browser = common::browser_script(&home);
     let [sso, sso_oidc] = oidc.env();
     let env = [sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())];
     let run = home.run_env(&["login", "dev"], &env);
@@ -85,14 +80,14 @@ fn pkce_sign_in_refresh_and_the_account_id() {
     // The role, with the account.
     let run = home.run_env(&["assume", "dev", "--shell", "bash"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASSOROLE000000001"));
-    assert_eq!(value(&run.stdout, "AWS_ACCOUNT_ID"), Some("111122223333"));
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASSOROLE000000001"));
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCOUNT_ID"), Some("111122223333"));
     // Ten minutes left on the access token (inside the SDKs' 15): refreshed, no browser.
     expire_in(&home, 600);
     let before = token(&home)["refreshToken"].clone();
     let run = home.run_env(&["assume", "dev", "--refresh", "--shell", "bash"], &[sso, sso_oidc]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(value(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASSOROLE000000002"));
+    assert_eq!(common::exported(&run.stdout, "AWS_ACCESS_KEY_ID"), Some("ASIASSOROLE000000002"));
     assert_eq!(oidc.state.lock().unwrap().refreshes, 1);
     assert_ne!(token(&home)["refreshToken"], before, "the rotated refresh token is saved");
     // A second sign-in reuses the registration; the device code registers for its own grant.
@@ -126,12 +121,8 @@ fn over_ssh_the_device_flow_is_chosen() {
 #[test]
 fn an_ended_sso_session_asks_for_a_sign_in() {
     let oidc = Oidc::start();
-    let home = TempHome::new();
-    home.write_files(CONFIG, "");
-    let browser = browser_script(&home);
+    let home = signed_in(&oidc, CONFIG);
     let [sso, sso_oidc] = oidc.env();
-    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     expire_in(&home, -60);
     oidc.end_sessions();
     let run = home.run_env(&["assume", "dev", "--shell", "bash"], &[sso, sso_oidc]);
@@ -171,13 +162,9 @@ fn headless_chromium_completes_the_pkce_sign_in() {
 fn the_aws_cli_and_rolecall_share_and_refresh_the_token() {
     let Some(moto) = Moto::start() else { return };
     let oidc = Oidc::start();
-    let home = TempHome::new();
-    home.write_files(CONFIG, "");
-    let browser = browser_script(&home);
+    let home = signed_in(&oidc, CONFIG);
     let [sso, sso_oidc] = oidc.env();
     let sts = ("AWS_ENDPOINT_URL_STS", moto.url.as_str());
-    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let aws = |what: &str| {
         let out = home
             .command("aws", &[sso, sso_oidc, sts])
@@ -210,15 +197,10 @@ fn the_aws_cli_and_rolecall_share_and_refresh_the_token() {
 #[test]
 fn parallel_assumes_refresh_the_sso_token_once() {
     let oidc = Oidc::start();
-    let home = TempHome::new();
-    home.write_files(
-        &format!("{CONFIG}\n[profile ops]\nsso_session = corp\nsso_account_id = 444455556666\nsso_role_name = Ops\n"),
-        "",
-    );
-    let browser = browser_script(&home);
+    let ops =
+        format!("{CONFIG}\n[profile ops]\nsso_session = corp\nsso_account_id = 444455556666\nsso_role_name = Ops\n");
+    let home = signed_in(&oidc, &ops);
     let [sso, sso_oidc] = oidc.env();
-    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     expire_in(&home, 120);
     let children: Vec<_> = (0..8)
         .map(|i| {
@@ -245,18 +227,12 @@ fn parallel_assumes_refresh_the_sso_token_once() {
 #[test]
 fn boto3_sees_the_account_id() {
     let oidc = Oidc::start();
-    let home = TempHome::new();
-    home.write_files(
-        &format!(
-            "{CONFIG}\n[profile via-process]\ncredential_process = {} credential-process dev\n",
-            env!("CARGO_BIN_EXE_rolecall")
-        ),
-        "",
+    let process = format!(
+        "{CONFIG}\n[profile via-process]\ncredential_process = {} credential-process dev\n",
+        env!("CARGO_BIN_EXE_rolecall")
     );
-    let browser = browser_script(&home);
+    let home = signed_in(&oidc, &process);
     let [sso, sso_oidc] = oidc.env();
-    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let account = "import boto3; c = boto3.Session(profile_name=PROFILE).get_credentials(); print(c.access_key[:11], getattr(c, 'account_id', None))";
     let out = home
         .command("python3", &[sso, sso_oidc])
@@ -278,12 +254,8 @@ fn boto3_sees_the_account_id() {
 #[test]
 fn the_credential_server_refreshes_a_stale_token_once_for_sixteen_clients() {
     let oidc = Oidc::start();
-    let home = TempHome::new();
-    home.write_files(CONFIG, "");
-    let browser = browser_script(&home);
+    let home = signed_in(&oidc, CONFIG);
     let [sso, sso_oidc] = oidc.env();
-    let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("BROWSER", browser.to_str().unwrap())]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     // Role credentials inside the renewal margin: every round of requests renews them.
     oidc.state.lock().unwrap().role_secs = Some(200);
     let (ready, go) = (home.path.join("ready"), home.path.join("go"));

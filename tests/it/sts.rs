@@ -115,10 +115,6 @@ impl World {
     }
 }
 
-fn value<'a>(code: &'a str, var: &str) -> Option<&'a str> {
-    code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
-}
-
 #[test]
 fn one_mfa_code_serves_every_role_of_the_day() {
     let Some(w) = World::new() else { return };
@@ -139,10 +135,10 @@ fn one_mfa_code_serves_every_role_of_the_day() {
     assert!(!requests[1].authorization.contains("AKIAI44QH8DHBEXAMPLE"), "AssumeRole signed with the session");
 
     // The shell gets the contract; the real CLI sees the assumed role.
-    assert_eq!(value(&run.stdout, "AWS_PROFILE"), Some("admin"));
-    assert_eq!(value(&run.stdout, "AWS_REGION"), Some("eu-west-1"));
-    assert!(value(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse::<i64>().is_ok());
-    assert!(value(&run.stdout, "AWS_CREDENTIAL_EXPIRATION").unwrap().ends_with('Z'));
+    assert_eq!(common::exported(&run.stdout, "AWS_PROFILE"), Some("admin"));
+    assert_eq!(common::exported(&run.stdout, "AWS_REGION"), Some("eu-west-1"));
+    assert!(common::exported(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse::<i64>().is_ok());
+    assert!(common::exported(&run.stdout, "AWS_CREDENTIAL_EXPIRATION").unwrap().ends_with('Z'));
     let arn = w.bash(&run.stdout, "aws sts get-caller-identity --query Arn --output text");
     assert!(arn.contains(":assumed-role/Admin/tester"), "{arn}");
 
@@ -161,7 +157,10 @@ fn one_mfa_code_serves_every_role_of_the_day() {
     let again = w.rolecall(&["assume", "admin", "--shell", "bash"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(w.moto.requests().len(), 0);
-    assert_eq!(value(&again.stdout, "AWS_ACCESS_KEY_ID"), value(&run.stdout, "AWS_ACCESS_KEY_ID"));
+    assert_eq!(
+        common::exported(&again.stdout, "AWS_ACCESS_KEY_ID"),
+        common::exported(&run.stdout, "AWS_ACCESS_KEY_ID")
+    );
 
     // A chain on top of a cached role: one AssumeRole, with the hop's own settings.
     let deep = w.rolecall(&["assume", "deep", "--shell", "bash"]);
@@ -182,7 +181,10 @@ fn one_mfa_code_serves_every_role_of_the_day() {
     assert_eq!(w.moto.requests().len(), 0);
     let renewed = w.rolecall(&["assume", "admin", "--shell", "bash", "--refresh", "--mfa-code", "999999"]);
     assert_eq!(renewed.code, 0, "{}", renewed.stderr);
-    assert_ne!(value(&renewed.stdout, "AWS_ACCESS_KEY_ID"), value(&run.stdout, "AWS_ACCESS_KEY_ID"));
+    assert_ne!(
+        common::exported(&renewed.stdout, "AWS_ACCESS_KEY_ID"),
+        common::exported(&run.stdout, "AWS_ACCESS_KEY_ID")
+    );
     let actions: Vec<String> = w.moto.requests().iter().map(|r| r.action().to_owned()).collect();
     assert_eq!(actions, ["GetSessionToken", "AssumeRole"]);
     // A code given is used: a new MFA session (and the role from it), though the role is cached.
@@ -196,7 +198,10 @@ fn one_mfa_code_serves_every_role_of_the_day() {
     // And the next assume without a code is served from what it made.
     w.moto.clear();
     let cached = w.rolecall(&["assume", "admin", "--shell", "bash"]);
-    assert_eq!(value(&cached.stdout, "AWS_ACCESS_KEY_ID"), value(&coded.stdout, "AWS_ACCESS_KEY_ID"));
+    assert_eq!(
+        common::exported(&cached.stdout, "AWS_ACCESS_KEY_ID"),
+        common::exported(&coded.stdout, "AWS_ACCESS_KEY_ID")
+    );
     assert_eq!(w.moto.requests().len(), 0);
 }
 
@@ -215,14 +220,17 @@ fn roles_longer_than_an_hour_are_not_chained() {
     assert_eq!((p["SerialNumber"].as_str(), p["TokenCode"].as_str()), (SERIAL, "123456"));
     assert_eq!(p["DurationSeconds"], "14400");
     assert!(requests[0].authorization.contains("Credential=AKIAI44QH8DHBEXAMPLE/"), "signed with the user's keys");
-    let left = value(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse::<i64>().unwrap() - common::now();
+    let left = common::exported(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse::<i64>().unwrap() - common::now();
     assert!((14_000..=14_400).contains(&left), "{left}");
     // Cached for its life: the same again asks nothing.
     w.moto.clear();
     let again = w.rolecall(&["assume", "admin", "--shell", "bash", "--duration", "4h"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(w.moto.requests().len(), 0);
-    assert_eq!(value(&again.stdout, "AWS_ACCESS_KEY_ID"), value(&run.stdout, "AWS_ACCESS_KEY_ID"));
+    assert_eq!(
+        common::exported(&again.stdout, "AWS_ACCESS_KEY_ID"),
+        common::exported(&run.stdout, "AWS_ACCESS_KEY_ID")
+    );
 
     // A chained hop asked for 2 h: capped at one hour before the call, said in one line.
     let deep = w.rolecall(&["assume", "deep", "--shell", "bash", "--mfa-code", "123456", "--duration", "2h"]);
@@ -250,7 +258,7 @@ fn cache_files_are_private_and_refreshed_before_expiry() {
     }
     // Four minutes before expiry (margin 5 min) the entry is stale: a new AssumeRole, and the
     // MFA session (12 h) is still good.
-    let expires: i64 = value(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse().unwrap();
+    let expires: i64 = common::exported(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse().unwrap();
     w.moto.clear();
     let now = (expires - 240).to_string();
     let mut env = w.env();
@@ -320,7 +328,7 @@ fn static_profiles() {
     let plain = w.rolecall(&["assume", "plain", "--shell", "bash"]);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     assert!(plain.stderr.contains("long-term keys"), "{}", plain.stderr);
-    assert_eq!(value(&plain.stdout, "AWS_ACCESS_KEY_ID"), Some("AKIAPLAINEXAMPLE"));
+    assert_eq!(common::exported(&plain.stdout, "AWS_ACCESS_KEY_ID"), Some("AKIAPLAINEXAMPLE"));
     assert!(
         plain.stdout.contains("\\builtin unset AWS_SESSION_TOKEN\n")
             && plain.stdout.contains("\\builtin unset ROLECALL_EXPIRES_AT\n")
@@ -333,7 +341,7 @@ fn static_profiles() {
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].action(), "GetSessionToken");
     assert_eq!(requests[0].params["DurationSeconds"], "10800");
-    assert!(value(&user.stdout, "AWS_SESSION_TOKEN").is_some());
+    assert!(common::exported(&user.stdout, "AWS_SESSION_TOKEN").is_some());
 }
 
 #[test]
@@ -411,7 +419,7 @@ fn eight_shells_at_once_make_one_sts_call_each() {
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             let stdout = String::from_utf8_lossy(&o.stdout);
             w.home.assert_no_secret_in(&String::from_utf8_lossy(&o.stderr), &stdout);
-            value(&stdout, "AWS_ACCESS_KEY_ID").unwrap().to_owned()
+            common::exported(&stdout, "AWS_ACCESS_KEY_ID").unwrap().to_owned()
         })
         .collect();
     assert!(keys.iter().all(|k| k == &keys[0]), "every shell got the same credentials");
@@ -675,7 +683,7 @@ fn assume_says_one_line_on_success_unless_asked_not_to() {
     env.push(("TZ", "UTC"));
     let run = w.home.run_detached(&["assume", "admin", "--shell", "bash", "--mfa-code", "123456"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let expires: i64 = value(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse().unwrap();
+    let expires: i64 = common::exported(&run.stdout, "ROLECALL_EXPIRES_AT").unwrap().parse().unwrap();
     let hm = format!("{:02}:{:02}", expires.rem_euclid(86_400) / 3600, expires.rem_euclid(86_400) / 60 % 60);
     assert_eq!(run.stderr, format!("admin · 123456789012 · eu-west-1 · until {hm}\n"));
     let quiet = |extra: &[&str], more: &[(&str, &str)]| {

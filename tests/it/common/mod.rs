@@ -279,3 +279,21 @@ pub fn kill_browsers(dir: &Path) {
         }
     }
 }
+
+/// A `$BROWSER` in `home` that follows the page's redirects, as a browser does (Python's urllib).
+pub fn browser_script(home: &TempHome) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = home.path.join("browse.py");
+    std::fs::write(
+        &path,
+        "#!/usr/bin/env python3\nimport sys, urllib.request\nurllib.request.urlopen(sys.argv[1], timeout=10).read()\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// The value `assume --shell bash` exports for `var`.
+pub fn exported<'a>(code: &'a str, var: &str) -> Option<&'a str> {
+    code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
+}
