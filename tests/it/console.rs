@@ -368,15 +368,8 @@ fn headless_chromium_signs_in_with_a_data_directory_per_profile() {
     let Some(moto) = Moto::start() else { return };
     let (server, seen) = endpoint();
     let home = home_with_files();
-    let config_dir = home.path.join(".config/rolecall");
-    std::fs::create_dir_all(&config_dir).unwrap();
     // rolecall's own launcher: the chromium choice, with the headless flags after its name.
-    std::fs::write(
-        config_dir.join("config"),
-        "# rolecall\nconsole_browser = chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync\n",
-    )
-    .unwrap();
-    let data = home.path.join(".local/share/rolecall/browser");
+    let data = common::headless_chromium(&home);
     let env = [
         ("AWS_ENDPOINT_URL_STS", moto.url.as_str()),
         ("AWS_ENDPOINT_URL_SIGNIN", server.url.as_str()),

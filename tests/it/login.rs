@@ -218,17 +218,8 @@ fn an_ended_console_session_asks_for_a_sign_in_and_changes_nothing() {
 fn eight_parallel_assumes_refresh_once() {
     let signin = SignIn::start(ARN);
     let home = console_home(&signin, common::now() + 30);
-    let children: Vec<_> = (0..8)
-        .map(|_| {
-            home.command(env!("CARGO_BIN_EXE_rolecall"), &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())])
-                .args(["assume", "console", "--shell", "bash"])
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let env = [("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str())];
+    let children: Vec<_> = (0..8).map(|_| home.spawn(&["assume", "console", "--shell", "bash"], &env)).collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -347,14 +338,7 @@ fn headless_chromium_signs_in_through_rolecalls_launcher() {
     let signin = SignIn::start(ARN);
     let home = TempHome::new();
     home.write_files("", "");
-    let config_dir = home.path.join(".config/rolecall");
-    std::fs::create_dir_all(&config_dir).unwrap();
-    std::fs::write(
-        config_dir.join("config"),
-        "console_browser = chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync\n",
-    )
-    .unwrap();
-    let data = home.path.join(".local/share/rolecall/browser");
+    let data = common::headless_chromium(&home);
     let run = home.run_env(
         &["login", "--console", "work"],
         &[("AWS_ENDPOINT_URL_SIGNIN", signin.url.as_str()), ("ROLECALL_TEST_PAGE_WAIT", "60")],

@@ -21,7 +21,8 @@ use rolecall::files::AwsFiles;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const CONFIG: &str = "\
+/// The SSO profiles (shared with `sso_pkce`).
+pub(crate) const CONFIG: &str = "\
 [profile dev]
 sso_session = corp
 sso_account_id = 111122223333

@@ -10,18 +10,7 @@ use common::oidc::Oidc;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-const CONFIG: &str = "\
-[profile dev]
-sso_session = corp
-sso_account_id = 111122223333
-sso_role_name = Admin
-region = eu-west-1
-
-[sso-session corp]
-sso_start_url = https://d-abc123.awsapps.com/start
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-";
+use crate::sso::CONFIG;
 
 fn token_path(home: &TempHome) -> PathBuf {
     home.path.join(".aws/sso/cache").join(format!("{}.json", sha1_smol::Sha1::from("corp").digest()))
@@ -140,14 +129,7 @@ fn headless_chromium_completes_the_pkce_sign_in() {
     let oidc = Oidc::start();
     let home = TempHome::new();
     home.write_files(CONFIG, "");
-    let config_dir = home.path.join(".config/rolecall");
-    std::fs::create_dir_all(&config_dir).unwrap();
-    std::fs::write(
-        config_dir.join("config"),
-        "console_browser = chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync\n",
-    )
-    .unwrap();
-    let data = home.path.join(".local/share/rolecall/browser");
+    let data = common::headless_chromium(&home);
     let [sso, sso_oidc] = oidc.env();
     let run = home.run_env(&["login", "dev"], &[sso, sso_oidc, ("ROLECALL_TEST_PAGE_WAIT", "60")]);
     common::kill_browsers(&data);
@@ -204,13 +186,10 @@ fn parallel_assumes_refresh_the_sso_token_once() {
     expire_in(&home, 120);
     let children: Vec<_> = (0..8)
         .map(|i| {
-            home.command(env!("CARGO_BIN_EXE_rolecall"), &[sso, sso_oidc])
-                .args(["assume", if i % 2 == 0 { "dev" } else { "ops" }, "--refresh", "--shell", "bash"])
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            home.spawn(
+                &["assume", if i % 2 == 0 { "dev" } else { "ops" }, "--refresh", "--shell", "bash"],
+                &[sso, sso_oidc],
+            )
         })
         .collect();
     for child in children {
@@ -277,14 +256,7 @@ with concurrent.futures.ThreadPoolExecutor(16) as pool:
 print(sum(1 for s, ok in results if s == 200 and ok))
 "#
     );
-    let child = home
-        .command(env!("CARGO_BIN_EXE_rolecall"), &[sso, sso_oidc])
-        .args(["exec", "--server", "dev", "--", "python3", "-c", &client])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = home.spawn(&["exec", "--server", "dev", "--", "python3", "-c", &client], &[sso, sso_oidc]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !ready.exists() {
         assert!(std::time::Instant::now() < deadline, "the command never started");

@@ -111,6 +111,17 @@ impl TempHome {
         run
     }
 
+    /// Start rolecall with `args` (and `env`) in the background, its output piped.
+    pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+        self.command(env!("CARGO_BIN_EXE_rolecall"), env)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     /// Run rolecall in a new session with no controlling terminal (`setsid`).
     pub fn run_detached(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = self.command("setsid", env);
@@ -296,4 +307,17 @@ pub fn browser_script(home: &TempHome) -> PathBuf {
 /// The value `assume --shell bash` exports for `var`.
 pub fn exported<'a>(code: &'a str, var: &str) -> Option<&'a str> {
     code.lines().find_map(|l| l.strip_prefix(&format!("\\builtin export {var}='"))?.strip_suffix('\''))
+}
+
+/// rolecall's own config in `home` choosing headless Chromium as the browser
+/// (`console_browser`, through rolecall's launcher); the browsers' data directories.
+pub fn headless_chromium(home: &TempHome) -> PathBuf {
+    let config_dir = home.path.join(".config/rolecall");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config"),
+        "# rolecall\nconsole_browser = chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync\n",
+    )
+    .unwrap();
+    home.path.join(".local/share/rolecall/browser")
 }
