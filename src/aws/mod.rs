@@ -4,6 +4,7 @@
 
 pub mod console;
 pub mod dpop;
+pub mod eks;
 pub mod endpoint;
 pub mod federation;
 pub mod http;

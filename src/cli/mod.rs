@@ -91,6 +91,9 @@ pub enum Command {
     /// IAM Identity Center helpers
     #[command(subcommand)]
     Sso(SsoAction),
+    /// Amazon EKS: the token kubectl's exec plugin asks for, from the profile or the shell's keys
+    #[command(subcommand)]
+    Eks(EksAction),
     /// First use: create ~/.aws and a first profile (and a role with MFA), then check them
     Setup,
     /// Edit the config or credentials file in $VISUAL/$EDITOR, checked before it is written
@@ -501,6 +504,26 @@ pub enum SsoAction {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EksAction {
+    /// Print an ExecCredential whose token is a presigned STS GetCallerIdentity URL for the cluster
+    /// (as `aws eks get-token` does), signed with the profile's credentials (cached) or, with no
+    /// profile, the shell's AWS_* keys
+    Token(EksTokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EksTokenArgs {
+    /// The cluster's name (signed into the token as x-k8s-aws-id)
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: String,
+    /// The profile to sign with (default: the shell's AWS_* keys, else AWS_PROFILE, else default)
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    #[command(flatten)]
+    pub creds: CredsArgs,
 }
 
 #[derive(Debug, Subcommand)]

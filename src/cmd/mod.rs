@@ -12,6 +12,7 @@ pub mod credential_process;
 pub mod dir;
 pub mod doctor;
 pub mod edit;
+pub mod eks;
 pub mod exec;
 pub mod export;
 pub mod init;
@@ -57,6 +58,7 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
         Command::Configure(args) => configure::run(cfg, args),
         Command::Login(args) => sso_login::run(cfg, args),
         Command::Logout(args) => sso_login::logout(cfg, args),
+        Command::Eks(crate::cli::EksAction::Token(args)) => eks::token(cfg, args),
         Command::Sso(crate::cli::SsoAction::Populate { sso_session, prefix, dry_run }) => {
             sso::populate(cfg, sso_session.as_deref(), &prefix, dry_run, None)
         }
@@ -270,4 +272,9 @@ fn fetch_signing_in(
         }
         other => other,
     }
+}
+
+/// `AWS_PROFILE`, else `default`.
+fn profile_or_default(cfg: &Config) -> String {
+    cfg.var("AWS_PROFILE").unwrap_or_else(|| "default".to_owned())
 }

@@ -38,5 +38,5 @@ pub fn logout(cfg: &Config, args: LogoutArgs) -> Result<ExitCode> {
 
 /// The profile named, else `AWS_PROFILE`, else `default`.
 fn named(cfg: &Config, profile: Option<&str>) -> String {
-    profile.map(str::to_owned).or_else(|| cfg.var("AWS_PROFILE")).unwrap_or_else(|| "default".to_owned())
+    profile.map(str::to_owned).unwrap_or_else(|| super::profile_or_default(cfg))
 }

@@ -6,6 +6,7 @@
 
 pub mod console;
 pub mod container;
+pub mod exec_credential;
 pub mod export;
 pub mod process;
 pub mod quote;

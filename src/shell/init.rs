@@ -33,6 +33,7 @@ pub const COMMANDS: &[&str] = &[
     "login",
     "logout",
     "sso",
+    "eks",
     "setup",
     "edit",
     "rename",

@@ -10,6 +10,7 @@ mod console;
 mod differential;
 mod dirprofile;
 mod edit;
+mod eks;
 mod export;
 mod hostile;
 mod layers;

@@ -1,0 +1,85 @@
+//! The token EKS takes from `kubectl`'s exec plugin, built as `aws eks get-token` builds it: a
+//! presigned STS `GetCallerIdentity` URL (SigV4 in the query, the `x-k8s-aws-id: CLUSTER` header
+//! signed, valid 60 seconds), base64url without padding, after `k8s-aws-v1.`. No network: the
+//! cluster's authenticator calls STS with it.
+
+use crate::types::Credentials;
+use anyhow::{Context, Result};
+use std::time::{Duration, SystemTime};
+
+/// The prefix of an EKS token.
+pub const PREFIX: &str = "k8s-aws-v1.";
+
+/// How long the presigned URL is good for (the aws CLI's `X-Amz-Expires`).
+pub const URL_SECS: u64 = 60;
+
+/// The presigned `GetCallerIdentity` URL for `cluster` at `sts` (`https://sts.REGION.amazonaws.com`
+/// or a configured endpoint), signed for `region` at `at`.
+pub fn presigned_url(creds: &Credentials, cluster: &str, sts: &str, region: &str, at: SystemTime) -> Result<String> {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign};
+    let base = format!("{}/?Action=GetCallerIdentity&Version=2011-06-15", sts.trim_end_matches('/'));
+    let host = crate::aws::http::host(&base).to_owned();
+    let headers = [("host", host.as_str()), ("x-k8s-aws-id", cluster)];
+    let identity = creds.to_sdk().into();
+    let mut settings = SigningSettings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(Duration::from_secs(URL_SECS));
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("sts")
+        .time(at)
+        .settings(settings)
+        .build()
+        .context("cannot sign the EKS token")?
+        .into();
+    let signable = SignableRequest::new("GET", &base, headers.iter().copied(), SignableBody::Bytes(&[]))
+        .context("cannot sign the EKS token")?;
+    let (instructions, _) = sign(signable, &params).context("cannot sign the EKS token")?.into_parts();
+    let mut url = base;
+    for (name, value) in instructions.params() {
+        url.push('&');
+        url.push_str(name);
+        url.push('=');
+        url.push_str(&crate::util::text::percent(value));
+    }
+    Ok(url)
+}
+
+/// The token for a presigned URL.
+pub fn token(url: &str) -> String {
+    format!("{PREFIX}{}", crate::aws::dpop::b64url(url.as_bytes()))
+}
+
+/// STS's regional endpoint for `region`, in its partition (`sts.REGION.amazonaws.com`).
+pub fn sts_url(region: &str) -> String {
+    format!("https://sts.{region}.{}", crate::aws::endpoint::Partition::for_region(region).dns_suffix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_signs_the_cluster_header_and_lasts_a_minute() {
+        let creds = Credentials {
+            session_token: Some("tok/en+=".into()),
+            ..Credentials::long_term("ASIAEXAMPLEEXAMPLE00", "secret")
+        };
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+        let url = presigned_url(&creds, "prod", "https://sts.eu-west-1.amazonaws.com", "eu-west-1", at).unwrap();
+        assert!(url.starts_with("https://sts.eu-west-1.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15&"));
+        for part in
+            ["X-Amz-Expires=60", "X-Amz-SignedHeaders=host%3Bx-k8s-aws-id", "X-Amz-Security-Token=tok%2Fen%2B%3D"]
+        {
+            assert!(url.contains(part), "{part} in {url}");
+        }
+        assert!(
+            url.contains("X-Amz-Credential=ASIAEXAMPLEEXAMPLE00%2F20251124%2Feu-west-1%2Fsts%2Faws4_request"),
+            "{url}"
+        );
+        let t = token(&url);
+        assert!(t.starts_with(PREFIX) && !t.contains('='));
+        assert_eq!(crate::aws::dpop::b64url_decode(&t[PREFIX.len()..]).unwrap(), url.as_bytes());
+    }
+}
