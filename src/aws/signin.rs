@@ -147,9 +147,13 @@ pub fn authorize_url(base: &str, client_id: &str, state: &str, challenge: &str, 
 /// The `sub` of an ID token (the session's ARN), read without checking the signature (the token
 /// came straight from the token endpoint over TLS, as the aws CLI takes it).
 pub fn id_token_subject(id_token: &str) -> Option<String> {
+    id_token_claims(id_token)?.get("sub")?.as_str().map(str::to_owned)
+}
+
+/// The claims (payload) of an ID token, unchecked (see [`id_token_subject`]).
+pub fn id_token_claims(id_token: &str) -> Option<Value> {
     let payload = id_token.split('.').nth(1)?;
-    let value: Value = serde_json::from_slice(&dpop::b64url_decode(payload)?).ok()?;
-    value.get("sub")?.as_str().map(str::to_owned)
+    serde_json::from_slice(&dpop::b64url_decode(payload)?).ok()
 }
 
 /// What the person pastes after a sign-in on another device: base64 of `state=…&code=…`.

@@ -273,7 +273,8 @@ pub async fn access_token(cfg: &crate::config::Config, http: &Http, login: &Logi
     let now = cfg.now();
     let expires = token.expires_at().unwrap_or(0);
     // The SDKs refresh an SSO token within 15 minutes of its expiry.
-    if expires - now > REFRESH_WINDOW_SECS.max(cfg.refresh_before()) {
+    let fresh = |t: &Token| t.expires_at().unwrap_or(0) - now > REFRESH_WINDOW_SECS.max(cfg.refresh_before());
+    if fresh(&token) {
         return Ok(cached);
     }
     if token.refreshable(now) {
@@ -281,7 +282,7 @@ pub async fn access_token(cfg: &crate::config::Config, http: &Http, login: &Logi
         // the token read again under the lock (another one may have refreshed it meanwhile).
         let _lock = refresh_lock(cfg, login);
         let token = load(login).unwrap_or(token);
-        if token.expires_at().unwrap_or(0) - now > REFRESH_WINDOW_SECS.max(cfg.refresh_before()) {
+        if fresh(&token) {
             return Ok(token.access_token().expect("checked on load").to_owned());
         }
         let body = json!({

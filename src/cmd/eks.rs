@@ -14,27 +14,17 @@ const TOKEN_SECS: i64 = 14 * 60;
 
 pub fn token(cfg: &Config, args: EksTokenArgs) -> Result<ExitCode> {
     let files = crate::files::AwsFiles::load(cfg);
-    let named =
-        args.profile.clone().or_else(|| Credentials::from_env(cfg).is_none().then(|| super::profile_or_default(cfg)));
-    let (creds, profile) = match &named {
-        Some(profile) => {
-            let files = super::load_for_credentials(cfg)?;
-            (
-                super::fetch(cfg, &files, profile, &args.creds)?.creds,
-                files.profiles.profile(profile).map(|p| p.name().to_owned()),
-            )
+    // A profile named, else the shell's keys, else AWS_PROFILE or default.
+    let (creds, profile) = match (&args.profile, Credentials::from_env(cfg)) {
+        (None, Some(keys)) => (keys, None),
+        (named, _) => {
+            let profile = named.clone().unwrap_or_else(|| super::profile_or_default(cfg));
+            let creds = super::fetch(cfg, &super::load_for_credentials(cfg)?, &profile, &args.creds)?.creds;
+            (creds, Some(profile))
         }
-        None => (Credentials::from_env(cfg).expect("checked"), None),
     };
     let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
-    let region = args
-        .creds
-        .region
-        .clone()
-        .or_else(|| cfg.var("AWS_REGION"))
-        .or_else(|| section?.get(crate::files::Key::Region).map(str::to_owned))
-        .or_else(|| cfg.var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|| "us-east-1".to_owned());
+    let region = crate::creds::settings::sdk_region(cfg, section, args.creds.region.as_deref());
     let sts = crate::creds::settings::endpoint_url(cfg, &files.profiles, section)
         .unwrap_or_else(|| crate::aws::eks::sts_url(&region));
     let now = cfg.now();

@@ -119,7 +119,12 @@ impl Entry {
 
     /// The ARN the entry's ID token names (`sub`), if it has one (Go writes `identityToken`).
     pub fn subject(&self) -> Option<String> {
-        signin::id_token_subject(self.text("idToken").or_else(|| self.text("identityToken"))?)
+        signin::id_token_subject(self.id_token()?)
+    }
+
+    /// Its ID token (`idToken`; Go writes `identityToken`).
+    fn id_token(&self) -> Option<&str> {
+        self.text("idToken").or_else(|| self.text("identityToken"))
     }
 
     /// The region it was signed in to, when the entry says (newer aws CLIs write `signInRegion`).
@@ -179,11 +184,7 @@ pub struct Session<'a> {
 /// `AWS_REGION`, the profile's, `AWS_DEFAULT_REGION`, us-east-1), or the configured
 /// `AWS_ENDPOINT_URL_SIGNIN`.
 pub fn endpoint(cfg: &Config, set: &ProfileSet, profile: Option<Section>, region: Option<String>) -> Result<String> {
-    let region = region
-        .or_else(|| cfg.var("AWS_REGION"))
-        .or_else(|| profile?.get(Key::Region).map(str::to_owned))
-        .or_else(|| cfg.var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|| "us-east-1".to_owned());
+    let region = super::settings::sdk_region(cfg, profile, region.as_deref());
     Ok(super::settings::service_endpoint(cfg, set, profile, Service::SigninOauth, &region)?.url)
 }
 
@@ -336,10 +337,8 @@ impl Entry {
     /// When the refresh window ends: 12 hours after the sign-in (the ID token's `iat`; refreshes
     /// do not renew the ID token).
     pub fn session_ends(&self) -> Option<i64> {
-        let id = self.text("idToken").or_else(|| self.text("identityToken"))?;
-        let payload = id.split('.').nth(1)?;
-        let value: Value = serde_json::from_slice(&dpop::b64url_decode(payload)?).ok()?;
-        Some(value.get("iat")?.as_i64()? + SESSION_SECS)
+        let claims = signin::id_token_claims(self.id_token()?)?;
+        Some(claims.get("iat")?.as_i64()? + SESSION_SECS)
     }
 }
 

@@ -93,6 +93,17 @@ pub fn sso_login<'a>(
     })
 }
 
+/// The region in the SDKs' order: `given` (`--region`), `AWS_REGION`, the profile's,
+/// `AWS_DEFAULT_REGION`, else us-east-1.
+pub fn sdk_region(cfg: &Config, profile: Option<Section>, given: Option<&str>) -> String {
+    given
+        .map(str::to_owned)
+        .or_else(|| cfg.var("AWS_REGION"))
+        .or_else(|| profile?.get(Key::Region).map(str::to_owned))
+        .or_else(|| cfg.var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|| "us-east-1".into())
+}
+
 /// How to reach STS for `profile` (or for the environment alone): region in the SDKs' order
 /// (`--region`, `AWS_REGION`, the profile, `AWS_DEFAULT_REGION`, us-east-1: the region_override
 /// scenario), `ROLECALL_TIMEOUT`, FIPS and dual-stack from the environment or the profile.
@@ -102,12 +113,7 @@ pub fn sts_settings(
     endpoint_url: Option<String>,
     region: Option<&str>,
 ) -> sts::Settings {
-    let region = region
-        .map(str::to_owned)
-        .or_else(|| cfg.var("AWS_REGION"))
-        .or_else(|| profile?.get(Key::Region).map(str::to_owned))
-        .or_else(|| cfg.var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|| "us-east-1".into());
+    let region = sdk_region(cfg, profile, region);
     let (fips, dual_stack) = endpoint_flags(cfg, profile);
     sts::Settings { region, endpoint_url, timeout: cfg.timeout(), fips, dual_stack }
 }

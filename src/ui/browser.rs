@@ -281,15 +281,20 @@ fn redirect_page(url: &str) -> String {
     )
 }
 
-/// How long the sign-in page is served ([`PAGE_WAIT`]; tests shorten it with the test-hooks
-/// feature).
+/// How long the sign-in page is served ([`PAGE_WAIT`]).
 fn page_wait(cfg: &Config) -> Duration {
+    waited(cfg, PAGE_WAIT)
+}
+
+/// How long to wait for a browser: `default`, which tests shorten with the test-hooks feature
+/// (`ROLECALL_TEST_PAGE_WAIT`, seconds).
+pub fn waited(cfg: &Config, default: Duration) -> Duration {
     #[cfg(feature = "test-hooks")]
     if let Some(secs) = cfg.var("ROLECALL_TEST_PAGE_WAIT").and_then(|v| v.parse().ok()) {
         return Duration::from_secs(secs);
     }
     let _ = cfg;
-    PAGE_WAIT
+    default
 }
 
 /// What opening the console did.

@@ -40,15 +40,9 @@ fn sso_pkce(cfg: &Config, login: &crate::aws::sso::Login) -> Result<()> {
     let state = crate::util::random::hex::<16>()?;
     let url = sso::authorize_url(login, &reg, &redirect_uri, &state, &challenge);
     eprintln!("rolecall: sign in to {} in the browser:", p(login.start_url));
-    eprintln!("  {}", p(&url));
     let choice = crate::ui::browser::Choice::parse(cfg.setting("console_browser").as_deref());
     let label = format!("sso-{}", login.session.unwrap_or("login"));
-    match crate::ui::browser::launch(cfg, &choice, &label, &url) {
-        Ok(how) => eprintln!("rolecall: opened with {how}"),
-        Err(e) => eprintln!("rolecall: {e:#}: open the address above yourself"),
-    }
-    eprintln!("rolecall: waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)");
-    let code = callback.wait(&state, sign_in_wait(cfg))?;
+    let code = browser_code(cfg, callback, &state, &url, Some((&choice, &label)))?;
     let path = runtime.block_on(sso::redeem_code(&http, login, &reg, &code, &verifier, &redirect_uri, cfg.now()))?;
     eprintln!(
         "rolecall: signed in to {}; the token is in {} (the aws CLI reads it too)",
@@ -188,15 +182,8 @@ pub fn console_sign_in(cfg: &Config, files: &AwsFiles, profile: &str, device: De
     let code = match callback {
         Some(callback) => {
             eprintln!("rolecall: sign in to the AWS console for `{}` in the browser:", p(profile));
-            eprintln!("  {}", p(&url));
-            if device == (Device::Same { open: true }) {
-                match crate::ui::browser::launch(cfg, &choice, profile, &url) {
-                    Ok(how) => eprintln!("rolecall: opened with {how}"),
-                    Err(e) => eprintln!("rolecall: {e:#}: open the address above yourself"),
-                }
-            }
-            eprintln!("rolecall: waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)");
-            callback.wait(&state, sign_in_wait(cfg))?
+            let open = (device == (Device::Same { open: true })).then_some((&choice, profile));
+            browser_code(cfg, callback, &state, &url, open)?
         }
         None => {
             eprintln!("rolecall: on a device with a browser, open");
@@ -239,15 +226,30 @@ pub fn console_sign_in(cfg: &Config, files: &AwsFiles, profile: &str, device: De
     Ok(arn)
 }
 
-/// How long the browser sign-in may take ([`crate::ui::callback::SIGN_IN_WAIT`]; tests shorten it
-/// with the test-hooks feature).
-fn sign_in_wait(cfg: &Config) -> std::time::Duration {
-    #[cfg(feature = "test-hooks")]
-    if let Some(secs) = cfg.var("ROLECALL_TEST_PAGE_WAIT").and_then(|v| v.parse().ok()) {
-        return std::time::Duration::from_secs(secs);
+/// The authorization code of a browser sign-in: `url` shown, opened (when `open` names the
+/// browser and the label of its data directory), and the redirect with `state` awaited on
+/// `callback`.
+fn browser_code(
+    cfg: &Config,
+    callback: crate::ui::callback::Callback,
+    state: &str,
+    url: &str,
+    open: Option<(&crate::ui::browser::Choice, &str)>,
+) -> Result<String> {
+    eprintln!("  {}", crate::util::text::printable(url));
+    if let Some((choice, label)) = open {
+        match crate::ui::browser::launch(cfg, choice, label, url) {
+            Ok(how) => eprintln!("rolecall: opened with {how}"),
+            Err(e) => eprintln!("rolecall: {e:#}: open the address above yourself"),
+        }
     }
-    let _ = cfg;
-    crate::ui::callback::SIGN_IN_WAIT
+    eprintln!("rolecall: waiting for the sign-in (at most 10 minutes; Ctrl-C cancels)");
+    callback.wait(state, sign_in_wait(cfg))
+}
+
+/// How long the browser sign-in may take ([`crate::ui::callback::SIGN_IN_WAIT`]).
+fn sign_in_wait(cfg: &Config) -> std::time::Duration {
+    crate::ui::browser::waited(cfg, crate::ui::callback::SIGN_IN_WAIT)
 }
 
 /// Forget the console session of `profile` (its `login_session`): the cache entry is deleted.
