@@ -1,10 +1,11 @@
 //! The token EKS takes from `kubectl`'s exec plugin, built as `aws eks get-token` builds it: a
 //! presigned STS `GetCallerIdentity` URL (SigV4 in the query, the `x-k8s-aws-id: CLUSTER` header
 //! signed, valid 60 seconds), base64url without padding, after `k8s-aws-v1.`. No network: the
-//! cluster's authenticator calls STS with it.
+//! cluster's authenticator calls STS with it. And `DescribeCluster`, for the kubeconfig entry.
 
 use crate::types::Credentials;
-use anyhow::{Context, Result};
+use crate::util::text::printable;
+use anyhow::{Context, Result, bail};
 use std::time::{Duration, SystemTime};
 
 /// The prefix of an EKS token.
@@ -49,6 +50,65 @@ pub fn presigned_url(creds: &Credentials, cluster: &str, sts: &str, region: &str
 /// The token for a presigned URL.
 pub fn token(url: &str) -> String {
     format!("{PREFIX}{}", crate::aws::dpop::b64url(url.as_bytes()))
+}
+
+/// What a kubeconfig needs of a cluster, as `DescribeCluster` says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    pub name: String,
+    pub arn: String,
+    /// The API server's URL.
+    pub endpoint: String,
+    /// The cluster's CA certificate, base64 of PEM (kubeconfig's `certificate-authority-data`).
+    pub ca: String,
+}
+
+/// `DescribeCluster` (`GET /clusters/NAME`, SigV4 for `eks`) at `endpoint`: the cluster's API
+/// server and CA; one line with EKS's error otherwise, or when the cluster has neither yet.
+pub async fn describe_cluster(
+    http: &crate::aws::http::Http,
+    endpoint: &crate::aws::endpoint::Endpoint,
+    creds: &Credentials,
+    name: &str,
+    at: SystemTime,
+) -> Result<Cluster> {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let url = format!("{}/clusters/{}", endpoint.url.trim_end_matches('/'), crate::util::text::percent(name));
+    let host = crate::aws::http::host(&url).to_owned();
+    let headers = [("accept", "application/json"), ("host", host.as_str())];
+    let identity = creds.to_sdk().into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&endpoint.signing_region)
+        .name("eks")
+        .time(at)
+        .settings(SigningSettings::default())
+        .build()
+        .context("cannot sign the EKS request")?
+        .into();
+    let signable = SignableRequest::new("GET", &url, headers.iter().copied(), SignableBody::Bytes(&[]))
+        .context("cannot sign the EKS request")?;
+    let (instructions, _) = sign(signable, &params).context("cannot sign the EKS request")?.into_parts();
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
+    all.extend(instructions.headers());
+    let reply = http.send("EKS DescribeCluster", "GET", &url, &all, Vec::new()).await?;
+    let v: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null);
+    if !(200..300).contains(&reply.status) {
+        let code = v["__type"].as_str().or(v["code"].as_str()).unwrap_or("").rsplit('#').next().unwrap_or("");
+        let message = v["message"].as_str().or(v["Message"].as_str()).unwrap_or("");
+        let said = printable(&if code.is_empty() { message.to_owned() } else { format!("{code}: {message}") });
+        bail!("EKS DescribeCluster of `{}` failed (HTTP {}): {said}{}", printable(name), reply.status, endpoint.said());
+    }
+    let c = &v["cluster"];
+    let text = |v: &serde_json::Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+    match (text(&c["arn"]), text(&c["endpoint"]), text(&c["certificateAuthority"]["data"])) {
+        (Some(arn), Some(url), Some(ca)) => Ok(Cluster { name: name.to_owned(), arn, endpoint: url, ca }),
+        _ => bail!(
+            "EKS cluster `{}` has no API endpoint or CA yet (status {}): try again when it is ACTIVE",
+            printable(name),
+            printable(c["status"].as_str().unwrap_or("unknown"))
+        ),
+    }
 }
 
 /// STS's regional endpoint for `region`, in its partition (`sts.REGION.amazonaws.com`).

@@ -112,6 +112,8 @@ pub enum Service {
     /// AWS Sign-In's OAuth endpoints for console credentials (`/v1/token`); the same settings
     /// name it as [`Service::Signin`] (`AWS_ENDPOINT_URL_SIGNIN`).
     SigninOauth,
+    /// EKS's control plane (`DescribeCluster` for `eks kubeconfig`).
+    Eks,
 }
 
 impl Service {
@@ -122,6 +124,7 @@ impl Service {
             Service::SsoPortal => "SSO",
             Service::SsoOidc => "SSO_OIDC",
             Service::Signin | Service::SigninOauth => "SIGNIN",
+            Service::Eks => "EKS",
         }
     }
 
@@ -132,6 +135,7 @@ impl Service {
             Service::SsoPortal => "sso",
             Service::SsoOidc => "sso_oidc",
             Service::Signin | Service::SigninOauth => "signin",
+            Service::Eks => "eks",
         }
     }
 }
@@ -220,6 +224,8 @@ pub fn resolve(service: Service, params: &Params) -> Result<Endpoint> {
         Service::SsoOidc => format!("https://oidc.{region}.{suffix}"),
         Service::Signin => signin_url(region)?,
         Service::SigninOauth => login_url(region)?,
+        Service::Eks if params.fips => format!("https://fips.eks.{region}.{suffix}"),
+        Service::Eks => format!("https://eks.{region}.{suffix}"),
     };
     Ok(Endpoint { url, signing_region: region.to_owned(), from: None })
 }

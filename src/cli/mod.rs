@@ -4,6 +4,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+mod eks;
+pub use eks::{EksAction, EksKubeconfigArgs, EksTokenArgs};
+
 /// A one-line hint for a usage error clap's own message would leave a person guessing at: a
 /// command given to `exec` or `assume` without the `--` in front of it.
 pub fn usage_hint(err: &clap::Error, args: &[String]) -> Option<String> {
@@ -504,26 +507,6 @@ pub enum SsoAction {
         #[arg(long)]
         dry_run: bool,
     },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum EksAction {
-    /// Print an ExecCredential whose token is a presigned STS GetCallerIdentity URL for the cluster
-    /// (as `aws eks get-token` does), signed with the profile's credentials (cached) or, with no
-    /// profile, the shell's AWS_* keys
-    Token(EksTokenArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct EksTokenArgs {
-    /// The cluster's name (signed into the token as x-k8s-aws-id)
-    #[arg(long, value_name = "NAME")]
-    pub cluster_name: String,
-    /// The profile to sign with (default: the shell's AWS_* keys, else AWS_PROFILE, else default)
-    #[arg(long, value_name = "PROFILE")]
-    pub profile: Option<String>,
-    #[command(flatten)]
-    pub creds: CredsArgs,
 }
 
 #[derive(Debug, Subcommand)]

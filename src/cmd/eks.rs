@@ -1,9 +1,10 @@
 //! `rolecall eks token --cluster-name NAME [--profile P]`: the ExecCredential kubectl's exec plugin
 //! reads, its token signed with the profile's credentials (the cache first, as `assume` fetches
 //! them) or, with no profile, the shell's `AWS_*` keys, so `assume prod; kubectl get pods` acts as
-//! prod. No network when the credentials are cached.
+//! prod. No network when the credentials are cached. And `eks kubeconfig`: the cluster's entry in
+//! the kubeconfig with that command as its exec plugin.
 
-use crate::cli::EksTokenArgs;
+use crate::cli::{CredsArgs, EksKubeconfigArgs, EksTokenArgs};
 use crate::config::Config;
 use crate::types::Credentials;
 use anyhow::Result;
@@ -12,17 +13,22 @@ use std::process::ExitCode;
 /// The token lasts 14 minutes (the aws CLI's), or less when the credentials end sooner.
 const TOKEN_SECS: i64 = 14 * 60;
 
-pub fn token(cfg: &Config, args: EksTokenArgs) -> Result<ExitCode> {
-    let files = crate::files::AwsFiles::load(cfg);
-    // A profile named, else the shell's keys, else AWS_PROFILE or default.
-    let (creds, profile) = match (&args.profile, Credentials::from_env(cfg)) {
+/// The credentials to sign with and the profile they are from: the profile named, else the
+/// shell's keys, else AWS_PROFILE's or default's (as `assume` gets them: the cache first).
+fn signer(cfg: &Config, named: &Option<String>, args: &CredsArgs) -> Result<(Credentials, Option<String>)> {
+    Ok(match (named, Credentials::from_env(cfg)) {
         (None, Some(keys)) => (keys, None),
         (named, _) => {
             let profile = named.clone().unwrap_or_else(|| super::profile_or_default(cfg));
-            let creds = super::fetch(cfg, &super::load_for_credentials(cfg)?, &profile, &args.creds)?.creds;
+            let creds = super::fetch(cfg, &super::load_for_credentials(cfg)?, &profile, args)?.creds;
             (creds, Some(profile))
         }
-    };
+    })
+}
+
+pub fn token(cfg: &Config, args: EksTokenArgs) -> Result<ExitCode> {
+    let files = crate::files::AwsFiles::load(cfg);
+    let (creds, profile) = signer(cfg, &args.profile, &args.creds)?;
     let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
     let region = crate::creds::settings::sdk_region(cfg, section, args.creds.region.as_deref());
     let sts = crate::creds::settings::endpoint_url(cfg, &files.profiles, section)
@@ -39,4 +45,62 @@ pub fn token(cfg: &Config, args: EksTokenArgs) -> Result<ExitCode> {
     );
     super::write_stdout(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn kubeconfig(cfg: &Config, args: EksKubeconfigArgs) -> Result<ExitCode> {
+    use crate::files::kubeconfig;
+    let files = crate::files::AwsFiles::load(cfg);
+    let (creds, profile) = signer(cfg, &args.profile, &args.creds)?;
+    let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
+    let region = crate::creds::settings::sdk_region(cfg, section, args.creds.region.as_deref());
+    let service = crate::aws::endpoint::Service::Eks;
+    let endpoint = crate::creds::settings::service_endpoint(cfg, &files.profiles, section, service, &region)?;
+    let http = crate::aws::http::Http::new(None, cfg.timeout());
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(cfg.now().max(0) as u64);
+    let cluster = crate::util::runtime()?.block_on(crate::aws::eks::describe_cluster(
+        &http,
+        &endpoint,
+        &creds,
+        &args.cluster_name,
+        at,
+    ))?;
+    let mut exec = vec!["eks", "token", "--cluster-name", &args.cluster_name, "--region", &region];
+    exec.extend(args.profile.iter().flat_map(|p| ["--profile", p.as_str()]));
+    let entry = kubeconfig::Entry {
+        context: args.alias.clone().unwrap_or_else(|| cluster.arn.clone()),
+        cluster_arn: cluster.arn,
+        server: cluster.endpoint,
+        ca: cluster.ca,
+        command: own_command(cfg),
+        args: exec.into_iter().map(str::to_owned).collect(),
+    };
+    let path = kubeconfig::path(cfg)?;
+    if args.dry_run {
+        super::write_stdout(|out| out.write_all(entry.yaml().as_bytes()))?;
+        eprintln!("rolecall: dry run: {} was not changed", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let waiting = |_: &str| {
+        crate::ui::notice(crate::types::Notice::Waiting("waiting for another rolecall writing the kubeconfig".into()))
+    };
+    let done = kubeconfig::update(cfg, &path, &entry, &waiting)?;
+    let verb = if done.replaced { "updated" } else { "added" };
+    eprintln!("rolecall: {verb} context {} in {}", crate::util::text::printable(&entry.context), done.path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How the kubeconfig names rolecall: `rolecall` when that is this binary on PATH, else this
+/// binary's full path (kubectl runs the command without a shell).
+fn own_command(cfg: &Config) -> String {
+    let exe = std::env::current_exe().and_then(std::fs::canonicalize).ok();
+    let on_path = cfg.var("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("rolecall"))
+            .find(|p| p.is_file())
+            .and_then(|p| std::fs::canonicalize(p).ok())
+    });
+    match exe {
+        Some(exe) if on_path.as_ref() != Some(&exe) => exe.to_string_lossy().into_owned(),
+        _ => "rolecall".to_owned(),
+    }
 }

@@ -59,6 +59,7 @@ pub fn run(command: Command, cfg: &Config) -> Result<ExitCode> {
         Command::Login(args) => sso_login::run(cfg, args),
         Command::Logout(args) => sso_login::logout(cfg, args),
         Command::Eks(crate::cli::EksAction::Token(args)) => eks::token(cfg, args),
+        Command::Eks(crate::cli::EksAction::Kubeconfig(args)) => eks::kubeconfig(cfg, args),
         Command::Sso(crate::cli::SsoAction::Populate { sso_session, prefix, dry_run }) => {
             sso::populate(cfg, sso_session.as_deref(), &prefix, dry_run, None)
         }

@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod document;
 pub mod edit;
 pub mod key;
+pub mod kubeconfig;
 pub mod location;
 pub mod merge;
 pub mod rewrite;

@@ -29,7 +29,7 @@ pub fn lock(cfg: &Config, notify: Notify) -> Result<fsutil::Lock> {
 const LOCK: &str = "aws-files-edit.lock";
 
 /// The file a path names, through symlinks (a link to a missing file names that file).
-fn target_of(path: &Path) -> PathBuf {
+pub fn target_of(path: &Path) -> PathBuf {
     if let Ok(real) = fs::canonicalize(path) {
         return real;
     }

@@ -121,3 +121,257 @@ print(c.getresponse().read().decode())
     let body = String::from_utf8_lossy(&out.stdout);
     assert!(body.contains(":assumed-role/Admin/"), "{body}");
 }
+
+/// A cluster in moto's EKS (its own port: the strict layer is STS's), made with boto3.
+fn create_cluster(moto: &Moto, name: &str) -> String {
+    let make = r#"
+import boto3, sys
+c = boto3.client("eks", endpoint_url=sys.argv[1], region_name="eu-west-1",
+                 aws_access_key_id="AKIAMAKER", aws_secret_access_key="maker")
+print(c.create_cluster(name=sys.argv[2], roleArn="arn:aws:iam::123456789012:role/eks",
+                       resourcesVpcConfig={})["cluster"]["arn"])
+"#;
+    let eks = format!("http://127.0.0.1:{}", moto.port);
+    let out = std::process::Command::new("python3").args(["-c", make, &eks, name]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A kubeconfig a person already has: another cluster, comments, settings rolecall knows nothing of.
+const KUBECONFIG: &str = "\
+# work clusters
+apiVersion: v1
+kind: Config
+preferences:
+  colors: true
+clusters:
+- name: kind-dev  # local
+  cluster:
+    server: https://127.0.0.1:6443
+    insecure-skip-tls-verify: true
+contexts:
+- name: kind-dev
+  context: {cluster: kind-dev, user: kind-dev, namespace: web}
+users:
+- name: kind-dev
+  user:
+    token: not-a-real-token
+current-context: kind-dev
+extensions:
+- name: x
+  extension: {a: 1}
+";
+
+fn yaml(text: &str) -> serde_norway::Value {
+    serde_norway::from_str(text).unwrap()
+}
+
+fn names(v: &serde_norway::Value, list: &str) -> Vec<String> {
+    v[list].as_sequence().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_owned()).collect()
+}
+
+/// `eks kubeconfig`: DescribeCluster through the endpoint resolver (moto's EKS), the entries
+/// added beside every other (compared as parsed YAML), 0600, the old file as `.bak`, `--dry-run`
+/// writing nothing, a second run replacing rather than adding, a broken file refused untouched.
+#[test]
+fn kubeconfig_adds_the_cluster_and_keeps_every_other_entry() {
+    let Some(moto) = Moto::start() else { return };
+    let arn = create_cluster(&moto, "prod");
+    let home = TempHome::new();
+    home.write_files("", "");
+    let kube = home.path.join(".kube/config");
+    std::fs::create_dir_all(kube.parent().unwrap()).unwrap();
+    std::fs::write(&kube, KUBECONFIG).unwrap();
+    let eks = format!("http://127.0.0.1:{}", moto.port);
+    let env: Vec<(&str, &str)> =
+        KEYS.iter().copied().chain([("AWS_REGION", "eu-west-1"), ("AWS_ENDPOINT_URL_EKS", eks.as_str())]).collect();
+    let args = ["eks", "kubeconfig", "--cluster-name", "prod", "--alias", "prod"];
+
+    let dry = home.run_env(&[&args[..], &["--dry-run"]].concat(), &env);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert_eq!(names(&yaml(&dry.stdout), "clusters"), [arn.as_str()]);
+    assert_eq!(std::fs::read_to_string(&kube).unwrap(), KUBECONFIG, "a dry run writes nothing");
+
+    let run = home.run_env(&args, &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty() && run.stderr.contains("added context prod in "), "{}", run.stderr);
+    let (old, new) = (yaml(KUBECONFIG), yaml(&std::fs::read_to_string(&kube).unwrap()));
+    for key in ["apiVersion", "kind", "preferences", "extensions"] {
+        assert_eq!(old[key], new[key], "{key} kept");
+    }
+    for list in ["clusters", "contexts", "users"] {
+        assert_eq!(new[list][0], old[list][0], "{list}: the other entry kept");
+    }
+    assert_eq!(names(&new, "clusters"), ["kind-dev", &arn]);
+    assert_eq!(names(&new, "contexts"), ["kind-dev", "prod"]);
+    assert_eq!(new["current-context"].as_str(), Some("prod"));
+    assert!(new["clusters"][1]["cluster"]["server"].as_str().unwrap().contains(".eu-west-1.eks.amazonaws.com"));
+    assert!(new["clusters"][1]["cluster"]["certificate-authority-data"].as_str().is_some_and(|d| d.len() > 100));
+    let exec = &new["users"][1]["user"]["exec"];
+    assert_eq!(exec["command"].as_str(), Some(env!("CARGO_BIN_EXE_rolecall")));
+    let exec_args: Vec<&str> = exec["args"].as_sequence().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert_eq!(exec_args, ["eks", "token", "--cluster-name", "prod", "--region", "eu-west-1"]);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&kube).unwrap().permissions().mode() & 0o777, 0o600);
+    let backup = home.path.join(".kube/config.bak");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), KUBECONFIG);
+    assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let again = home.run_env(&args, &env);
+    assert!(again.stderr.contains("updated context prod"), "{}", again.stderr);
+    assert_eq!(names(&yaml(&std::fs::read_to_string(&kube).unwrap()), "users"), ["kind-dev", "prod"]);
+
+    for broken in ["clusters: [\n  - name: x\n", "- just\n- a list\n", "clusters: 3\n"] {
+        std::fs::write(&kube, broken).unwrap();
+        let run = home.run_env(&args, &env);
+        assert_eq!(run.code, 1, "{broken:?}");
+        assert!(run.stdout.is_empty() && run.stderr.lines().count() == 1, "{}", run.stderr);
+        assert!(run.stderr.contains("was not changed"), "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(&kube).unwrap(), broken, "a broken file is left as it was");
+    }
+    let run = home.run_env(&["eks", "kubeconfig", "--cluster-name", "nope"], &env);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("DescribeCluster of `nope` failed (HTTP 404)"), "{}", run.stderr);
+}
+
+/// Eight `eks kubeconfig` at once, each its own context: the file is valid YAML with all eight,
+/// and no `config.lock` (kubectl's) is left behind.
+#[test]
+fn concurrent_kubeconfig_writers_leave_a_valid_file_with_every_entry() {
+    let Some(moto) = Moto::start() else { return };
+    create_cluster(&moto, "prod");
+    let home = TempHome::new();
+    home.write_files("", "");
+    let eks = format!("http://127.0.0.1:{}", moto.port);
+    let kube = home.path.join("kube/one");
+    let kubeconfig = format!("{}:{}", kube.display(), home.path.join("kube/two").display());
+    let env: Vec<(&str, &str)> = KEYS
+        .iter()
+        .copied()
+        .chain([("AWS_REGION", "eu-west-1"), ("AWS_ENDPOINT_URL_EKS", &eks), ("KUBECONFIG", &kubeconfig)])
+        .collect();
+    let children: Vec<_> = (0..8)
+        .map(|i| home.spawn(&["eks", "kubeconfig", "--cluster-name", "prod", "--alias", &format!("c{i}")], &env))
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let written = yaml(&std::fs::read_to_string(&kube).unwrap());
+    let mut contexts = names(&written, "contexts");
+    contexts.sort();
+    assert_eq!(contexts, (0..8).map(|i| format!("c{i}")).collect::<Vec<_>>());
+    assert_eq!(names(&written, "clusters").len(), 1);
+    assert!(!home.path.join("kube/one.lock").exists() && !home.path.join("kube/two").exists());
+}
+
+/// kubectl from PyPI runs `rolecall eks token` from the kubeconfig rolecall wrote, and the API
+/// stand-in lets it in as the assumed role: with `--profile` pinned, and following `assume admin`
+/// in a real bash. A token for another cluster, or an old one, is refused.
+#[test]
+fn kubectl_gets_namespaces_as_the_assumed_role() {
+    let Some(moto) = Moto::start() else { return };
+    if !common::moto::require("kubectl") {
+        return;
+    }
+    create_cluster(&moto, "prod");
+    let home = TempHome::new();
+    home.write_files(common::BASE_ADMIN, common::BASE_KEYS);
+    let eks = format!("http://127.0.0.1:{}", moto.port);
+    let kube = home.path.join(".kube/config");
+    let kube_env = kube.display().to_string();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_rolecall")).parent().unwrap().display().to_string();
+    let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
+    let env = [
+        ("AWS_ENDPOINT_URL_STS", moto.url.as_str()),
+        ("AWS_ENDPOINT_URL_EKS", eks.as_str()),
+        ("KUBECONFIG", kube_env.as_str()),
+        ("PATH", path.as_str()),
+    ];
+    let assumed = home.run_env(&["assume", "admin", "--mfa-code", "123456", "--shell", "bash"], &env);
+    assert_eq!(assumed.code, 0, "{}", assumed.stderr);
+    let key = common::exported(&assumed.stdout, "AWS_ACCESS_KEY_ID").unwrap().to_owned();
+    let secret = common::exported(&assumed.stdout, "AWS_SECRET_ACCESS_KEY").unwrap().to_owned();
+    for (alias, profile) in [("pinned", Some("admin")), ("follows", None)] {
+        let mut args = vec!["eks", "kubeconfig", "--cluster-name", "prod", "--alias", alias];
+        args.extend(profile.iter().flat_map(|p| ["--profile", *p]));
+        let run = home.run_env(&args, &[&env[..], &[("AWS_PROFILE", "admin")]].concat());
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let Some(api) = common::kube::KubeApi::start("prod", &[(&key, &secret)]) else { return };
+    let kubectl = |context: &str, extra: &[(&str, &str)]| {
+        let out = home
+            .command("kubectl", &[&env[..], extra].concat())
+            .args(["--context", context, "--request-timeout", "20s"])
+            .args(api.flags())
+            .args(["get", "ns"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), format!("{}{said}", String::from_utf8_lossy(&out.stdout)))
+    };
+    let (ok, out) = kubectl("pinned", &[]);
+    assert!(ok && out.contains("kube-system"), "{out}\n{}", api.log());
+    assert!(api.log().contains("ok arn:aws:sts::123456789012:assumed-role/Admin/"), "{}", api.log());
+
+    // In bash: assume admin (cached), then kubectl through the context that follows the shell.
+    api.clear();
+    let script = format!(
+        "set -eu\neval \"$(rolecall init bash)\"\nassume admin\nkubectl --context follows --request-timeout 20s {} get ns",
+        api.flags().join(" ")
+    );
+    let out = home.command("bash", &env).args(["-c", &script]).stdin(std::process::Stdio::null()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("prod"),
+        "{stdout}{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        api.log()
+    );
+    assert!(
+        api.log().lines().all(|l| l.starts_with("ok arn:aws:sts::123456789012:assumed-role/Admin/")),
+        "{}",
+        api.log()
+    );
+
+    // A token signed 20 minutes ago (kubectl would not send one past its expirationTimestamp:
+    // sent by curl) and another cluster's (through kubectl) are refused.
+    api.clear();
+    let old = (common::now() - 1200).to_string();
+    let session = common::exported(&assumed.stdout, "AWS_SESSION_TOKEN").unwrap().to_owned();
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", key.as_str()),
+        ("AWS_SECRET_ACCESS_KEY", secret.as_str()),
+        ("AWS_SESSION_TOKEN", session.as_str()),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ENDPOINT_URL_STS", moto.url.as_str()),
+        ("ROLECALL_NOW", old.as_str()),
+    ];
+    let run = home.run_env(&["eks", "token", "--cluster-name", "prod"], &keys);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let bearer = format!("Authorization: Bearer {}", v["status"]["token"].as_str().unwrap());
+    let ca = api.dir.join("ca.pem");
+    let url = format!("https://127.0.0.1:{}/api", api.port);
+    let out = home
+        .command("curl", &[])
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert"])
+        .arg(&ca)
+        .args(["-H", &bearer, &url])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "401");
+    assert!(api.log().starts_with("refused expired"), "{}", api.log());
+    drop(api);
+    let Some(other) = common::kube::KubeApi::start("other", &[(&key, &secret)]) else { return };
+    let out = home
+        .command("kubectl", &env)
+        .args(["--context", "pinned", "--request-timeout", "20s"])
+        .args(other.flags())
+        .args(["get", "ns"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(other.log().contains("refused signature does not match"), "{}", other.log());
+}

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a private HOME per test and a way to run the binary.
 #![allow(dead_code)]
 
+pub mod kube;
 pub mod moto;
 pub mod oidc;
 pub mod serve;
