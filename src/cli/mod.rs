@@ -554,6 +554,8 @@ pub enum ShellArg {
     Zsh,
     Fish,
     Powershell,
+    /// nushell: JSON lines its init script applies with load-env
+    Nu,
     Json,
     Env,
 }
@@ -565,4 +567,5 @@ pub enum InitShell {
     Zsh,
     Fish,
     Powershell,
+    Nu,
 }

@@ -12,6 +12,7 @@ pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
         InitShell::Zsh => Shell::Zsh,
         InitShell::Fish => Shell::Fish,
         InitShell::Powershell => Shell::PowerShell,
+        InitShell::Nu => anyhow::bail!("nushell's completions come with its init script: rolecall init nu"),
     };
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "rolecall", &mut out);

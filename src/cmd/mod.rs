@@ -82,6 +82,7 @@ pub fn format(arg: crate::cli::ShellArg) -> crate::shell::env::Format {
         ShellArg::Zsh => Format::Shell(Shell::Zsh),
         ShellArg::Fish => Format::Shell(Shell::Fish),
         ShellArg::Powershell => Format::Shell(Shell::Powershell),
+        ShellArg::Nu => Format::Shell(Shell::Nu),
         ShellArg::Json => Format::Json,
         ShellArg::Env => Format::Env,
     }
@@ -95,6 +96,7 @@ pub fn shell(arg: crate::cli::InitShell) -> Shell {
         InitShell::Zsh => Shell::Zsh,
         InitShell::Fish => Shell::Fish,
         InitShell::Powershell => Shell::Powershell,
+        InitShell::Nu => Shell::Nu,
     }
 }
 

@@ -49,6 +49,19 @@ pub fn powershell_quote(out: &mut String, value: &str) {
     out.push('\'');
 }
 
+/// nushell raw strings, `r#'…'#`: nothing inside is special; the string ends only at `'` and as
+/// many `#` as it opened with, so it opens with one more than the longest such run inside.
+pub fn nu_quote(out: &mut String, value: &str) {
+    let longest = value.split('\'').skip(1).map(|after| after.bytes().take_while(|&b| b == b'#').count()).max();
+    let hashes = "#".repeat(longest.map_or(1, |n| n + 1));
+    out.push('r');
+    out.push_str(&hashes);
+    out.push('\'');
+    out.push_str(value);
+    out.push('\'');
+    out.push_str(&hashes);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +76,7 @@ mod tests {
         assert_eq!(q(posix_quote, "it's"), r"'it'\''s'");
         assert_eq!(q(fish_quote, r"a\'b"), r"'a\\\'b'");
         assert_eq!(q(powershell_quote, "it's ‘x’"), "'it''s ‘‘x’’'");
+        assert_eq!(q(nu_quote, "/opt/role call"), "r#'/opt/role call'#");
+        assert_eq!(q(nu_quote, "a'#b'##"), "r###'a'#b'##'###");
     }
 }

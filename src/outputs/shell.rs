@@ -1,5 +1,6 @@
 //! Shell text: a change of variables as code for bash/zsh, fish or PowerShell, as JSON or as
-//! `NAME=value` lines, and the shell variables the init scripts keep. The only code that writes
+//! `NAME=value` lines, and the shell variables the init scripts keep. nushell cannot evaluate
+//! code: it gets data, JSON lines its init script applies with `load-env` and `hide-env`. The only code that writes
 //! shell syntax. Every value is data: it is quoted for the target shell, whatever characters it
 //! holds (quotes, `$()`, backticks, newlines, `;`, unicode). A value that a shell cannot hold
 //! exactly (a NUL byte) is an error before anything is written: never a lossy or partial
@@ -16,6 +17,8 @@ pub enum Shell {
     Zsh,
     Fish,
     Powershell,
+    /// nushell: one JSON object per line, `{"set": {...}, "unset": [...]}`, applied in order.
+    Nu,
 }
 
 /// What `assume`/`asp --shell` print: code for a shell, or data for a script.
@@ -38,7 +41,7 @@ pub fn render(vars: &[(&str, Option<String>)], format: Format) -> Result<String>
     }
     let mut out = String::with_capacity(2048);
     match format {
-        Format::Json => {
+        Format::Json | Format::Shell(Shell::Nu) => {
             let mut buf = Vec::with_capacity(2048);
             push_json(vars, &mut buf);
             buf.push(b'\n');
@@ -128,6 +131,11 @@ fn render_one(out: &mut String, shell: Shell, name: &str, value: Option<&str>) {
             out.push_str(name);
             out.push_str(" -ErrorAction SilentlyContinue");
         }
+        (Shell::Nu, value) => {
+            let mut buf = Vec::new();
+            push_json(&[(name, value.map(str::to_owned))], &mut buf);
+            out.push_str(&String::from_utf8(buf).expect("JSON is UTF-8"));
+        }
     }
     out.push('\n');
 }
@@ -155,7 +163,11 @@ pub fn render_shell_var(out: &mut String, shell: Shell, name: &str, value: &str)
             out.push_str(" = ");
             powershell_quote(out, value);
         }
+        // The init script keeps its state in the environment (nushell has no other global).
+        Shell::Nu => render_one(out, shell, name, Some(value)),
     }
-    out.push('\n');
+    if shell != Shell::Nu {
+        out.push('\n');
+    }
     Ok(())
 }

@@ -365,7 +365,7 @@ mod tests {
             account_id: None,
         };
         let change = EnvChange::assume("p", &creds, None, &Snapshot::default());
-        for format in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell]
+        for format in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell, Shell::Nu]
             .map(Format::Shell)
             .into_iter()
             .chain([Format::Json, Format::Env])

@@ -4,13 +4,14 @@
 //! completion.
 
 use super::env::Shell;
-use crate::outputs::quote::{fish_quote, posix_quote, powershell_quote};
+use crate::outputs::quote::{fish_quote, nu_quote, posix_quote, powershell_quote};
 use anyhow::{Result, bail};
 
 const BASH: &str = include_str!("../../shell/rolecall.bash");
 const ZSH: &str = include_str!("../../shell/rolecall.zsh");
 const FISH: &str = include_str!("../../shell/rolecall.fish");
 const POWERSHELL: &str = include_str!("../../shell/rolecall.ps1");
+const NU: &str = include_str!("../../shell/rolecall.nu");
 
 /// rolecall's subcommands, for the completion of `rolecall <TAB>` (tests/it/cli.rs checks this list
 /// against the command line's definition; building that here would cost every start).
@@ -93,6 +94,7 @@ pub fn script(shell: Shell, bin: &str, assume: &str, asp: &str, parts: Parts) ->
         Shell::Zsh => (ZSH, posix_quote),
         Shell::Fish => (FISH, fish_quote),
         Shell::Powershell => (POWERSHELL, powershell_quote),
+        Shell::Nu => (NU, nu_quote),
     };
     let mut quoted = String::new();
     quote(&mut quoted, bin);

@@ -1,5 +1,6 @@
 //! Every value rolecall prints for a shell is data: hostile values evaluated by the real bash,
-//! zsh and fish come out byte for byte, and nothing in them runs.
+//! zsh and fish, and applied by nushell's init script (load-env), come out byte for byte, and
+//! nothing in them runs.
 
 use crate::common;
 
@@ -30,14 +31,29 @@ fn eval_in(shell: &str, code: &str, dir: &std::path::Path) -> serde_json::Value 
     let file = dir.join(format!("code.{shell}"));
     std::fs::write(&file, code).unwrap();
     let dump = "python3 -c 'import os, json; print(json.dumps(dict(os.environ)))'";
-    let script = format!("source '{}'; {dump}", file.display());
-    let out = Command::new(shell).arg("-c").arg(&script).current_dir(dir).output().unwrap();
+    let mut cmd = Command::new(shell);
+    let script = if shell == "nu" {
+        // nushell evaluates no code: its init script's own function applies the JSON lines.
+        let init = dir.join("init.nu");
+        let parts = rolecall::shell::init::Parts { dir: true, ..Default::default() };
+        std::fs::write(&init, rolecall::shell::init::script(Shell::Nu, "rolecall", "assume", "asp", parts).unwrap())
+            .unwrap();
+        cmd.arg("--no-config-file");
+        format!(
+            "source '{}'; __rolecall_apply (open --raw '{}' | decode utf-8); {dump}",
+            init.display(),
+            file.display()
+        )
+    } else {
+        format!("source '{}'; {dump}", file.display())
+    };
+    let out = cmd.arg("-c").arg(&script).current_dir(dir).output().unwrap();
     assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn shells() -> Vec<(&'static str, Shell)> {
-    [("bash", Shell::Bash), ("zsh", Shell::Zsh), ("fish", Shell::Fish)]
+    [("bash", Shell::Bash), ("zsh", Shell::Zsh), ("fish", Shell::Fish), ("nu", Shell::Nu)]
         .into_iter()
         .filter(|(name, _)| require(name))
         .collect()
@@ -592,6 +608,13 @@ fn random_values_round_trip_in_every_shell_or_are_refused() {
     let mut refused = 0;
     for (name, shell) in shells() {
         let mut script = String::new();
+        if name == "nu" {
+            let init = home.path.join("init.nu");
+            let parts = rolecall::shell::init::Parts { dir: true, ..Default::default() };
+            std::fs::write(&init, rolecall::shell::init::script(shell, "rolecall", "assume", "asp", parts).unwrap())
+                .unwrap();
+            script.push_str(&format!("source '{}'\n", init.display()));
+        }
         let mut expected = Vec::new();
         for (i, value) in values.iter().enumerate() {
             let creds = Credentials {
@@ -616,6 +639,9 @@ fn random_values_round_trip_in_every_shell_or_are_refused() {
                         "fish" => format!(
                             "set -l code (cat '{path}'); string join \\n -- $code | source; printf '%s\\0' \"$AWS_SECRET_ACCESS_KEY\"\n"
                         ),
+                        "nu" => format!(
+                            "__rolecall_apply (open --raw '{path}' | decode utf-8); print -n $env.AWS_SECRET_ACCESS_KEY; print -n (char -i 0)\n"
+                        ),
                         _ => format!(
                             "code=\"$(cat '{path}')\"; eval \"$code\"; printf '%s\\0' \"$AWS_SECRET_ACCESS_KEY\"\n"
                         ),
@@ -629,6 +655,9 @@ fn random_values_round_trip_in_every_shell_or_are_refused() {
         let mut cmd = Command::new(name);
         if name == "fish" {
             cmd.arg("--no-config");
+        }
+        if name == "nu" {
+            cmd.arg("--no-config-file");
         }
         let out = cmd.arg(&file).current_dir(&home.path).output().unwrap();
         assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));

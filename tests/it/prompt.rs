@@ -1,4 +1,4 @@
-//! The prompt segment of each init script in real bash, zsh and fish: the text at 42 minutes,
+//! The prompt segment of each init script in real bash, zsh, fish and nushell: the text at 42 minutes,
 //! 5 minutes, expired and with no profile; colours and NO_COLOR; hostile values shown, never
 //! run; `--prompt` wiring; and no process started (strace).
 
@@ -9,6 +9,8 @@ use common::moto::require;
 use std::process::Command;
 
 const SHELLS: &[&str] = &["bash", "zsh", "fish"];
+/// The shells whose segment is checked: nushell's is nu code of its own.
+const SEGMENT_SHELLS: &[&str] = &["bash", "zsh", "fish", "nu"];
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
@@ -39,7 +41,11 @@ fn prompt(shell: &str, file: &std::path::Path, env: &[(&str, String)]) -> String
     if shell == "fish" {
         cmd.arg("--no-config");
     }
-    cmd.arg("-c").arg(format!("{strict}source '{}'; rolecall_prompt", file.display()));
+    if shell == "nu" {
+        cmd.arg("--no-config-file");
+    }
+    let call = if shell == "nu" { "print -n (rolecall_prompt)" } else { "rolecall_prompt" };
+    cmd.arg("-c").arg(format!("{strict}source '{}'; {call}", file.display()));
     for (key, _) in std::env::vars() {
         if key.starts_with("AWS_") || key.starts_with("ROLECALL_") || key == "NO_COLOR" {
             cmd.env_remove(key);
@@ -54,7 +60,7 @@ fn prompt(shell: &str, file: &std::path::Path, env: &[(&str, String)]) -> String
 #[test]
 fn segment_text_and_colours() {
     let home = TempHome::new();
-    for shell in SHELLS.iter().filter(|s| require(s)) {
+    for shell in SEGMENT_SHELLS.iter().filter(|s| require(s)) {
         let file = script(&home, shell);
         let at = |mins: i64| (now() + mins * 60 + 30).to_string();
         let plain = |extra: &[(&str, String)]| {
@@ -223,10 +229,14 @@ fn the_prompt_starts_no_process() {
     }
     let home = TempHome::new();
     let exp = (now() + 42 * 60).to_string();
-    for shell in SHELLS.iter().filter(|s| require(s)) {
+    for shell in SEGMENT_SHELLS.iter().filter(|s| require(s)) {
         let file = script(&home, shell);
         // 20 prompts (and hooks); `seq` would be a process of its own, so the loop is spelled out.
+        // nushell: the hooks and the right prompt it runs at a prompt, called as it calls them.
         let call = match *shell {
+            "nu" => {
+                "for i in 1..20 { do --env ($env.config.hooks.pre_prompt | last); do --env ($env.config.hooks.env_change.PWD | last) $env.PWD $env.PWD; do $env.PROMPT_COMMAND_RIGHT | ignore; rolecall_prompt | ignore }"
+            }
             "fish" => {
                 "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; __rolecall_refresh; rolecall_prompt >/dev/null; __rolecall_right_prompt >/dev/null; end"
             }
@@ -234,37 +244,50 @@ fn the_prompt_starts_no_process() {
                 "for i in {1..20}; do __rolecall_refresh; rolecall_prompt >/dev/null; __rolecall_prompt_hook; __rolecall_hook; done"
             }
         };
-        let trace = home.path.join(format!("trace.{shell}"));
-        let mut cmd = Command::new("strace");
-        cmd.args(["-f", "-qq", "-e", "trace=fork,vfork,clone,clone3,execve", "-o"]).arg(&trace).arg(shell);
-        if *shell == "zsh" {
-            cmd.arg("-f");
-        }
-        if *shell == "fish" {
-            cmd.arg("--no-config");
-        }
-        let out = cmd
-            .arg("-c")
-            .arg(format!("source '{}'; {call}", file.display()))
-            .env("ROLECALL_PROFILE", "prod")
-            .env("AWS_REGION", "eu-west-1")
-            .env("ROLECALL_EXPIRES_AT", &exp)
-            // Auto-refresh on, with credentials far from the margin: still no process.
-            .env("ROLECALL_AUTO_REFRESH", "1")
-            .env("AWS_PROFILE", "prod")
-            .env("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
-        let text = std::fs::read_to_string(&trace).unwrap();
-        let processes: Vec<&str> = text
-            .lines()
-            .filter(|l| {
-                (l.contains("execve(") || l.contains("fork(") || l.contains("clone")) && !l.contains("CLONE_THREAD")
-            })
-            .filter(|l| !l.contains("exited") && !l.contains("resumed"))
-            .collect();
-        assert_eq!(processes.len(), 1, "{shell}: only the shell's own execve, got:\n{}", processes.join("\n"));
+        let processes = |call: &str| -> Vec<String> {
+            let trace = home.path.join(format!("trace.{shell}"));
+            let mut cmd = Command::new("strace");
+            cmd.args(["-f", "-qq", "-e", "trace=fork,vfork,clone,clone3,execve", "-o"]).arg(&trace).arg(shell);
+            match *shell {
+                "zsh" => cmd.arg("-f"),
+                "fish" => cmd.arg("--no-config"),
+                "nu" => cmd.arg("--no-config-file"),
+                _ => &mut cmd,
+            };
+            let out = cmd
+                .arg("-c")
+                .arg(format!("source '{}'; {call}", file.display()))
+                .env("ROLECALL_PROFILE", "prod")
+                .env("AWS_REGION", "eu-west-1")
+                .env("ROLECALL_EXPIRES_AT", &exp)
+                // Auto-refresh on, with credentials far from the margin: still no process.
+                .env("ROLECALL_AUTO_REFRESH", "1")
+                .env("AWS_PROFILE", "prod")
+                .env("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+            let text = std::fs::read_to_string(&trace).unwrap();
+            text.lines()
+                .filter(|l| {
+                    (l.contains("execve(") || l.contains("fork(") || l.contains("clone")) && !l.contains("CLONE_THREAD")
+                })
+                .filter(|l| !l.contains("exited") && !l.contains("resumed"))
+                .map(|l| l.split_once(' ').map_or(l, |(_, rest)| rest).to_owned())
+                .collect()
+        };
+        let got = processes(call);
+        // nushell probes the terminal (`tput`) when it starts without one: what it starts with
+        // no prompt at all is the baseline.
+        let baseline = if *shell == "nu" { processes("") } else { vec![] };
+        let own = if *shell == "nu" { baseline.len() } else { 1 };
+        assert_eq!(
+            got.len(),
+            own,
+            "{shell}: only the shell's own start, got:\n{}\nbaseline:\n{}",
+            got.join("\n"),
+            baseline.join("\n")
+        );
     }
 }
 

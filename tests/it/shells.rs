@@ -80,6 +80,48 @@ fn fish_session() {
     drive("fish");
 }
 
+/// nushell (the npm registry's build) through its own driver: nushell has no `eval`, so the
+/// script applies rolecall's JSON lines with load-env (tests/shells/nu.py).
+#[test]
+fn nu_session() {
+    if !require("nu") || !require("python3") {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let home = TempHome::new();
+    let nul = home.path.join("nul.json");
+    std::fs::write(
+        &nul,
+        r#"{"Version": 1, "AccessKeyId": "a\u0000", "SecretAccessKey": "'; touch CANARY; echo '", "SessionToken": "c\u0000"}"#,
+    )
+    .unwrap();
+    // Values that are code in some shell: they must arrive exactly, as data (AWS never issues a
+    // space or a control character in credentials: rolecall refuses those, a newline included).
+    let hostile = home.path.join("hostile.json");
+    std::fs::write(
+        &hostile,
+        r#"{"Version": 1, "AccessKeyId": "AKIAHOSTILE", "SecretAccessKey": "';touch${IFS}CANARY2;echo'\"$(touch${IFS}CANARY3)`touch${IFS}CANARY4`", "SessionToken": "(touch${IFS}CANARY5){||1}$HOME^ls"}"#,
+    )
+    .unwrap();
+    let newline = home.path.join("newline.json");
+    std::fs::write(
+        &newline,
+        r#"{"Version": 1, "AccessKeyId": "AKIANEWLINE", "SecretAccessKey": "a\nb", "SessionToken": "c"}"#,
+    )
+    .unwrap();
+    let config = format!(
+        "{CONFIG}\n[profile nul]\ncredential_process = cat {}\n\n[profile hostile]\ncredential_process = cat {}\n\n\
+         [profile newline]\ncredential_process = cat {}\n",
+        nul.display(),
+        hostile.display(),
+        newline.display()
+    );
+    home.write_files(&config, CREDENTIALS);
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_rolecall")).parent().unwrap().display().to_string();
+    let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
+    home.drive("nu.py", "nu", &[("AWS_ENDPOINT_URL_STS", &moto.url), ("PATH", &path)]);
+}
+
 fn init(shell: &str, extra: &[&str]) -> String {
     let home = TempHome::new();
     let run = home.run(&[&["init", shell][..], extra].concat());
@@ -94,7 +136,7 @@ fn stable(script: &str) -> String {
 
 #[test]
 fn scripts_snapshots() {
-    for shell in ["bash", "zsh", "fish", "powershell"] {
+    for shell in ["bash", "zsh", "fish", "powershell", "nu"] {
         insta::assert_snapshot!(format!("init_{shell}"), stable(&init(shell, &[])));
     }
 }
@@ -122,6 +164,10 @@ fn scripts_pass_their_shells_checks() {
         syntax_check("zsh", &["-n"], &init("zsh", extra));
         syntax_check("fish", &["--no-execute"], &init("fish", extra));
         syntax_check("shellcheck", &["--shell=bash", "--severity=style"], &init("bash", extra));
+        // nushell has no check without running: the script is sourced in a bare nushell.
+        for nu in [&[][..], &["--no-dir"][..]] {
+            syntax_check("nu", &["--no-config-file"], &init("nu", &[extra, nu].concat()));
+        }
     }
     // The pieces bash and zsh load later, each alone as it is evaluated.
     for part in ["run", "segment", "prompt", "refresh", "complete"] {
@@ -157,6 +203,32 @@ fn a_hostile_binary_path_is_quoted() {
         .unwrap();
         assert!(script.contains(quote), "{shell}: {script}");
     }
+}
+
+/// nushell: the binary's path as a raw string that no quote or `#` in it can end.
+#[test]
+fn a_hostile_binary_path_is_a_raw_string_in_nushell() {
+    if !require("nu") {
+        return;
+    }
+    let bin = "/tmp/it's '#\"$(x)# (y)/rolecall";
+    let script = rolecall::shell::init::script(
+        rolecall::shell::env::Shell::Nu,
+        bin,
+        "assume",
+        "asp",
+        rolecall::shell::init::Parts { prompt: true, dir: true, ..Default::default() },
+    )
+    .unwrap();
+    let home = TempHome::new();
+    let file = home.path.join("init.nu");
+    std::fs::write(&file, script).unwrap();
+    let out = Command::new("nu")
+        .args(["--no-config-file", "-c", &format!("source '{}'; print -n $__rolecall_bin", file.display())])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), bin);
 }
 
 #[test]
