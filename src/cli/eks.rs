@@ -27,6 +27,9 @@ pub struct EksKubeconfigArgs {
     /// The context's name (default: the cluster's ARN)
     #[arg(long, value_name = "NAME")]
     pub alias: Option<String>,
+    /// The token signs as this role (`eks token --role-arn` in the exec command)
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
     /// Print the entries that would be written, write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -42,6 +45,9 @@ pub struct EksTokenArgs {
     /// The profile to sign with (default: the shell's AWS_* keys, else AWS_PROFILE, else default)
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
+    /// Sign as this role, assumed with those credentials (cached, as any role)
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
     #[command(flatten)]
     pub creds: CredsArgs,
 }

@@ -28,9 +28,12 @@ fn signer(cfg: &Config, named: &Option<String>, args: &CredsArgs) -> Result<(Cre
 
 pub fn token(cfg: &Config, args: EksTokenArgs) -> Result<ExitCode> {
     let files = crate::files::AwsFiles::load(cfg);
-    let (creds, profile) = signer(cfg, &args.profile, &args.creds)?;
+    let (mut creds, profile) = signer(cfg, &args.profile, &args.creds)?;
     let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
     let region = crate::creds::settings::sdk_region(cfg, section, args.creds.region.as_deref());
+    if let Some(role) = &args.role_arn {
+        creds = crate::creds::role_arn::assume(cfg, &files.profiles, section, &creds, role, Some(&region))?;
+    }
     let sts = crate::creds::settings::endpoint_url(cfg, &files.profiles, section)
         .unwrap_or_else(|| crate::aws::eks::sts_url(&region));
     let now = cfg.now();
@@ -66,6 +69,7 @@ pub fn kubeconfig(cfg: &Config, args: EksKubeconfigArgs) -> Result<ExitCode> {
     ))?;
     let mut exec = vec!["eks", "token", "--cluster-name", &args.cluster_name, "--region", &region];
     exec.extend(args.profile.iter().flat_map(|p| ["--profile", p.as_str()]));
+    exec.extend(args.role_arn.iter().flat_map(|r| ["--role-arn", r.as_str()]));
     let entry = kubeconfig::Entry {
         context: args.alias.clone().unwrap_or_else(|| cluster.arn.clone()),
         cluster_arn: cluster.arn,

@@ -15,6 +15,7 @@ pub mod populate;
 pub mod process;
 pub mod recent;
 pub mod renew;
+pub mod role_arn;
 pub mod rotate;
 pub mod settings;
 pub mod sources;

@@ -122,6 +122,35 @@ print(c.getresponse().read().decode())
     assert!(body.contains(":assumed-role/Admin/"), "{body}");
 }
 
+/// `--role-arn`: the role is assumed with the shell's keys (session EKSGetTokenAuth, as the aws
+/// CLI names it) and cached, so a second token needs no STS call; STS answers at the URL with
+/// that role. A malformed ARN is one line.
+#[test]
+fn a_role_arn_is_assumed_once_and_signs_the_token() {
+    let Some(moto) = Moto::start() else { return };
+    let home = TempHome::new();
+    home.write_files("", "");
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "AKIAI44QH8DHBEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ENDPOINT_URL_STS", moto.url.as_str()),
+    ];
+    let args = ["eks", "token", "--cluster-name", "prod", "--role-arn", "arn:aws:iam::123456789012:role/Reader"];
+    let first = home.run_env(&args, &env);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let second = home.run_env(&args, &env);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let assumed: Vec<_> = moto.requests().into_iter().filter(|r| r.action() == "AssumeRole").collect();
+    assert_eq!(assumed.len(), 1, "the second token comes from the cache");
+    assert_eq!(assumed[0].param("RoleSessionName").as_deref(), Some("EKSGetTokenAuth"));
+    let url = url_of(&second.stdout);
+    assert!(url.contains("X-Amz-Credential=ASIA"), "signed with the role's temporary key: {url}");
+    let bad = home.run_env(&["eks", "token", "--cluster-name", "prod", "--role-arn", "Reader"], &env);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stdout.is_empty() && bad.stderr.contains("not an IAM role ARN"), "{}", bad.stderr);
+}
+
 /// A cluster in moto's EKS (its own port: the strict layer is STS's), made with boto3.
 fn create_cluster(moto: &Moto, name: &str) -> String {
     let make = r#"

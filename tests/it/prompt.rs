@@ -8,9 +8,8 @@ use common::TempHome;
 use common::moto::require;
 use std::process::Command;
 
-const SHELLS: &[&str] = &["bash", "zsh", "fish"];
-/// The shells whose segment is checked: nushell's is nu code of its own.
-const SEGMENT_SHELLS: &[&str] = &["bash", "zsh", "fish", "nu"];
+/// bash, zsh, fish and nushell (whose segment and hooks are nu code of their own).
+const SHELLS: &[&str] = &["bash", "zsh", "fish", "nu"];
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
@@ -60,7 +59,7 @@ fn prompt(shell: &str, file: &std::path::Path, env: &[(&str, String)]) -> String
 #[test]
 fn segment_text_and_colours() {
     let home = TempHome::new();
-    for shell in SEGMENT_SHELLS.iter().filter(|s| require(s)) {
+    for shell in SHELLS.iter().filter(|s| require(s)) {
         let file = script(&home, shell);
         let at = |mins: i64| (now() + mins * 60 + 30).to_string();
         let plain = |extra: &[(&str, String)]| {
@@ -229,7 +228,7 @@ fn the_prompt_starts_no_process() {
     }
     let home = TempHome::new();
     let exp = (now() + 42 * 60).to_string();
-    for shell in SEGMENT_SHELLS.iter().filter(|s| require(s)) {
+    for shell in SHELLS.iter().filter(|s| require(s)) {
         let file = script(&home, shell);
         // 20 prompts (and hooks); `seq` would be a process of its own, so the loop is spelled out.
         // nushell: the hooks and the right prompt it runs at a prompt, called as it calls them.

@@ -8,15 +8,13 @@ own environment is checked after each step. Used by tests/it/shells.rs.
     python3 nu.py nu ROLECALL_BIN   (HOME, PATH with rolecall's directory, AWS_ENDPOINT_URL_STS
                                      come from the environment)
 """
-import json
 import os
-import re
 import subprocess
 import sys
 
 import pexpect
 
-from session import CONTRACT
+from session import Session
 
 rolecall = sys.argv[2]
 home = os.environ["HOME"]
@@ -32,52 +30,10 @@ with open(os.path.join(conf, "config.nu"), "w") as f:
             f"$env.PROMPT_COMMAND = {{|| '{PROMPT}' }}\n$env.PROMPT_INDICATOR = ''\n"
             "$env.PROMPT_COMMAND_RIGHT = {|| 'theirs' }\n"
             "source ~/.cache/rolecall/init.nu\n")
-child = pexpect.spawn("nu", ["--env-config", os.path.join(conf, "env.nu"), "--config", os.path.join(conf, "config.nu")],
-                      encoding="utf-8", timeout=120, dimensions=(50, 250), cwd=home,
-                      env=dict(os.environ, TERM="xterm", NO_COLOR="1"))
-n = 0
-
-
-def expect(text):
-    """Wait for `text`, answering nushell's line editor when it asks where the cursor is (a
-    terminal answers `ESC [ row ; col R`; a pty alone does not)."""
-    seen = ""
-    while child.expect_exact([text, "\x1b[6n"]) == 1:
-        seen += child.before
-        child.send("\x1b[1;1R")
-    return seen + child.before
-
-
-def fail(what):
-    sys.exit(f"nu: {what}")
-
-
-def check(cond, what):
-    if not cond:
-        fail(what)
-
-
-def run(cmd, answer=None):
-    """Run `cmd`; its output up to the next prompt (what the hooks printed is part of it)."""
-    global n
-    n += 1
-    # The marker is put together at run time: the echoed command line does not hold it.
-    child.sendline(f"{cmd}; print ('__E' + 'ND{n}__')")
-    if answer is not None:
-        expect("MFA code for ")
-        child.sendline(answer)
-    out = expect(f"__END{n}__")
-    return out + expect(PROMPT)
-
-
-def env():
-    out = run("python3 -c 'import os, json; print(\"__ENV__\" + json.dumps(dict(os.environ)))'")
-    return json.loads(re.search(r"__ENV__(\{.*\})\r?$", out, re.M).group(1))
-
-
-def contract(e=None):
-    e = env() if e is None else e
-    return {k: e[k] for k in CONTRACT if k in e}
+session = Session("nu", argv=["nu", "--env-config", os.path.join(conf, "env.nu"), "--config",
+                             os.path.join(conf, "config.nu")], cwd=home, prompt=PROMPT, env={"NO_COLOR": "1"})
+child, run, env, contract, check, expect = (session.child, session.run, session.env, session.contract, session.check,
+                                            session.expect)
 
 
 expect(PROMPT)
@@ -138,7 +94,8 @@ run("assume cli-style", answer="123456")
 check(env()["AWS_PROFILE"] == "cli-style", "assume after the MFA prompt")
 
 # The picker: typing filters, Enter picks; Esc changes nothing.
-n += 1
+session.n += 1
+n = session.n
 child.sendline(f"assume; print ('__E' + 'ND{n}__')")
 expect("profile> ")
 child.send("ops")
@@ -148,7 +105,8 @@ expect(f"__END{n}__")
 expect(PROMPT)
 check(env()["AWS_PROFILE"] == "ops", "picked ops")
 before = contract()
-n += 1
+session.n += 1
+n = session.n
 child.sendline(f"assume; print ('__E' + 'ND{n}__')")
 expect("profile> ")
 child.send("\x1b")

@@ -1,6 +1,7 @@
 """What the pexpect drivers in this directory share: an interactive shell (or a script that opens
 one) on a pseudo-terminal, commands run in it with their exit status checked, and the shell's own
-environment read back. Used by drive.py, dir.py and sandbox.py."""
+environment read back. Used by drive.py, dir.py, refresh.py and sandbox.py. nushell runs external
+commands' status into no variable a custom command sets: its commands are not status-checked."""
 import json
 import os
 import re
@@ -18,6 +19,7 @@ ARGV = {
     "bash": ["bash", "--norc", "--noprofile", "-i"],
     "zsh": ["zsh", "-f", "-i"],
     "fish": ["fish", "--no-config", "-i"],
+    "nu": ["nu", "--no-config-file"],
 }
 
 
@@ -27,7 +29,7 @@ class Session:
         next prompt (so what the prompt hooks print is part of it)."""
         argv = argv or ARGV[shell]
         self.shell, self.prompt, self.n = shell, prompt, 0
-        self.status_var = "$status" if shell == "fish" else "$?"
+        self.status_var = {"fish": "$status", "nu": ""}.get(shell, "$?")
         self.child = pexpect.spawn(argv[0], argv[1:], encoding="utf-8", timeout=120, dimensions=(50, 200),
                                    env=dict(os.environ, TERM="dumb", **(env or {})), cwd=cwd)
 
@@ -38,19 +40,32 @@ class Session:
         if not cond:
             self.fail(what)
 
+    def expect(self, pattern, exact=True):
+        """Wait for `pattern`; the text before it. nushell's line editor asks where the cursor is
+        (ESC [6n) and waits for the answer a terminal gives: it is given."""
+        seen = ""
+        while True:
+            i = (self.child.expect_exact if exact else self.child.expect)([pattern, "\x1b\\[6n" if not exact else "\x1b[6n"])
+            seen += self.child.before
+            if i == 0:
+                return seen
+            self.child.send("\x1b[1;1R")
+
     def run(self, cmd, expect_status=0, answer=None):
         """Run `cmd`; its output. With `answer`, type it at the MFA prompt first."""
         self.n += 1
-        self.child.sendline(f"{cmd}; echo __END{self.n}__{self.status_var}")
+        if self.shell == "nu":
+            # Put together at run time: the echoed command line does not hold the marker.
+            self.child.sendline(f"{cmd}; print ('__E' + 'ND{self.n}__0')")
+        else:
+            self.child.sendline(f"{cmd}; echo __END{self.n}__{self.status_var}")
         if answer is not None:
-            self.child.expect_exact("MFA code for ")
+            self.expect("MFA code for ")
             self.child.sendline(answer)
-        self.child.expect(rf"__END{self.n}__(\d+)")
+        out = self.expect(rf"__END{self.n}__(\d+)", exact=False)
         status = int(self.child.match.group(1))
-        out = self.child.before
         if self.prompt is not None:
-            self.child.expect_exact(self.prompt)
-            out += self.child.before
+            out += self.expect(self.prompt)
         self.check(status == expect_status, f"`{cmd}` exited {status}, want {expect_status}: {out}")
         return out
 
