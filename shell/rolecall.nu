@@ -55,47 +55,50 @@ def --env __rolecall_run [sub: string, args: list<string>] {
     }
 }
 
-# Completion: profile names, or the command's flags after `-`.
-def __rolecall_complete_assume [context: string] {
-    __rolecall_complete assume $context
-}
-def __rolecall_complete_asp [context: string] {
-    __rolecall_complete asp $context
-}
-def __rolecall_complete [sub: string, context: string] {
-    let word = ($context | split row ' ' | last)
-    if ($word | str starts-with '-') {
+# Completion (each command's own completer, given the words typed so far): profile names, or the
+# command's flags after `-`, and rolecall's subcommands.
+def __rolecall_complete [sub: string, word: string] {
+    let found = if ($word | str starts-with '-') {
         try { ^$__rolecall_bin __flags $sub | lines } catch { [] }
     } else {
         try { ^$__rolecall_bin list --names | lines } catch { [] }
     }
+    $found | where {|c| $c starts-with $word }
 }
-def __rolecall_complete_rolecall [context: string] {
-    let words = ($context | split row ' ' | where {|w| $w != '' })
-    let profile_commands = ('__ROLECALL_PROFILE_COMMANDS__' | split row ' ')
-    if ($words | length) <= 2 and not ($context | str ends-with ' ') or ($words | length) < 2 {
-        '__ROLECALL_COMMANDS__' | split row ' '
-    } else if ($words | last | str starts-with '-') {
-        try { ^$__rolecall_bin __flags ($words | get 1) | lines } catch { [] }
-    } else if ($words | get 1) in $profile_commands {
-        try { ^$__rolecall_bin list --names | lines } catch { [] }
+def __rolecall_complete_assume [spans: list<string>] {
+    __rolecall_complete assume ($spans | last)
+}
+def __rolecall_complete_asp [spans: list<string>] {
+    __rolecall_complete asp ($spans | last)
+}
+def __rolecall_complete_rolecall [spans: list<string>] {
+    let word = ($spans | last)
+    if ($spans | length) <= 2 {
+        '__ROLECALL_COMMANDS__' | split row ' ' | where {|c| $c starts-with $word }
+    } else if ($word | str starts-with '-') or (
+        ($spans | length) == 3 and ($spans | get 1) in ('__ROLECALL_PROFILE_COMMANDS__' | split row ' ')
+    ) {
+        __rolecall_complete ($spans | get 1) $word
     } else {
         []
     }
 }
 
 # rolecall: credentials for an AWS profile in this shell
-def --env --wrapped __ROLECALL_ASSUME__ [...args: string@__rolecall_complete_assume] {
+@complete __rolecall_complete_assume
+def --env --wrapped __ROLECALL_ASSUME__ [...args: string] {
     __rolecall_run assume $args
 }
 
 # rolecall: select an AWS profile in this shell
-def --env --wrapped __ROLECALL_ASP__ [...args: string@__rolecall_complete_asp] {
+@complete __rolecall_complete_asp
+def --env --wrapped __ROLECALL_ASP__ [...args: string] {
     __rolecall_run asp $args
 }
 
 # rolecall's own commands, completed; everything else goes to the binary unchanged.
-def --wrapped rolecall [...args: string@__rolecall_complete_rolecall] {
+@complete __rolecall_complete_rolecall
+def --wrapped rolecall [...args: string] {
     ^$__rolecall_bin ...$args
 }
 

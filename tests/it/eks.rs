@@ -96,6 +96,11 @@ fn a_profiles_role_signs_and_sts_answers_at_the_url() {
     let home = TempHome::new();
     home.write_files(common::BASE_ADMIN, "[base]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
     let env = [("AWS_ENDPOINT_URL_STS", moto.url.as_str())];
+    // Nothing cached and no terminal (kubectl runs the plugin without one): one line, no prompt.
+    let run = home.run_detached(&["eks", "token", "--cluster-name", "prod", "--profile", "admin"], &env);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty() && run.stderr.lines().count() == 1, "{}", run.stderr);
+    assert!(run.stderr.contains("MFA code needed"), "{}", run.stderr);
     let run = home.run_env(&["assume", "admin", "--mfa-code", "123456", "--shell", "bash"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let key = common::exported(&run.stdout, "AWS_ACCESS_KEY_ID").unwrap().to_owned();

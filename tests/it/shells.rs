@@ -41,20 +41,26 @@ aws_access_key_id = AKIAI44QH8DHBEXAMPLE
 aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 ";
 
-fn drive(shell: &str) {
-    if !require(shell) || !require("python3") {
-        return;
-    }
-    let Some(moto) = Moto::start() else { return };
-    let home = TempHome::new();
-    // `nul`: a credential_process whose values hold NUL bytes around a value that runs code if a
-    // line is cut at the NUL (what fish did); `noregion`: a role with no region of its own.
+/// `nul`'s credential_process output: values holding NUL bytes around a value that runs code if
+/// a line is cut at the NUL (what fish did).
+fn nul_process(home: &TempHome) -> std::path::PathBuf {
     let nul = home.path.join("nul.json");
     std::fs::write(
         &nul,
         r#"{"Version": 1, "AccessKeyId": "a\u0000", "SecretAccessKey": "'; touch CANARY; echo '", "SessionToken": "c\u0000"}"#,
     )
     .unwrap();
+    nul
+}
+
+fn drive(shell: &str) {
+    if !require(shell) || !require("python3") {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let home = TempHome::new();
+    // `noregion`: a role with no region of its own.
+    let nul = nul_process(&home);
     let config = format!(
         "{CONFIG}\n[profile nul]\ncredential_process = cat {}\n\n[profile noregion]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/NoRegion\n",
         nul.display()
@@ -89,12 +95,7 @@ fn nu_session() {
     }
     let Some(moto) = Moto::start() else { return };
     let home = TempHome::new();
-    let nul = home.path.join("nul.json");
-    std::fs::write(
-        &nul,
-        r#"{"Version": 1, "AccessKeyId": "a\u0000", "SecretAccessKey": "'; touch CANARY; echo '", "SessionToken": "c\u0000"}"#,
-    )
-    .unwrap();
+    let nul = nul_process(&home);
     // Values that are code in some shell: they must arrive exactly, as data (AWS never issues a
     // space or a control character in credentials: rolecall refuses those, a newline included).
     let hostile = home.path.join("hostile.json");

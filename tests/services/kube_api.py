@@ -8,12 +8,14 @@ this cluster's name and the key's secret, is the one in the URL (a token for ano
 signed with another secret, does not match); then STS (moto) is asked at that URL who the
 caller is. Served: the discovery documents and the namespace list `kubectl get ns` reads.
 
-    python3 kube_api.py CLUSTER KEYS_JSON DIR
+    python3 kube_api.py CLUSTER KEYS_JSON DIR [STS_URL]
 
 KEYS_JSON maps access key ids to secrets (a real STS knows them; moto does not check
 signatures). HTTPS, as kubectl sends an exec plugin's token over nothing else: a self-signed
 certificate for 127.0.0.1 is made with openssl in DIR (DIR/ca.pem is the CA to give kubectl).
-The port is printed on stdout's first line; DIR/log gets one line per request: `ok ARN PATH` or
+STS_URL, when given, is where an STS host of a token (`sts.REGION.amazonaws.com`) is asked, as
+a hosts entry would send it (an aws CLI that cannot be pointed at a local STS still signs for the
+real one). The port is printed on stdout's first line; DIR/log gets one line per request: `ok ARN PATH` or
 `refused WHY`.
 """
 import base64, datetime, http.client, http.server, json, os, ssl, subprocess, sys, urllib.parse
@@ -21,6 +23,7 @@ import base64, datetime, http.client, http.server, json, os, ssl, subprocess, sy
 import botocore.auth, botocore.awsrequest, botocore.credentials
 
 CLUSTER, KEYS, DIR = sys.argv[1], sys.argv[2], sys.argv[3]
+STS_AT = urllib.parse.urlparse(sys.argv[4]) if len(sys.argv) > 4 else None
 LOG = os.path.join(DIR, "log")
 PREFIX = "k8s-aws-v1."
 
@@ -69,9 +72,13 @@ def identity(token):
     # credential and signature go in it.
     auth = "AWS4-HMAC-SHA256 Credential=%s, SignedHeaders=%s, Signature=%s" % (
         q["X-Amz-Credential"], q["X-Amz-SignedHeaders"], q["X-Amz-Signature"])
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
-    c.request("GET", u.path + "?" + u.query, headers={"x-k8s-aws-id": CLUSTER, "Authorization": auth})
-    r = c.getresponse()
+    at = STS_AT if STS_AT and u.hostname != "127.0.0.1" else u
+    try:
+        c = http.client.HTTPConnection(at.hostname, at.port, timeout=10)
+        c.request("GET", u.path + "?" + u.query, headers={"x-k8s-aws-id": CLUSTER, "Authorization": auth})
+        r = c.getresponse()
+    except OSError as e:
+        raise ValueError("STS unreachable: %s" % e)
     body = r.read().decode()
     if r.status != 200 or "<Arn>" not in body:
         raise ValueError("STS refused: %s" % r.status)

@@ -117,10 +117,12 @@ expect(f"__END{n}__")
 expect(PROMPT)
 check(contract() == before, "Esc in the picker changed the environment")
 
-# Completion of profile names after `assume`.
-child.send("assume cli-st\t")
-expect("yle")
-child.send("\x15")
+# Completion: profile names after `assume`, rolecall's subcommands, a subcommand's flags.
+for typed, rest in [("assume cli-st", "yle"), ("rolecall cred", "ential-process"), ("assume --no-ca", "che"),
+                    ("rolecall exec cli-st", "yle")]:
+    child.send(typed + "\t")
+    expect(rest)
+    child.send("\x15")
 run("print completed")
 
 # .awsprofile: a tree that waits for `rolecall allow`, then applies at the next prompt, and is
