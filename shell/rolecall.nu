@@ -12,7 +12,10 @@
 # are nu code; rolecall runs only when a directory's file changed or a renewal is due.
 
 const __rolecall_bin = __ROLECALL_BIN__
-$env.__rolecall = {dir_on: '', dir_pwd: '', dir_file: '', dir_pending: '', dir_allowed: '', refresh_tried: ''}
+$env.__rolecall = {
+    dir_on: '', dir_pwd: '', dir_file: '', dir_pending: '', dir_allowed: '', refresh_tried: '',
+    seg: '', seg_key: [], seg_until: 0
+}
 
 # Apply rolecall's JSON lines to this shell's environment; the hooks' state (`__rolecall_NAME`)
 # goes into $env.__rolecall.
@@ -106,12 +109,16 @@ def --wrapped rolecall [...args: string] {
 # Under ROLECALL_PROMPT_WARN minutes (default 10) it turns yellow; past the expiry it says
 # `expired` in red. NO_COLOR: no colours.
 def rolecall_prompt [] {
+    (__rolecall_segment).text
+}
+# The segment's text, and when (unix seconds) it next changes by itself (0: not with time).
+def __rolecall_segment [] {
     mut profile = ($env.ROLECALL_PROFILE? | default '')
     if $profile == '' {
         $profile = ($env.AWS_PROFILE? | default '')
     }
     if $profile == '' {
-        return ''
+        return {text: '', until: 0}
     }
     mut region = ($env.AWS_REGION? | default '')
     if $region == '' {
@@ -122,15 +129,18 @@ def rolecall_prompt [] {
         $seg = $"($seg) ($region)"
     }
     mut color = '36'
+    mut until = 0
     let expires = ($env.ROLECALL_EXPIRES_AT? | default '' | into string)
     if ($expires =~ '^[0-9]+$') {
         let warn_text = ($env.ROLECALL_PROMPT_WARN? | default '' | into string)
         let warn = if ($warn_text =~ '^[0-9]+$') { $warn_text | into int } else { 10 }
-        let left = ($expires | into int) - ((date now | into int) // 1_000_000_000)
+        let now = (date now | into int) // 1_000_000_000
+        let left = ($expires | into int) - $now
         if $left <= 0 {
             $seg = $"($seg) expired"
             $color = '31'
         } else {
+            $until = if $left < 60 { $now + $left } else { $now + $left mod 60 + 1 }
             let minutes = $left // 60
             if $minutes < 1 {
                 $seg = $"($seg) <1m"
@@ -144,10 +154,17 @@ def rolecall_prompt [] {
             }
         }
     }
-    if ($env.NO_COLOR? | default '') != '' {
-        $seg
-    } else {
-        $"\e[($color)m($seg)\e[0m"
+    let text = if ($env.NO_COLOR? | default '') != '' { $seg } else { $"\e[($color)m($seg)\e[0m" }
+    {text: $text, until: $until}
+}
+# `--prompt`: the segment is made again only when a variable it is made of changed or its minute
+# count is due; the right prompt reads what was made ($env.__rolecall.seg).
+def --env __rolecall_segment_update [] {
+    let key = [$env.ROLECALL_PROFILE? $env.AWS_PROFILE? $env.AWS_REGION? $env.AWS_DEFAULT_REGION? $env.ROLECALL_EXPIRES_AT? $env.ROLECALL_PROMPT_WARN? $env.NO_COLOR?]
+    let s = $env.__rolecall
+    if $key != $s.seg_key or ($s.seg_until != 0 and (date now | into int) // 1_000_000_000 >= $s.seg_until) {
+        let made = (__rolecall_segment)
+        $env.__rolecall = ($s | merge {seg: $made.text, seg_key: $key, seg_until: $made.until})
     }
 }
 
@@ -243,13 +260,26 @@ def --env __rolecall_refresh [] {
     __rolecall_apply $code
 }
 
+# At each prompt, in one closure: auto-refresh's check, the directory hook's (a file that waits
+# for `rolecall allow`, or one made here since the last look: a stat), and the segment's. Each
+# calls a command only when there is something to do.
 $env.config = ($env.config | upsert hooks.pre_prompt (
     ($env.config.hooks.pre_prompt? | default []) | append {||
-        if ($env.ROLECALL_AUTO_REFRESH? | default '') == '1' {
+        if $env.ROLECALL_AUTO_REFRESH? == '1' {
             __rolecall_refresh
         }
-        if ($env.__rolecall.dir_on) == '1' {
+        let s = $env.__rolecall
+        let here = $env.PWD + '/.awsprofile'
+        if $s.dir_on == '1' and ($s.dir_pending != '' or $s.dir_pwd != $env.PWD or (
+            $s.dir_file != $here and ($here | path type) == 'file'
+        )) {
             __rolecall_dir_hook
+        }
+        if '__ROLECALL_PROMPT__' == '1' {
+            let key = [$env.ROLECALL_PROFILE? $env.AWS_PROFILE? $env.AWS_REGION? $env.AWS_DEFAULT_REGION? $env.ROLECALL_EXPIRES_AT? $env.ROLECALL_PROMPT_WARN? $env.NO_COLOR?]
+            if $key != $s.seg_key or ($s.seg_until != 0 and (date now | into int) // 1_000_000_000 >= $s.seg_until) {
+                __rolecall_segment_update
+            }
         }
     }
 ))
@@ -261,17 +291,24 @@ if '__ROLECALL_DIR__' == '1' {
     if ($env.ROLECALL_DIR_RESTORE? | default '') != '' and ($env.__rolecall.dir_pwd) == '' {
         $env.__rolecall.dir_file = '(inherited)'
     }
+    # nushell runs this after the pre_prompt hooks: the segment is made again after the change.
     $env.config = ($env.config | upsert hooks.env_change.PWD (
-        ($env.config.hooks.env_change.PWD? | default []) | append {|before, after| __rolecall_dir_hook }
+        ($env.config.hooks.env_change.PWD? | default []) | append {|before, after|
+            __rolecall_dir_hook
+            if '__ROLECALL_PROMPT__' == '1' {
+                __rolecall_segment_update
+            }
+        }
     ))
 }
 
 # `rolecall init nu --prompt`: the segment in front of the right prompt that is there now.
 if '__ROLECALL_PROMPT__' == '1' {
     let previous = ($env.PROMPT_COMMAND_RIGHT? | default '')
+    let call = ($previous | describe) == 'closure'
     $env.PROMPT_COMMAND_RIGHT = {||
-        let seg = (rolecall_prompt)
-        let rest = if ($previous | describe) == 'closure' { do $previous } else { $previous }
+        let seg = $env.__rolecall.seg
+        let rest = if $call { do $previous } else { $previous }
         if $seg == '' { $rest } else { $"($seg) ($rest)" }
     }
 }
