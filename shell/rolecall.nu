@@ -261,8 +261,8 @@ def --env __rolecall_refresh [] {
 }
 
 # At each prompt, in one closure: auto-refresh's check, the directory hook's (a file that waits
-# for `rolecall allow`, or one made here since the last look: a stat), and the segment's. Each
-# calls a command only when there is something to do.
+# for `rolecall allow`, or one made here since the last look: a stat), and the segment's minute.
+# Each calls a command only when there is something to do.
 $env.config = ($env.config | upsert hooks.pre_prompt (
     ($env.config.hooks.pre_prompt? | default []) | append {||
         if $env.ROLECALL_AUTO_REFRESH? == '1' {
@@ -275,11 +275,10 @@ $env.config = ($env.config | upsert hooks.pre_prompt (
         )) {
             __rolecall_dir_hook
         }
-        if '__ROLECALL_PROMPT__' == '1' {
-            let key = [$env.ROLECALL_PROFILE? $env.AWS_PROFILE? $env.AWS_REGION? $env.AWS_DEFAULT_REGION? $env.ROLECALL_EXPIRES_AT? $env.ROLECALL_PROMPT_WARN? $env.NO_COLOR?]
-            if $key != $s.seg_key or ($s.seg_until != 0 and (date now | into int) // 1_000_000_000 >= $s.seg_until) {
-                __rolecall_segment_update
-            }
+        # The segment's minute count, when it is due (a change of what it is made of is seen by
+        # the env_change hooks below).
+        if $s.seg_until != 0 and (date now | into int) // 1_000_000_000 >= $s.seg_until {
+            __rolecall_segment_update
         }
     }
 ))
@@ -291,19 +290,22 @@ if '__ROLECALL_DIR__' == '1' {
     if ($env.ROLECALL_DIR_RESTORE? | default '') != '' and ($env.__rolecall.dir_pwd) == '' {
         $env.__rolecall.dir_file = '(inherited)'
     }
-    # nushell runs this after the pre_prompt hooks: the segment is made again after the change.
     $env.config = ($env.config | upsert hooks.env_change.PWD (
-        ($env.config.hooks.env_change.PWD? | default []) | append {|before, after|
-            __rolecall_dir_hook
-            if '__ROLECALL_PROMPT__' == '1' {
-                __rolecall_segment_update
-            }
-        }
+        ($env.config.hooks.env_change.PWD? | default []) | append {|before, after| __rolecall_dir_hook }
     ))
 }
 
-# `rolecall init nu --prompt`: the segment in front of the right prompt that is there now.
+# `rolecall init nu --prompt`: the segment in front of the right prompt that is there now, made
+# again when nushell sees one of the variables it is made of change (its env_change hooks run
+# after pre_prompt, before the prompt is drawn) or its minute is due.
 if '__ROLECALL_PROMPT__' == '1' {
+    let hooks = ['ROLECALL_PROFILE' 'AWS_PROFILE' 'AWS_REGION' 'AWS_DEFAULT_REGION' 'ROLECALL_EXPIRES_AT'
+        'ROLECALL_PROMPT_WARN' 'NO_COLOR']
+    let env_change = ($hooks | reduce --fold ($env.config.hooks.env_change? | default {}) {|var, all|
+        $all | upsert $var (($all | get -o $var | default []) | append {|before, after| __rolecall_segment_update })
+    })
+    $env.config = ($env.config | upsert hooks.env_change $env_change)
+    __rolecall_segment_update
     let previous = ($env.PROMPT_COMMAND_RIGHT? | default '')
     let call = ($previous | describe) == 'closure'
     $env.PROMPT_COMMAND_RIGHT = {||
