@@ -3,9 +3,10 @@
 //! signed, valid 60 seconds), base64url without padding, after `k8s-aws-v1.`. No network: the
 //! cluster's authenticator calls STS with it. And `DescribeCluster`, for the kubeconfig entry.
 
+use crate::aws::http::SigV4;
 use crate::types::Credentials;
 use crate::util::text::printable;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::time::{Duration, SystemTime};
 
 /// The prefix of an EKS token.
@@ -17,26 +18,15 @@ pub const URL_SECS: u64 = 60;
 /// The presigned `GetCallerIdentity` URL for `cluster` at `sts` (`https://sts.REGION.amazonaws.com`
 /// or a configured endpoint), signed for `region` at `at`.
 pub fn presigned_url(creds: &Credentials, cluster: &str, sts: &str, region: &str, at: SystemTime) -> Result<String> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign};
+    use aws_sigv4::http_request::{SignatureLocation, SigningSettings};
     let base = format!("{}/?Action=GetCallerIdentity&Version=2011-06-15", sts.trim_end_matches('/'));
     let host = crate::aws::http::host(&base).to_owned();
     let headers = [("host", host.as_str()), ("x-k8s-aws-id", cluster)];
-    let identity = creds.to_sdk().into();
     let mut settings = SigningSettings::default();
     settings.signature_location = SignatureLocation::QueryParams;
     settings.expires_in = Some(Duration::from_secs(URL_SECS));
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("sts")
-        .time(at)
-        .settings(settings)
-        .build()
-        .context("cannot sign the EKS token")?
-        .into();
-    let signable = SignableRequest::new("GET", &base, headers.iter().copied(), SignableBody::Bytes(&[]))
-        .context("cannot sign the EKS token")?;
-    let (instructions, _) = sign(signable, &params).context("cannot sign the EKS token")?.into_parts();
+    let signer = SigV4 { creds, service: "sts", region, at };
+    let instructions = signer.sign(settings, "GET", &base, &headers, &[], "EKS token")?;
     let mut url = base;
     for (name, value) in instructions.params() {
         url.push('&');
@@ -72,23 +62,12 @@ pub async fn describe_cluster(
     name: &str,
     at: SystemTime,
 ) -> Result<Cluster> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
     let url = format!("{}/clusters/{}", endpoint.url.trim_end_matches('/'), crate::util::text::percent(name));
     let host = crate::aws::http::host(&url).to_owned();
     let headers = [("accept", "application/json"), ("host", host.as_str())];
-    let identity = creds.to_sdk().into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region(&endpoint.signing_region)
-        .name("eks")
-        .time(at)
-        .settings(SigningSettings::default())
-        .build()
-        .context("cannot sign the EKS request")?
-        .into();
-    let signable = SignableRequest::new("GET", &url, headers.iter().copied(), SignableBody::Bytes(&[]))
-        .context("cannot sign the EKS request")?;
-    let (instructions, _) = sign(signable, &params).context("cannot sign the EKS request")?.into_parts();
+    let signer = SigV4 { creds, service: "eks", region: &endpoint.signing_region, at };
+    let settings = aws_sigv4::http_request::SigningSettings::default();
+    let instructions = signer.sign(settings, "GET", &url, &headers, &[], "EKS request")?;
     let mut all: Vec<(&str, &str)> = headers.to_vec();
     all.extend(instructions.headers());
     let reply = http.send("EKS DescribeCluster", "GET", &url, &all, Vec::new()).await?;

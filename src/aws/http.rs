@@ -1,7 +1,8 @@
 //! One HTTP request at a time for the AWS APIs rolecall calls without an SDK client (IAM for
-//! `rotate`; the SSO portal and OIDC): the same stack as STS (hyper; rustls with ring for
-//! https, nothing for a plain-http endpoint such as moto), a timeout, and the body as text. Tests
-//! put the SDK's replay of recorded traffic in its place.
+//! `rotate`; the SSO portal and OIDC; EKS): the same stack as STS (hyper; rustls with ring for
+//! https, nothing for a plain-http endpoint such as moto), a timeout, and the body as text, and
+//! the SigV4 signature of such a request ([`SigV4`]). Tests put the SDK's replay of recorded
+//! traffic in its place.
 
 use anyhow::{Result, anyhow};
 use aws_smithy_http_client::Connector;
@@ -91,6 +92,46 @@ impl HttpConnector for CappedConnector {
             *capped.headers_mut() = headers;
             Ok(capped)
         })
+    }
+}
+
+/// Who signs a request with SigV4 (aws-sigv4), for which service and region, at what time: IAM's
+/// calls, EKS's `DescribeCluster` and the EKS token's presigned URL.
+pub struct SigV4<'a> {
+    pub creds: &'a crate::types::Credentials,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub at: std::time::SystemTime,
+}
+
+impl SigV4<'_> {
+    /// The signature of `method url` with `headers` and `body`, as `settings` place it (headers by
+    /// default, or query parameters); `what` names the request in errors.
+    pub fn sign(
+        &self,
+        settings: aws_sigv4::http_request::SigningSettings,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        what: &str,
+    ) -> Result<aws_sigv4::http_request::SigningInstructions> {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, sign};
+        let cannot = || format!("cannot sign the {what}");
+        let identity = self.creds.to_sdk().into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(self.region)
+            .name(self.service)
+            .time(self.at)
+            .settings(settings)
+            .build()
+            .map_err(|e| anyhow!("{}: {e}", cannot()))?
+            .into();
+        let signable = SignableRequest::new(method, url, headers.iter().copied(), SignableBody::Bytes(body))
+            .map_err(|e| anyhow!("{}: {e}", cannot()))?;
+        let (instructions, _) = sign(signable, &params).map_err(|e| anyhow!("{}: {e}", cannot()))?.into_parts();
+        Ok(instructions)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::aws::http::Http;
 use crate::types::Credentials;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use std::time::Duration;
 
 const VERSION: &str = "2010-05-08";
@@ -33,7 +33,6 @@ impl Iam {
 
     /// One signed Query call; the response body, or one line with IAM's error code and message.
     async fn call(&self, creds: &Credentials, action: &str, params: &[(&str, &str)]) -> Result<String> {
-        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
         let mut body = format!("Action={action}&Version={VERSION}");
         for (key, value) in params {
             // Access key ids are upper-case letters and digits: nothing to escape.
@@ -44,20 +43,14 @@ impl Iam {
         let host = crate::aws::http::host(&url).to_owned();
         let content_type = "application/x-www-form-urlencoded; charset=utf-8";
         let headers = [("content-type", content_type), ("host", host.as_str())];
-        let identity = creds.to_sdk().into();
-        let params = aws_sigv4::sign::v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.endpoint.signing_region)
-            .name("iam")
-            .time(std::time::SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .context("cannot sign the IAM request")?
-            .into();
-        let signable =
-            SignableRequest::new("POST", &url, headers.iter().copied(), SignableBody::Bytes(body.as_bytes()))
-                .context("cannot sign the IAM request")?;
-        let (instructions, _) = sign(signable, &params).context("cannot sign the IAM request")?.into_parts();
+        let signer = crate::aws::http::SigV4 {
+            creds,
+            service: "iam",
+            region: &self.endpoint.signing_region,
+            at: std::time::SystemTime::now(),
+        };
+        let settings = aws_sigv4::http_request::SigningSettings::default();
+        let instructions = signer.sign(settings, "POST", &url, &headers, body.as_bytes(), "IAM request")?;
         let mut all: Vec<(&str, &str)> = headers.to_vec();
         all.extend(instructions.headers());
         let reply = self.http.send(&format!("IAM {action}"), "POST", &url, &all, body.into_bytes()).await?;

@@ -6,6 +6,7 @@
 
 use crate::cli::{CredsArgs, EksKubeconfigArgs, EksTokenArgs};
 use crate::config::Config;
+use crate::files::AwsFiles;
 use crate::types::Credentials;
 use anyhow::Result;
 use std::process::ExitCode;
@@ -13,33 +14,59 @@ use std::process::ExitCode;
 /// The token lasts 14 minutes (the aws CLI's), or less when the credentials end sooner.
 const TOKEN_SECS: i64 = 14 * 60;
 
-/// The credentials to sign with and the profile they are from: the profile named, else the
-/// shell's keys, else AWS_PROFILE's or default's (as `assume` gets them: the cache first).
-fn signer(cfg: &Config, named: &Option<String>, args: &CredsArgs) -> Result<(Credentials, Option<String>)> {
-    Ok(match (named, Credentials::from_env(cfg)) {
-        (None, Some(keys)) => (keys, None),
-        (named, _) => {
-            let profile = named.clone().unwrap_or_else(|| super::profile_or_default(cfg));
-            let creds = super::fetch(cfg, &super::load_for_credentials(cfg)?, &profile, args)?.creds;
-            (creds, Some(profile))
-        }
-    })
+/// What both commands sign with: the credentials, the files and the profile they are from (the
+/// profile named, else the shell's keys, else AWS_PROFILE's or default's, as `assume` gets them:
+/// the cache first), the region in the SDKs' order, and the time.
+struct Signer {
+    creds: Credentials,
+    files: AwsFiles,
+    profile: Option<String>,
+    region: String,
+    now: i64,
+}
+
+impl Signer {
+    fn new(cfg: &Config, named: &Option<String>, args: &CredsArgs) -> Result<Signer> {
+        let (creds, files, profile) = match (named, Credentials::from_env(cfg)) {
+            (None, Some(keys)) => (keys, AwsFiles::load(cfg), None),
+            (named, _) => {
+                let profile = named.clone().unwrap_or_else(|| super::profile_or_default(cfg));
+                let files = super::load_for_credentials(cfg)?;
+                let creds = super::fetch(cfg, &files, &profile, args)?.creds;
+                (creds, files, Some(profile))
+            }
+        };
+        let mut signer = Signer { creds, files, profile, region: String::new(), now: cfg.now() };
+        signer.region = crate::creds::settings::sdk_region(cfg, signer.section(), args.region.as_deref());
+        Ok(signer)
+    }
+
+    /// The profile's section, when the credentials are a profile's.
+    fn section(&self) -> Option<crate::files::Section<'_>> {
+        self.profile.as_deref().and_then(|p| self.files.profiles.profile(p))
+    }
+
+    /// The time to sign at.
+    fn at(&self) -> std::time::SystemTime {
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.now.max(0) as u64)
+    }
 }
 
 pub fn token(cfg: &Config, args: EksTokenArgs) -> Result<ExitCode> {
-    let files = crate::files::AwsFiles::load(cfg);
-    let (mut creds, profile) = signer(cfg, &args.profile, &args.creds)?;
-    let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
-    let region = crate::creds::settings::sdk_region(cfg, section, args.creds.region.as_deref());
-    if let Some(role) = &args.role_arn {
-        creds = crate::creds::role_arn::assume(cfg, &files.profiles, section, &creds, role, Some(&region))?;
-    }
-    let sts = crate::creds::settings::endpoint_url(cfg, &files.profiles, section)
-        .unwrap_or_else(|| crate::aws::eks::sts_url(&region));
-    let now = cfg.now();
-    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64);
-    let url = crate::aws::eks::presigned_url(&creds, &args.cluster_name, &sts, &region, at)?;
-    let expires = creds.expires_at.map_or(now + TOKEN_SECS, |t| t.min(now + TOKEN_SECS));
+    let s = Signer::new(cfg, &args.profile, &args.creds)?;
+    let (set, section, region) = (&s.files.profiles, s.section(), s.region.as_str());
+    let assumed;
+    let creds = match &args.role_arn {
+        Some(role) => {
+            assumed = crate::creds::role_arn::assume(cfg, set, section, &s.creds, role, Some(region))?;
+            &assumed
+        }
+        None => &s.creds,
+    };
+    let sts =
+        crate::creds::settings::endpoint_url(cfg, set, section).unwrap_or_else(|| crate::aws::eks::sts_url(region));
+    let url = crate::aws::eks::presigned_url(creds, &args.cluster_name, &sts, region, s.at())?;
+    let expires = creds.expires_at.map_or(s.now + TOKEN_SECS, |t| t.min(s.now + TOKEN_SECS));
     let version = crate::outputs::exec_credential::api_version(cfg.var("KUBERNETES_EXEC_INFO").as_deref());
     let text = crate::outputs::exec_credential::json(
         version,
@@ -52,22 +79,14 @@ pub fn token(cfg: &Config, args: EksTokenArgs) -> Result<ExitCode> {
 
 pub fn kubeconfig(cfg: &Config, args: EksKubeconfigArgs) -> Result<ExitCode> {
     use crate::files::kubeconfig;
-    let files = crate::files::AwsFiles::load(cfg);
-    let (creds, profile) = signer(cfg, &args.profile, &args.creds)?;
-    let section = profile.as_deref().and_then(|p| files.profiles.profile(p));
-    let region = crate::creds::settings::sdk_region(cfg, section, args.creds.region.as_deref());
+    let s = Signer::new(cfg, &args.profile, &args.creds)?;
     let service = crate::aws::endpoint::Service::Eks;
-    let endpoint = crate::creds::settings::service_endpoint(cfg, &files.profiles, section, service, &region)?;
+    let endpoint = crate::creds::settings::service_endpoint(cfg, &s.files.profiles, s.section(), service, &s.region)?;
     let http = crate::aws::http::Http::new(None, cfg.timeout());
-    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(cfg.now().max(0) as u64);
-    let cluster = crate::util::runtime()?.block_on(crate::aws::eks::describe_cluster(
-        &http,
-        &endpoint,
-        &creds,
-        &args.cluster_name,
-        at,
-    ))?;
-    let mut exec = vec!["eks", "token", "--cluster-name", &args.cluster_name, "--region", &region];
+    let describe = crate::aws::eks::describe_cluster(&http, &endpoint, &s.creds, &args.cluster_name, s.at());
+    let cluster = crate::util::runtime()?.block_on(describe)?;
+    let region = s.region.as_str();
+    let mut exec = vec!["eks", "token", "--cluster-name", &args.cluster_name, "--region", region];
     exec.extend(args.profile.iter().flat_map(|p| ["--profile", p.as_str()]));
     exec.extend(args.role_arn.iter().flat_map(|r| ["--role-arn", r.as_str()]));
     let entry = kubeconfig::Entry {

@@ -163,11 +163,13 @@ pub fn render_shell_var(out: &mut String, shell: Shell, name: &str, value: &str)
             out.push_str(" = ");
             powershell_quote(out, value);
         }
-        // The init script keeps its state in the environment (nushell has no other global).
-        Shell::Nu => render_one(out, shell, name, Some(value)),
+        // The init script keeps its state in the environment (nushell has no other global): a
+        // JSON line of its own, as for any variable.
+        Shell::Nu => {
+            render_one(out, shell, name, Some(value));
+            return Ok(());
+        }
     }
-    if shell != Shell::Nu {
-        out.push('\n');
-    }
+    out.push('\n');
     Ok(())
 }
